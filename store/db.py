@@ -1,0 +1,47 @@
+"""Engines for SQLite (the embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+#: SQLite page cache of each connection, in KiB (negative: a size, not a page count).
+SQLITE_CACHE_KIB = 131072
+
+
+def normalize_url(url: str | URL) -> URL:
+    """A SQLAlchemy URL; plain `postgresql://` (and Heroku's `postgres://`) mean psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_store_engine(url: str | URL, *, search_path: str | None = None) -> Engine:
+    """An engine for `url`. `search_path` puts a PostgreSQL session in one schema (tests use it)."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL is transactional
+        # too (SQLAlchemy's documented recipe for pysqlite).
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        return engine
+    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # WAL keeps the database consistent on power loss with NORMAL; FULL only adds durability
+    # of the last transaction, at the price of an fsync per commit.
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    cursor.close()
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

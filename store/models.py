@@ -1,0 +1,145 @@
+"""The tables of the store, typed with SQLAlchemy 2.
+
+`contacts` carries every known column of the data contract typed, and custom columns in
+`properties` (a JSON object whose value types `custom_properties` records). `events` keeps
+its known columns typed and any other column in `properties`. An event is identified by
+its contact, type, time and a fingerprint of everything else, so that importing the same
+row twice keeps one row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.types import Document, Timestamp
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar = {datetime: Timestamp(), dict[str, Any]: Document}
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(Text, unique=True)
+    email: Mapped[str] = mapped_column(Text)
+    first_name: Mapped[str | None] = mapped_column(Text)
+    last_name: Mapped[str | None] = mapped_column(Text)
+    gender: Mapped[str | None] = mapped_column(Text)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    city: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
+    industry: Mapped[str | None] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text)
+    company_size: Mapped[int | None] = mapped_column(Integer)
+    job_title: Mapped[str | None] = mapped_column(Text)
+    signup_source: Mapped[str | None] = mapped_column(Text)
+    signed_up_at: Mapped[datetime | None]
+    device: Mapped[str | None] = mapped_column(Text)
+    loyalty_tier: Mapped[str | None] = mapped_column(Text)
+    #: Interest tags, lower case, separated by ';' as in the import file.
+    interests: Mapped[str | None] = mapped_column(Text)
+    #: subscribed, unsubscribed or pending; empty means unknown, which is never mailed.
+    email_consent: Mapped[str | None] = mapped_column(String(16))
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index(None, "email"),)
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    #: contacts.id. Import checks it; no foreign key, whose per-row check would double the
+    #: cost of loading millions of events.
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(Text, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(primary_key=True)
+    #: A 64-bit hash of the row's other values: two events that differ only there stay apart.
+    fingerprint: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (
+        # "who did X in a window": type and time first, the contact to answer from the index.
+        Index(None, "type", "occurred_at", "contact_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class CustomProperty(Base):
+    """The value type of each custom column, inferred from the imported values."""
+
+    __tablename__ = "custom_properties"
+
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)  # contact | event
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))  # integer | decimal | date | datetime | boolean | text
+
+
+class ImportRun(Base):
+    """One run of `import`: what was read, loaded and rejected, per file."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # loaded | rejected_rows | failed
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportFile(Base):
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # contacts | events | campaigns
+    path: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    inserted: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated: Mapped[int] = mapped_column(BigInteger, default=0)
+    unchanged: Mapped[int] = mapped_column(BigInteger, default=0)
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ImportRejection(Base):
+    """A rejected row: file, line and reason (the first few thousand of each file are kept)."""
+
+    __tablename__ = "import_rejections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
