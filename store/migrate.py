@@ -1,6 +1,6 @@
 """Schema migrations with Alembic, run from code: start-up and `import` call `upgrade`.
 
-For the Alembic command line (new revisions), `alembic -c store/alembic.ini ...` works too.
+New revisions: `alembic -c store/alembic.ini revision --autogenerate -m "..."`.
 """
 
 from __future__ import annotations

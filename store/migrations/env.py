@@ -1,4 +1,9 @@
-"""Alembic environment: runs on the connection that `store.migrate` hands over."""
+"""Alembic environment.
+
+From code (`store.migrate.upgrade`) it runs on the connection handed over in the config's
+attributes; from the Alembic command line (`alembic -c store/alembic.ini revision
+--autogenerate -m "..."`) it connects to `TAILOR_DATABASE_URL`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,24 @@ from alembic import context
 
 from store.models import Base
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    render_as_batch=connection.dialect.name == "sqlite",
-)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+given = context.config.attributes.get("connection")
+if given is not None:
+    run(given)
+else:
+    from settings import load_settings
+    from store.db import create_store_engine
+
+    with create_store_engine(load_settings().database_url).connect() as connection:
+        run(connection)
+        connection.commit()

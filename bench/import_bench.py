@@ -1,0 +1,111 @@
+"""Import benchmark: Tailor's `import` beside the expert path, on the same data, in one run.
+
+    python bench/import_bench.py [--contacts 100000] [--databases sqlite,postgresql]
+
+Generates the data with `../shared/eval/gen_dataset.py` (kept in bench/out/ for the next run),
+then times each path as a process of its own and prints rows/s, seconds, the peak resident
+memory of the importing process, and the ratio of Tailor's time to the expert's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT.parent / "shared" / "eval" / "gen_dataset.py"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def dataset(contacts: int) -> Path:
+    directory = ROOT / "bench" / "out" / f"data-{contacts}"
+    if not (directory / "events.csv").exists():
+        print(f"generating {contacts:,} contacts with {GENERATOR.name} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(GENERATOR), str(directory), "--contacts", str(contacts)], check=True)
+    return directory
+
+
+def rows_in(data: Path) -> int:
+    total = 0
+    for name in ("contacts.csv", "events.csv", "campaigns.csv"):
+        with (data / name).open("rb") as f:
+            total += sum(chunk.count(b"\n") for chunk in iter(lambda f=f: f.read(1 << 24), b"")) - 1
+    return total
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+class Schema:
+    """A PostgreSQL schema of its own, dropped afterwards; `url` puts sessions into it."""
+
+    def __init__(self, server: str, name: str) -> None:
+        self.server, self.name = server, name
+        self.url = f"{server}?options=-csearch_path%3D{name}"
+
+    def __enter__(self) -> Schema:
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
+            conn.execute(f"CREATE SCHEMA {self.name}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
+
+
+def tailor_command(data: Path, url: str) -> list[str]:
+    return [sys.executable, "app.py", "import", "--db", url, "--contacts", str(data / "contacts.csv"),
+            "--events", str(data / "events.csv"), "--campaigns", str(data / "campaigns.csv")]  # fmt: skip
+
+
+def expert_command(kind: str, data: Path, target: str) -> list[str]:
+    return [sys.executable, str(ROOT / "bench" / "expert_import.py"), kind, str(data), target]
+
+
+def measure(kind: str, data: Path, server: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    if kind == "postgresql":
+        with Schema(server, "bench_expert") as expert, Schema(server, "bench_tailor") as tailor:
+            limit = timed(expert_command(kind, data, expert.url))
+            ours = timed(tailor_command(data, tailor.url))
+        return ours, limit
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as scratch:
+        limit = timed(expert_command(kind, data, f"{scratch}/expert.db"))
+        ours = timed(tailor_command(data, f"sqlite:///{scratch}/tailor.db"))
+    return ours, limit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres", default=os.environ.get("TAILOR_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    args = parser.parse_args()
+    data = dataset(args.contacts)
+    rows = rows_in(data)
+    print(f"import of {args.contacts:,} contacts ({rows:,} rows, {sum(f.stat().st_size for f in data.iterdir()) / 1e9:.2f} GB)")
+    print(f"{'database':<11} {'path':<8} {'seconds':>9} {'rows/s':>11} {'peak RSS':>10} {'vs limit':>9}")
+    for kind in args.databases.split(","):
+        (ours_s, ours_mb), (limit_s, limit_mb) = measure(kind, data, args.postgres)
+        print(f"{kind:<11} {'expert':<8} {limit_s:>9.1f} {rows / limit_s:>11,.0f} {limit_mb:>7.0f} MB {'limit':>9}")
+        print(f"{kind:<11} {'tailor':<8} {ours_s:>9.1f} {rows / ours_s:>11,.0f} {ours_mb:>7.0f} MB {ours_s / limit_s:>8.2f}x")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
