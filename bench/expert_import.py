@@ -40,7 +40,8 @@ def postgresql(data: Path, url: str) -> None:
             cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
         for table, (name, columns) in TABLES.items():
             cur.execute(f"CREATE TABLE {table} ({columns})")
-            with (data / name).open("rb") as f, cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER)") as copy:
+            statement = f"COPY {table} FROM STDIN (FORMAT csv, HEADER)"
+            with (data / name).open("rb") as f, cur.copy(statement) as copy:
                 while chunk := f.read(1 << 20):
                     copy.write(chunk)
         for statement in INDEXES:

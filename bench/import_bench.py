@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -28,7 +29,8 @@ def dataset(contacts: int) -> Path:
     directory = ROOT / "bench" / "out" / f"data-{contacts}"
     if not (directory / "events.csv").exists():
         print(f"generating {contacts:,} contacts with {GENERATOR.name} ...", file=sys.stderr)
-        subprocess.run([sys.executable, str(GENERATOR), str(directory), "--contacts", str(contacts)], check=True)
+        command = [sys.executable, str(GENERATOR), str(directory), "--contacts", str(contacts)]
+        subprocess.run(command, check=True)
     return directory
 
 
@@ -78,16 +80,16 @@ def expert_command(kind: str, data: Path, target: str) -> list[str]:
     return [sys.executable, str(ROOT / "bench" / "expert_import.py"), kind, str(data), target]
 
 
-def measure(kind: str, data: Path, server: str) -> tuple[tuple[float, float], tuple[float, float]]:
+def measure(kind: str, data: Path, server: str) -> Iterator[tuple[float, float]]:
+    """The expert's (seconds, MB), then Tailor's, each as soon as it is measured."""
     if kind == "postgresql":
         with Schema(server, "bench_expert") as expert, Schema(server, "bench_tailor") as tailor:
-            limit = timed(expert_command(kind, data, expert.url))
-            ours = timed(tailor_command(data, tailor.url))
-        return ours, limit
+            yield timed(expert_command(kind, data, expert.url))
+            yield timed(tailor_command(data, tailor.url))
+        return
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as scratch:
-        limit = timed(expert_command(kind, data, f"{scratch}/expert.db"))
-        ours = timed(tailor_command(data, f"sqlite:///{scratch}/tailor.db"))
-    return ours, limit
+        yield timed(expert_command(kind, data, f"{scratch}/expert.db"))
+        yield timed(tailor_command(data, f"sqlite:///{scratch}/tailor.db"))
 
 
 def main() -> None:
@@ -98,13 +100,21 @@ def main() -> None:
     args = parser.parse_args()
     data = dataset(args.contacts)
     rows = rows_in(data)
-    print(f"import of {args.contacts:,} contacts ({rows:,} rows, {sum(f.stat().st_size for f in data.iterdir()) / 1e9:.2f} GB)")
+    size = sum(f.stat().st_size for f in data.iterdir()) / 1e9
+    print(f"import of {args.contacts:,} contacts ({rows:,} rows, {size:.2f} GB)")
     print(f"{'database':<11} {'path':<8} {'seconds':>9} {'rows/s':>11} {'peak RSS':>10} {'vs limit':>9}")
     for kind in args.databases.split(","):
-        (ours_s, ours_mb), (limit_s, limit_mb) = measure(kind, data, args.postgres)
-        print(f"{kind:<11} {'expert':<8} {limit_s:>9.1f} {rows / limit_s:>11,.0f} {limit_mb:>7.0f} MB {'limit':>9}")
-        print(f"{kind:<11} {'tailor':<8} {ours_s:>9.1f} {rows / ours_s:>11,.0f} {ours_mb:>7.0f} MB {ours_s / limit_s:>8.2f}x")
-        sys.stdout.flush()
+        results = measure(kind, data, args.postgres)
+        limit = next(results)
+        print(row(kind, "expert", limit, rows, "limit"), flush=True)
+        ours = next(results)
+        print(row(kind, "tailor", ours, rows, f"{ours[0] / limit[0]:.2f}x"), flush=True)
+        results.close()
+
+
+def row(kind: str, path: str, measured: tuple[float, float], rows: int, ratio: str) -> str:
+    seconds, megabytes = measured
+    return f"{kind:<11} {path:<8} {seconds:>9.1f} {rows / seconds:>11,.0f} {megabytes:>7.0f} MB {ratio:>9}"
 
 
 if __name__ == "__main__":

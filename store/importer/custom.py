@@ -28,10 +28,7 @@ def custom_types(conn: Connection, source: CsvSource, entity: str) -> dict[str, 
             select(CustomProperty.name, CustomProperty.type).where(CustomProperty.entity == entity)
         ).all()
     )
-    types = {
-        name: widen(stored[name], kind) if name in stored else kind
-        for name, kind in inference.types().items()
-    }
+    types = {name: _settle(stored.get(name), kind) for name, kind in inference.types().items()}
     for name, kind in types.items():
         if stored.get(name) != kind:
             conn.execute(
@@ -41,3 +38,10 @@ def custom_types(conn: Connection, source: CsvSource, entity: str) -> dict[str, 
             )
             conn.execute(CustomProperty.__table__.insert().values(entity=entity, name=name, type=kind))
     return types
+
+
+def _settle(stored: str | None, inferred: str | None) -> str:
+    """A column's type after this file: an empty column keeps what it had (text if new)."""
+    if inferred is None:
+        return stored or "text"
+    return widen(stored, inferred) if stored else inferred

@@ -95,10 +95,10 @@ class CsvSource:
     def records(self, advance: Advance | None = None) -> Iterator[tuple[int, list[str]]]:
         """(line, fields) of every data row; `line` is the file line where the row starts."""
         with self.path.open("r", encoding="utf-8", newline="") as text:
-            text.readline()
-            reader = csv.reader(text)
             end, reported = 1, self.data_offset
             try:
+                text.readline()
+                reader = csv.reader(text)
                 for fields in reader:
                     start, end = end + 1, reader.line_num + 1
                     if advance and start % PROGRESS_ROWS == 0:

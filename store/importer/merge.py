@@ -1,8 +1,9 @@
 """Contacts and campaigns: staged in a temporary table, then merged by their external id.
 
-The merge is one `INSERT .. SELECT .. ON CONFLICT DO UPDATE` written with SQLAlchemy Core,
-so SQLite and PostgreSQL share it. Only the columns that the file has are written; the
-latest row of an id in the file wins; a row equal to the stored one is left untouched.
+The merge is an `INSERT .. SELECT` of new ids and an `UPDATE .. FROM` of known ones, written
+with SQLAlchemy Core, so SQLite and PostgreSQL share it. Only the columns that the file has
+are written; the latest row of an id in the file wins; a row equal to the stored one is left
+untouched; an empty custom cell removes that property.
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from store.importer.report import FileReport
 from store.importer.rows import AttributeRows
@@ -37,29 +49,39 @@ def merge_attributes(
     table = staging_table(target, rows.columns)
     table.create(conn)
     stage(table, [*rows.columns, "line"], rows(report, advance))
-    before = _count(conn, target)
-    upsert = _upsert(conn.dialect.name, target, table, rows.columns)
-    result = conn.execute(upsert.execution_options(preserve_rowcount=True))
-    report.inserted = _count(conn, target) - before
-    report.updated = result.rowcount - report.inserted
+    dialect = conn.dialect.name
+    report.inserted = _rowcount(conn, _insert_new(dialect, target, table, rows.columns))
+    report.updated = _rowcount(conn, _update_changed(dialect, target, table, rows.columns))
     report.unchanged = report.loaded - report.inserted - report.updated
     table.drop(conn)
 
 
-def _count(conn: Connection, table: Table) -> int:
-    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+def _rowcount(conn: Connection, statement) -> int:
+    return conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
-def _upsert(dialect: str, target: Table, staged: Table, columns: list[str]):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    latest = select(func.max(staged.c.line)).group_by(staged.c.external_id)
+def _latest(staged: Table):
+    """The staged rows that count: the last one of each id in the file."""
+    return staged.c.line.in_(select(func.max(staged.c.line)).group_by(staged.c.external_id))
+
+
+def _insert_new(dialect: str, target: Table, staged: Table, columns: list[str]):
     values = [_strip_nulls(dialect, staged.c[c]) if c == "properties" else staged.c[c] for c in columns]
-    statement = insert(target).from_select(columns, select(*values).where(staged.c.line.in_(latest)))
-    new = {c: statement.excluded[c] for c in columns if c != "external_id"}
+    known = select(target.c.external_id).where(target.c.external_id == staged.c.external_id)
+    rows = select(*values).where(_latest(staged), ~known.exists())
+    return insert(target).from_select(columns, rows)
+
+
+def _update_changed(dialect: str, target: Table, staged: Table, columns: list[str]):
+    new = {c: staged.c[c] for c in columns if c != "external_id"}
     if "properties" in new:
-        new["properties"] = _merge_json(dialect, target.c.properties, statement.excluded.properties)
+        new["properties"] = _merge_json(dialect, target.c.properties, staged.c.properties)
     changed = or_(*(target.c[c].is_distinct_from(value) for c, value in new.items()))
-    return statement.on_conflict_do_update(index_elements=["external_id"], set_=new, where=changed)
+    return (
+        update(target)
+        .where(target.c.external_id == staged.c.external_id, _latest(staged), changed)
+        .values(new)
+    )
 
 
 def _strip_nulls(dialect: str, document):

@@ -39,7 +39,8 @@ CASTS = {
     "integer": "{v}::bigint",
     "decimal": "{v}::numeric",
     "date": "{v}::date",
-    "datetime": "{v}::timestamptz",
+    "datetime": "replace(to_char({v}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'),"
+    " '.000000', '') || '+00:00'",
     "text": "{v}",
 }
 CALENDAR_OK = (
@@ -80,6 +81,7 @@ class PostgresLoader:
         with self.raw.cursor() as cursor:
             staged = _EventStage(cursor, source, report)
             staged.fill(advance)
+            cursor.execute("ANALYZE stage_events")  # else the planner guesses a tiny table
             report.rows = staged.rows + report.rejected
             rebuild = self._large(cursor, staged.rows)
             if rebuild:
@@ -165,7 +167,9 @@ class _EventStage:
 
     def _copy_bytes(self, advance: Advance | None) -> None:
         newlines, last = 0, b"\n"
-        statement = f"COPY stage_events ({', '.join(self.columns)}) FROM STDIN (FORMAT csv)"
+        # FORCE_NOT_NULL: an empty field is '' as on the Python path, not NULL.
+        columns = ", ".join(self.columns)
+        statement = f"COPY stage_events ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({columns}))"
         with self.cursor.copy(statement) as copy:
             for chunk in self.source.chunks(advance):
                 copy.write(chunk)

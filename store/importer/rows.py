@@ -219,8 +219,8 @@ def event_rows(
                     raise BadValue(f"unknown contact {key!r}" if key else "no contact_id")
                 if not kind:
                     raise BadValue("no type")
-                if _canonical_utc(stamp):
-                    at = _check_calendar(fromiso, stamp)
+                if _canonical_utc(stamp) and _valid(fromiso, stamp):
+                    at = f"{stamp[:10]} {stamp[11:19]}"
                 else:
                     at = sqlite_timestamp_text(_timestamp("occurred_at", stamp, zone))
                 rest = [value.strip() for value in pick(fields)]
@@ -244,12 +244,13 @@ def event_rows(
         report.rows += rows
 
 
-def _check_calendar(fromiso, stamp: str) -> str:
+def _valid(fromiso, stamp: str) -> bool:
+    """The calendar and clock check of a well-shaped stamp (no 30 February, no 25:00)."""
     try:
         fromiso(stamp)
     except ValueError:
-        raise BadValue(f"occurred_at: no such date/time: {stamp!r}") from None
-    return f"{stamp[:10]} {stamp[11:19]}"
+        return False
+    return True
 
 
 def _timestamp(column: str, text: str, zone: tzinfo) -> datetime:

@@ -133,10 +133,10 @@ class TypeInference:
         if kinds:
             kinds[:] = [kind for kind in kinds if fits(kind, text)]
 
-    def types(self) -> dict[str, str]:
-        """The inferred type of each column; a column with no value at all is text."""
+    def types(self) -> dict[str, str | None]:
+        """The inferred type of each column; None for a column with no value at all."""
         return {
-            name: kinds[0] if kinds and name in self.seen else "text"
+            name: (kinds[0] if kinds else "text") if name in self.seen else None
             for name, kinds in self.candidates.items()
         }
 

@@ -1,0 +1,81 @@
+"""Settings: defaults, the environment on top, and one clear line for a bad value."""
+
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No TAILOR_ variable of the shell, and a working directory without a `.env` file."""
+    for name in os.environ:
+        if name.startswith("TAILOR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_are_sqlite_in_the_working_directory_and_utc(tmp_path):
+    settings = load_settings()
+
+    assert settings.database_url == f"sqlite:///{tmp_path / 'tailor.db'}"
+    assert (settings.timezone, settings.zone) == ("UTC", ZoneInfo("UTC"))
+    assert settings.slack_bot_token is None
+
+
+def test_environment_variables_override_the_defaults(monkeypatch):
+    monkeypatch.setenv("TAILOR_DATABASE_URL", "postgresql://tailor@db.example.com/tailor")
+    monkeypatch.setenv("TAILOR_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+
+    settings = load_settings()
+
+    assert settings.database_url == "postgresql://tailor@db.example.com/tailor"
+    assert settings.zone == ZoneInfo("Europe/Berlin")
+    assert settings.slack_bot_token == "xoxb-test"
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path):
+    (tmp_path / ".env").write_text("TAILOR_TIMEZONE=America/New_York\n")
+
+    assert load_settings().timezone == "America/New_York"
+
+
+def test_command_line_options_win_and_absent_ones_are_ignored(monkeypatch):
+    monkeypatch.setenv("TAILOR_DATABASE_URL", "sqlite:///from-env.db")
+
+    assert load_settings(database_url="sqlite:///from-option.db").database_url == "sqlite:///from-option.db"
+    assert load_settings(database_url=None).database_url == "sqlite:///from-env.db"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TAILOR_TIMEZONE", "Mars/Olympus", "TAILOR_TIMEZONE: unknown time zone 'Mars/Olympus'"),
+        ("TAILOR_DATABASE_URL", "not a url", "TAILOR_DATABASE_URL: not a database URL: 'not a url'"),
+    ],
+)
+def test_a_bad_setting_raises_an_error_naming_its_variable(monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("TAILOR_TIMEZONE", "Mars/Olympus"), ("TAILOR_DATABASE_URL", "not a url")]
+)
+def test_the_command_line_stops_on_a_bad_setting_with_one_line(run_app, tmp_path, variable, value):
+    result = run_app("import", "--contacts", tmp_path / "contacts.csv", env={variable: value})
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"tailor: {variable}: ")
+    assert value in line
