@@ -34,12 +34,13 @@ CONTACTS = FileSpec(
         "signed_up_at", "device", "loyalty_tier", "interests", "email_consent",
     ),
 )  # fmt: skip
+#: The known event columns beyond the required three, in the order the loaders use.
+EVENT_OPTIONAL = ("campaign_id", "amount", "currency", "category", "product", "topic")
 EVENTS = FileSpec(
     "events",
     required=("contact_id", "type", "occurred_at"),
-    known=("contact_id", "type", "occurred_at", "campaign_id", "amount", "currency", "category",
-           "product", "topic"),
-)  # fmt: skip
+    known=("contact_id", "type", "occurred_at", *EVENT_OPTIONAL),
+)
 CAMPAIGNS = FileSpec("campaigns", required=("id", "name"), known=("id", "name", "subject", "sent_at"))
 
 

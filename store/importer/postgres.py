@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Table
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from store.importer.files import Advance, CsvSource
+from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
 from store.models import Event
@@ -32,7 +32,6 @@ SESSION = {
     "temp_buffers": "256MB",
     "synchronous_commit": "off",
 }
-OPTIONAL = ("campaign_id", "amount", "currency", "category", "product", "topic")
 CASTS = {
     "boolean": "CASE lower({v}) WHEN 'true' THEN true WHEN 'yes' THEN true "
     "WHEN 'false' THEN false WHEN 'no' THEN false END",
@@ -239,7 +238,7 @@ def _values(source: CsvSource, custom_types: dict[str, str]) -> str:
         f"lower(trim({column('type')})) AS type",
         f"trim({column('occurred_at')}) AS occurred_at",
     ]
-    for name in OPTIONAL:
+    for name in EVENT_OPTIONAL:
         value = f"nullif(trim({column(name)}), '')" if source.index(name) is not None else "NULL::text"
         fields.append(f"{'upper' if name == 'currency' else ''}({value}) AS {name}")
     for k, name in enumerate(custom_types):

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import available_timezones
 
-from store.importer.files import Advance, CsvSource
+from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.report import FileReport
 from store.importer.values import (
     BadValue,
@@ -196,7 +196,7 @@ def event_rows(
     width = len(source.columns)
     contact_at, type_at, time_at = (source.index(c) for c in ("contact_id", "type", "occurred_at"))
     # A missing optional column reads the empty field appended to every row.
-    pick = itemgetter(*(source.index(c) if c in source.columns else width for c in OPTIONAL))
+    pick = itemgetter(*(source.index(c) if c in source.columns else width for c in EVENT_OPTIONAL))
     custom = [(source.index(c), c, custom_types[c]) for c in source.custom]
     lookup, fromiso, reject = contact_ids.get, datetime.fromisoformat, report.reject
     rows = 0
@@ -278,7 +278,6 @@ def _event_properties(fields: list[str], custom, zone: tzinfo) -> str | None:
     return json.dumps(values, sort_keys=True) if values else None
 
 
-OPTIONAL = ("campaign_id", "amount", "currency", "category", "product", "topic")
 EVENT_COLUMNS = (
     "contact_id", "type", "occurred_at", "fingerprint", "campaign_id", "amount", "currency",
     "category", "product", "topic", "properties",
