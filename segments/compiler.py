@@ -1,0 +1,402 @@
+"""From a definition to one SQLAlchemy Core select over the store, the same for SQLite and PostgreSQL.
+
+Every value the user gave travels as a bound parameter; nothing user-written becomes SQL text.
+The shapes are chosen so that both planners find the event indexes:
+
+- "has such an event" is a correlated EXISTS: PostgreSQL turns it into a semi or anti join, SQLite
+  answers it with one probe of the primary key (contact, type, time) per contact.
+- counts, sums and rankings are a grouped subquery used with IN, computed once for all contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+
+from segments.definition import (
+    Aggregate,
+    All,
+    AnyOf,
+    Attribute,
+    Condition,
+    Count,
+    Definition,
+    Event,
+    EventFilter,
+    LastEmails,
+    Not,
+    Rank,
+    Saved,
+    Span,
+)
+from segments.windows import Bounds, back, resolve
+from store.models import Campaign, Contact
+from store.models import Event as EventRow
+
+contacts = Contact.__table__
+events = EventRow.__table__
+campaigns = Campaign.__table__
+
+#: Event columns a filter may name directly; any other name is a custom event property.
+EVENT_COLUMNS = ("category", "product", "topic", "currency", "campaign_id")
+#: Contact columns compared as numbers or dates rather than text.
+TYPED_COLUMNS = {"company_size": int, "birth_date": date, "signed_up_at": datetime}
+COMPARE = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+}
+
+SavedLookup = Callable[[str], Definition | None]
+
+
+class CompileError(ValueError):
+    """The definition cannot be compiled: an unknown saved segment, a cycle, a bad field."""
+
+
+@dataclass
+class Compiler:
+    """Compiles conditions for one `as_of`, time zone and store catalog."""
+
+    as_of: datetime
+    zone: tzinfo = UTC
+    #: Custom contact properties and their value types (`custom_properties`).
+    custom_types: dict[str, str] = field(default_factory=dict)
+    saved: SavedLookup = lambda name: None
+    _using: tuple[str, ...] = ()
+
+    def where(self, definition: Definition) -> ColumnElement[bool]:
+        return true() if definition.where is None else self.condition(definition.where)
+
+    def condition(self, node: Condition) -> ColumnElement[bool]:
+        match node:
+            case All(of=parts):
+                return and_(true(), *(self.condition(part) for part in parts))
+            case AnyOf(of=parts):
+                return or_(false(), *(self.condition(part) for part in parts))
+            case Not(of=part):
+                return not_(self.condition(part))
+            case Attribute():
+                return self.attribute(node)
+            case Event():
+                return self.event(node)
+            case Aggregate():
+                return contacts.c.id.in_(self.aggregate(node))
+            case Rank():
+                return contacts.c.id.in_(self.rank(node))
+            case LastEmails():
+                return contacts.c.id.in_(self.last_emails(node))
+            case Saved(name=name):
+                return self.saved_segment(name)
+        raise CompileError(f"cannot compile {node!r}")
+
+    # -- contact attributes ---------------------------------------------------------------------
+
+    def attribute(self, node: Attribute) -> ColumnElement[bool]:
+        if node.field == "age":
+            return self.age(node)
+        column, cast = self.attribute_column(node)
+        if node.window is not None:
+            return self.within(column, resolve(node.window, self.as_of, self.zone))
+        values = [cast(v) for v in ([node.value] if node.value is not None else node.values)]
+        match node.op:
+            case "eq" | "in":
+                return column.in_(values) if len(values) > 1 else column == values[0]
+            case "ne":
+                return or_(column.is_(None), column.not_in(values))
+            case "gt" | "ge" | "lt" | "le":
+                return COMPARE[node.op](column, values[0])
+            case "between":
+                return column.between(min(values), max(values))
+            case "contains":
+                return or_(false(), *(column.icontains(str(v), autoescape=True) for v in values))
+            case "has":
+                tags = literal(";") + column + literal(";")
+                return or_(false(), *(tags.contains(f";{str(v).lower()};", autoescape=True) for v in values))
+            case "empty":
+                return or_(column.is_(None), column == "") if cast is str else column.is_(None)
+            case "present":
+                return and_(column.is_not(None), column != "") if cast is str else column.is_not(None)
+        raise CompileError(f"unknown operator {node.op!r}")
+
+    def attribute_column(self, node: Attribute) -> tuple[ColumnElement, Callable]:
+        if not node.custom:
+            if node.field not in contacts.c or node.field in ("id", "properties"):
+                raise CompileError(f"contacts have no attribute {node.field!r}")
+            return contacts.c[node.field], _caster(TYPED_COLUMNS.get(node.field, str))
+        kind = self.custom_types.get(node.field, "text")
+        value = contacts.c.properties[node.field]
+        accessors = {
+            "integer": (value.as_integer(), int),
+            "decimal": (value.as_float(), float),
+            "boolean": (value.as_boolean(), _boolean),
+        }
+        # Dates and date/times are stored as ISO text, which sorts in time order.
+        column, cast = accessors.get(kind, (value.as_string(), str))
+        return column, _caster(cast)
+
+    def age(self, node: Attribute) -> ColumnElement[bool]:
+        """Age on `as_of`'s date as a range of birth dates, so that an index on birth_date serves it."""
+        born = contacts.c.birth_date
+        today = self.as_of.astimezone(self.zone).date()
+        values = [int(v) for v in ([node.value] if node.value is not None else node.values)]
+        low, high = min(values), max(values)
+        oldest = {"ge": None, "gt": None, "eq": low, "between": high, "le": low, "lt": low - 1}
+        youngest = {"ge": low, "gt": low + 1, "eq": low, "between": low, "le": None, "lt": None}
+        if node.op not in oldest:
+            raise CompileError(f"age cannot be compared with {node.op!r}")
+        conditions = [born.is_not(None)]
+        if youngest[node.op] is not None:  # at least this old: born on or before the birthday
+            conditions.append(born <= _years_before(today, youngest[node.op]))
+        if oldest[node.op] is not None:  # at most this old: born after the next birthday's year
+            conditions.append(born > _years_before(today, oldest[node.op] + 1))
+        return and_(*conditions)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def event(self, node: Event) -> ColumnElement[bool]:
+        count = node.count
+        if (count.op, count.n) in (("ge", 1), ("gt", 0)):
+            return self.has_event(node)
+        if (count.op, count.n) in (("eq", 0), ("lt", 1), ("le", 0)):
+            return not_(self.has_event(node))
+        if _admits_zero(count):
+            return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
+        return contacts.c.id.in_(self.counted(node, count))
+
+    def has_event(self, node: Event) -> ColumnElement[bool]:
+        e = events.alias("e")
+        return select(literal(1)).where(e.c.contact_id == contacts.c.id, *self.event_terms(e, node)).exists()
+
+    def counted(self, node: Event, count: Count) -> Select:
+        e = events.alias("e")
+        having = COMPARE[count.op](func.count(), count.n)
+        return (
+            select(e.c.contact_id).where(*self.event_terms(e, node)).group_by(e.c.contact_id).having(having)
+        )
+
+    def event_terms(self, e, node: Event | Aggregate) -> list[ColumnElement[bool]]:
+        terms = [e.c.type == node.type]
+        if node.window is not None:
+            terms.append(self.within(e.c.occurred_at, resolve(node.window, self.as_of, self.zone)))
+        terms.extend(self.event_filter(e, f) for f in node.where)
+        if isinstance(node, Event) and node.after_latest:
+            latest = events.alias("latest")
+            terms.append(
+                e.c.occurred_at
+                > select(func.max(latest.c.occurred_at))
+                .where(latest.c.contact_id == e.c.contact_id, latest.c.type == node.after_latest)
+                .scalar_subquery()
+            )
+        return terms
+
+    def event_filter(self, e, f: EventFilter) -> ColumnElement[bool]:
+        if f.field == "campaign":
+            named = or_(false(), *(campaigns.c.name.icontains(str(v), autoescape=True) for v in f.values))
+            return e.c.campaign_id.in_(select(campaigns.c.external_id).where(named))
+        column = e.c[f.field] if f.field in EVENT_COLUMNS else e.c.properties[f.field].as_string()
+        if f.op == "contains":
+            return or_(false(), *(column.icontains(str(v), autoescape=True) for v in f.values))
+        values = [str(v) for v in f.values]
+        return column.in_(values) if len(values) > 1 else column == values[0]
+
+    def within(self, column: ColumnElement, bounds: Bounds) -> ColumnElement[bool]:
+        terms = []
+        if bounds.start is not None:
+            terms.append(column >= bounds.start if bounds.start_inclusive else column > bounds.start)
+        if bounds.end is not None:
+            terms.append(column <= bounds.end if bounds.end_inclusive else column < bounds.end)
+        return and_(true(), *terms)
+
+    # -- aggregates and rankings -----------------------------------------------------------------
+
+    def aggregate(self, node: Aggregate) -> Select:
+        e = events.alias("e")
+        functions = {"sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min}
+        measure = func.count() if node.fn == "count" else functions[node.fn](e.c.amount)
+        having = COMPARE[node.op](measure, node.value)
+        return (
+            select(e.c.contact_id).where(*self.event_terms(e, node)).group_by(e.c.contact_id).having(having)
+        )
+
+    def rank(self, node: Rank) -> Select:
+        """The first ceil(p% x purchasers) by the measure, in exact integer arithmetic."""
+        e = events.alias("e")
+        measures = {
+            "spend": func.sum(e.c.amount),
+            "order_value": func.avg(e.c.amount),
+            "orders": func.count(),
+        }
+        if node.by == "rfm":
+            scored = self.rfm_scores(node.type)
+            order, source = (scored.c.score.desc(), scored.c.monetary.desc()), scored
+        else:
+            source = (
+                select(e.c.contact_id, measures[node.by].label("measure"))
+                .where(e.c.type == node.type)
+                .group_by(e.c.contact_id)
+                .subquery("measured")
+            )
+            order = (source.c.measure.desc(),)
+        ranked = select(
+            source.c.contact_id,
+            func.row_number().over(order_by=(*order, source.c.contact_id)).label("place"),
+            func.count().over().label("ranked"),
+        ).subquery("ranked")
+        share = Fraction(str(node.percent)) / 100
+        # place <= ceil(ranked * p/q)  <=>  (place - 1) * q < ranked * p
+        keep = (ranked.c.place - 1) * share.denominator < ranked.c.ranked * share.numerator
+        return select(ranked.c.contact_id).where(keep)
+
+    def rfm_scores(self, event_type: str):
+        """Recency, frequency and monetary quintiles (1-5 each, 5 best) and their sum per purchaser."""
+        e = events.alias("e")
+        per_contact = (
+            select(
+                e.c.contact_id,
+                func.max(e.c.occurred_at).label("latest"),
+                func.count().label("orders"),
+                func.sum(e.c.amount).label("monetary"),
+            )
+            .where(e.c.type == event_type)
+            .group_by(e.c.contact_id)
+            .subquery("per_contact")
+        )
+        quintile = {
+            name: func.ntile(5).over(order_by=per_contact.c[name])
+            for name in ("latest", "orders", "monetary")
+        }
+        return select(
+            per_contact.c.contact_id,
+            per_contact.c.monetary,
+            (quintile["latest"] + quintile["orders"] + quintile["monetary"]).label("score"),
+        ).subquery("scored")
+
+    def last_emails(self, node: LastEmails) -> Select:
+        sent = events.alias("sent")
+        action = events.alias("action")
+        recent = (
+            select(
+                sent.c.contact_id,
+                sent.c.campaign_id,
+                func.row_number()
+                .over(partition_by=sent.c.contact_id, order_by=sent.c.occurred_at.desc())
+                .label("recency"),
+            )
+            .where(sent.c.type == "email_sent")
+            .subquery("recent")
+        )
+        acted = (
+            select(literal(1))
+            .where(
+                action.c.contact_id == recent.c.contact_id,
+                action.c.type == f"email_{node.action}",
+                action.c.campaign_id == recent.c.campaign_id,
+            )
+            .exists()
+        )
+        return (
+            select(recent.c.contact_id)
+            .where(recent.c.recency <= node.n)
+            .group_by(recent.c.contact_id)
+            .having(func.count() == node.n, func.sum(case((acted, 1), else_=0)) == node.n)
+        )
+
+    # -- saved segments ---------------------------------------------------------------------------
+
+    def saved_segment(self, name: str) -> ColumnElement[bool]:
+        if name in self._using:
+            chain = " -> ".join((*self._using, name))
+            raise CompileError(f"saved segment {name!r} refers to itself ({chain})")
+        definition = self.saved(name)
+        if definition is None:
+            raise CompileError(f"no saved segment named {name!r}")
+        inner = Compiler(self.as_of, self.zone, self.custom_types, self.saved, (*self._using, name))
+        return inner.where(definition)
+
+
+# -- whole queries --------------------------------------------------------------------------------
+
+
+def suppressed() -> Select:
+    """Contacts that complained once or bounced on two or more sends (segment-semantics.md, Consent)."""
+    e = events.alias("suppression")
+    weight = case((e.c.type == "email_complained", 2), else_=1)
+    return (
+        select(e.c.contact_id)
+        .where(e.c.type.in_(("email_complained", "email_bounced")))
+        .group_by(e.c.contact_id)
+        .having(func.sum(weight) >= 2)
+    )
+
+
+def reachable() -> ColumnElement[bool]:
+    return and_(contacts.c.email_consent == "subscribed", contacts.c.id.not_in(suppressed()))
+
+
+def count_query(compiler: Compiler, definition: Definition) -> Select:
+    """Members and reachable members in one query."""
+    return (
+        select(
+            func.count().label("count"),
+            func.count().filter(reachable()).label("reachable"),
+        )
+        .select_from(contacts)
+        .where(compiler.where(definition))
+    )
+
+
+def members_query(compiler: Compiler, definition: Definition) -> Select:
+    """The members' external ids, in order."""
+    return select(contacts.c.external_id).where(compiler.where(definition)).order_by(contacts.c.external_id)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _caster(kind) -> Callable:
+    if kind is date:
+        return lambda v: v if isinstance(v, date) else date.fromisoformat(str(v))
+    if kind is datetime:
+        return lambda v: v if isinstance(v, datetime) else datetime.fromisoformat(str(v)).replace(tzinfo=UTC)
+    if kind in (int, float):
+        return lambda v: kind(Decimal(str(v)))
+    return kind
+
+
+def _boolean(value) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("true", "yes", "1")
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier; 29 February becomes the 28th."""
+    return back(datetime.combine(day, datetime.min.time()), Span(n=years, unit="year")).date()
+
+
+def _admits_zero(count: Count) -> bool:
+    return COMPARE[count.op](0, count.n)
+
+
+def _negate(count: Count) -> Count:
+    opposite = {"eq": "ne", "ne": "eq", "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
+    return Count(op=opposite[count.op], n=count.n)
