@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from settings import SettingsError, load_settings
@@ -40,7 +41,34 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--campaigns", type=Path, metavar="FILE")
     _db_option(load)
     load.set_defaults(command=import_files)
+
+    ask = commands.add_parser("segment", help="read segment phrases and count their members")
+    phrases = ask.add_mutually_exclusive_group(required=True)
+    phrases.add_argument("text", nargs="?", help='a phrase, e.g. "lapsed customers in Germany"')
+    phrases.add_argument("--batch", type=Path, metavar="FILE", help="one phrase per line")
+    ask.add_argument(
+        "--as-of", type=_moment, metavar="ISO", help="now, for time windows (default: the clock)"
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object per phrase per line")
+    ask.add_argument("--members", action="store_true", help="list the members' ids")
+    _db_option(ask)
+    ask.set_defaults(command=segment)
+
+    saved = commands.add_parser("saved", help="save, list, show and delete named segments")
+    saved.add_argument("action", choices=["save", "list", "show", "delete"])
+    saved.add_argument("name", nargs="?")
+    saved.add_argument("text", nargs="?", help="the phrase to save (with `save`)")
+    _db_option(saved)
+    saved.set_defaults(command=saved_segments)
     return root
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date/time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _db_option(command: argparse.ArgumentParser) -> None:
@@ -63,6 +91,31 @@ def import_files(args: argparse.Namespace, settings) -> int:
     for line in summary_lines(report):
         print(line)
     return report.exit_status
+
+
+def segment(args: argparse.Namespace, settings) -> int:
+    from segments.cli import print_answers
+    from segments.service import SegmentService
+    from store.db import create_store_engine
+
+    service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
+    if args.batch:
+        texts = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines()]
+        texts = [text for text in texts if text and not text.startswith("#")]
+    else:
+        texts = [args.text]
+    as_of = args.as_of or datetime.now(UTC)
+    answers = (service.answer(text, as_of, members=args.members) for text in texts)
+    return print_answers(answers, as_json=args.json)
+
+
+def saved_segments(args: argparse.Namespace, settings) -> int:
+    from segments.cli import run_saved
+    from segments.service import SegmentService
+    from store.db import create_store_engine
+
+    service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
+    return run_saved(service, args.action, args.name, args.text)
 
 
 def start(args: argparse.Namespace, settings) -> int:

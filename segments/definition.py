@@ -72,11 +72,15 @@ class MonthRef(Node):
 
 
 class Months(Node):
-    """From the first day of `first` up to the end of `last`: "in March", "between March and May 2026"."""
+    """From the first day of `first` up to the end of `last`: "in March", "between March and May 2026".
+
+    No `first`: from the beginning ("before March" is up to the end of February); no `last`: up
+    to `as_of` ("since March").
+    """
 
     kind: Literal["months"] = "months"
-    first: MonthRef
-    last: MonthRef
+    first: MonthRef | None = None
+    last: MonthRef | None = None
 
 
 class Dates(Node):

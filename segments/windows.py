@@ -55,9 +55,11 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
         case Calendar(period=period):
             return _calendar(period, as_of.astimezone(zone).date(), as_of, zone)
         case Months(first=first, last=last):
-            last_start = month_start(last, as_of.astimezone(zone).date())
-            first_start = month_start(first, last_start)
-            return Bounds(midnight(first_start, zone), midnight(_next_month(last_start), zone))
+            today = as_of.astimezone(zone).date()
+            last_start = month_start(last, today) if last else today.replace(day=1)
+            end = midnight(_next_month(last_start), zone) if last else as_of
+            start = midnight(month_start(first, last_start), zone) if first else None
+            return Bounds(start, end, end_inclusive=last is None)
         case Dates(start=start, end=end):
             return Bounds(start and midnight(start, zone), end and midnight(end, zone))
     raise TypeError(f"not a window: {window!r}")

@@ -108,6 +108,19 @@ class CustomProperty(Base):
     type: Mapped[str] = mapped_column(String(16))  # integer | decimal | date | datetime | boolean | text
 
 
+class SavedSegment(Base):
+    """A segment definition saved under a name; phrases can use the name ("VIP but not golf-lapsed")."""
+
+    __tablename__ = "saved_segments"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    #: The phrase it was saved from, for people; the definition is what counts.
+    text: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]]
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
 class ImportRun(Base):
     """One run of `import`: what was read, loaded and rejected, per file."""
 

@@ -1,0 +1,230 @@
+"""What the words can name: the values the store holds, plus countries, languages and event verbs.
+
+The lexicon is read from the store (`load_lexicon`), so Tailor knows a workspace's own cities,
+categories, campaigns and event types without configuration. Countries and languages come from
+CLDR through Babel, so "the US", "USA" and "United States" all name the stored "United States".
+Every phrase is kept under the keys of its words (normalize.phrase_keys), so that matching
+ignores case, accents and plurals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from babel import Locale
+from babel.core import get_global
+from sqlalchemy import Connection, select
+
+from segments.normalize import fold, phrase_keys
+from segments.vocabulary import CONSENT
+from store.models import Campaign, Contact, CustomProperty
+from store.models import Event as EventRow
+
+#: Contact columns whose distinct values name something ("in Berlin", "TikTok leads").
+VALUE_COLUMNS = (
+    "city", "country", "industry", "signup_source", "device", "loyalty_tier", "gender",
+    "email_consent", "job_title",
+)  # fmt: skip
+EVENT_VALUE_COLUMNS = ("category", "product", "topic")
+#: Common names CLDR does not list for a country code.
+COUNTRY_ALIASES = {
+    "US": ["usa", "the us", "u s", "u s a", "america", "the states", "united states of america"],
+    "GB": ["uk", "u k", "britain", "great britain"],
+    "AE": ["uae"],
+}
+#: Words too common to name a campaign on their own ("the 2025 newsletter" is fine, "the" is not).
+CAMPAIGN_STOP = {"the", "a", "an", "of", "and", "for", "to", "in", "on", "new", "your", "our", "we", "is"}
+MAX_CUSTOM_VALUES = 200
+#: Attributes by the words that name them ("without an industry", "with a city").
+FIELD_NAMES = {
+    "city": "city", "country": "country", "industry": "industry", "company": "company name",
+    "company_size": "company size", "job_title": "job title", "signup_source": "signup source",
+    "device": "device", "loyalty_tier": "loyalty tier", "interests": "interest", "language": "language",
+    "birth_date": "birth date", "timezone": "time zone", "first_name": "first name", "last_name": "last name",
+    "gender": "gender",
+}  # fmt: skip
+#: Two-letter codes that are also English words: "in" is a preposition before it is India.
+CODE_WORDS = {
+    "in",
+    "us",
+    "it",
+    "be",
+    "at",
+    "to",
+    "no",
+    "is",
+    "or",
+    "as",
+    "me",
+    "my",
+    "an",
+    "am",
+    "do",
+    "go",
+    "he",
+    "hi",
+    "if",
+    "of",
+    "on",
+    "so",
+    "up",
+    "we",
+    "by",
+    "id",
+    "la",
+    "ma",
+    "mo",
+    "pa",
+    "ok",
+}
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One thing a phrase can name: a field and its stored value (`event` fields name event types)."""
+
+    field: str
+    value: str
+
+
+@dataclass
+class Lexicon:
+    entries: dict[tuple[str, ...], set[Sense]] = field(default_factory=lambda: defaultdict(set))
+    #: The phrase as the data spells it, for suggestions and readings.
+    spelling: dict[tuple[str, ...], str] = field(default_factory=dict)
+    custom_types: dict[str, str] = field(default_factory=dict)
+    longest: int = 1
+
+    def add(self, text: str, sense: Sense) -> None:
+        keys = phrase_keys(text)
+        if not keys:
+            return
+        self.entries[keys].add(sense)
+        self.spelling.setdefault(keys, text)
+        self.longest = max(self.longest, len(keys))
+
+    def match(self, keys: list[str], start: int) -> tuple[int, set[Sense]] | None:
+        """The longest phrase at `start`: its length in words and its senses."""
+        for length in range(min(self.longest, len(keys) - start), 0, -1):
+            senses = self.entries.get(tuple(keys[start : start + length]))
+            if senses:
+                return length, senses
+        return None
+
+    def phrases(self) -> list[str]:
+        return [" ".join(keys) for keys in self.entries]
+
+
+def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
+    lexicon = Lexicon()
+    contacts = Contact.__table__
+    for column in VALUE_COLUMNS:
+        for (value,) in conn.execute(select(contacts.c[column]).distinct().where(contacts.c[column] != "")):
+            lexicon.add(value, Sense(column, value))
+            if column == "job_title":
+                _add_title_words(lexicon, value)
+    for (value,) in conn.execute(select(contacts.c.language).distinct().where(contacts.c.language != "")):
+        lexicon.add(value, Sense("language", value))
+    for (tags,) in conn.execute(select(contacts.c.interests).distinct().where(contacts.c.interests != "")):
+        for tag in filter(None, tags.split(";")):
+            lexicon.add(tag, Sense("interest", tag))
+            for noun in agent_nouns(tag):
+                lexicon.add(noun, Sense("fan", tag))
+    for column in FIELD_NAMES:
+        lexicon.add(FIELD_NAMES[column], Sense("field", column))
+    for word, value in CONSENT.items():
+        lexicon.add(word, Sense("email_consent", value))
+    _add_events(lexicon, conn)
+    _add_campaigns(lexicon, conn)
+    _add_custom(lexicon, conn)
+    _add_countries(lexicon, {v for (v,) in conn.execute(select(contacts.c.country).distinct())} - {None})
+    _add_languages(lexicon)
+    for name in saved_names:
+        lexicon.add(name, Sense("saved", name))
+    return lexicon
+
+
+def agent_nouns(tag: str) -> set[str]:
+    """People who do a thing: golf -> golfer, running -> runner, cycling -> cyclist, yoga -> yogi."""
+    nouns = {tag + "er", tag + "ers"}
+    if tag.endswith("ing"):
+        stem = tag[:-3]
+        stems = {stem, stem[:-1]} if len(stem) > 2 and stem[-1] == stem[-2] else {stem, stem + "e"}
+        nouns |= {s + suffix for s in stems for suffix in ("er", "ist")}
+    if tag.endswith("a"):
+        nouns.add(tag[:-1] + "i")
+    if tag.endswith("e"):
+        nouns.add(tag + "r")
+    if tag.endswith("l"):
+        nouns |= {tag + "ler", tag + "er"}
+    return nouns
+
+
+def _add_title_words(lexicon: Lexicon, title: str) -> None:
+    """ "Marketing Manager" also answers to "managers" and "marketing managers"."""
+    parts = title.split()
+    for length in range(1, len(parts)):
+        for start in range(len(parts) - length + 1):
+            run = " ".join(parts[start : start + length])
+            lexicon.add(run, Sense("job_title", run))
+
+
+def _add_events(lexicon: Lexicon, conn: Connection) -> None:
+    events = EventRow.__table__
+    for (kind,) in conn.execute(select(events.c.type).distinct()):
+        lexicon.add(kind.replace("_", " "), Sense("event", kind))
+    for column in EVENT_VALUE_COLUMNS:
+        query = select(events.c[column]).distinct().where(events.c[column] != "")
+        for (value,) in conn.execute(query):
+            lexicon.add(value, Sense(column, value))
+
+
+def _add_campaigns(lexicon: Lexicon, conn: Connection) -> None:
+    """A campaign answers to its name and to any run of its words ("the Black Friday email")."""
+    for (name,) in conn.execute(select(Campaign.name)):
+        parts = name.split()
+        for length in range(len(parts), 0, -1):
+            for start in range(len(parts) - length + 1):
+                run = parts[start : start + length]
+                if length == 1 and (fold(run[0]) in CAMPAIGN_STOP or run[0].isdigit()):
+                    continue
+                lexicon.add(" ".join(run), Sense("campaign", " ".join(run)))
+
+
+def _add_custom(lexicon: Lexicon, conn: Connection) -> None:
+    query = select(CustomProperty.name, CustomProperty.type).where(CustomProperty.entity == "contact")
+    for name, kind in conn.execute(query):
+        lexicon.custom_types[name] = kind
+        lexicon.add(name.replace("_", " "), Sense("property", name))
+        if kind != "text":
+            continue
+        value = Contact.__table__.c.properties[name].as_string()
+        query = select(value).distinct().where(value.is_not(None)).limit(MAX_CUSTOM_VALUES + 1)
+        values = [v for (v,) in conn.execute(query) if v]
+        if len(values) <= MAX_CUSTOM_VALUES:  # a few labels ("pro", "free"), not free text
+            for text in values:
+                lexicon.add(text, Sense(f"custom:{name}", text))
+
+
+def _add_countries(lexicon: Lexicon, stored: set[str]) -> None:
+    """Every country's names and codes, naming the stored spelling where the data has one."""
+    english = Locale("en")
+    by_name = {fold(value): value for value in stored}
+    aliases = defaultdict(list)
+    for alias, codes in get_global("territory_aliases").items():
+        if len(alias) == 3 and alias.isalpha() and len(codes) == 1:
+            aliases[codes[0]].append(alias)
+    for code, name in english.territories.items():
+        if not (len(code) == 2 and code.isalpha()):
+            continue
+        value = by_name.get(fold(name)) or by_name.get(fold(code)) or name
+        for text in (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, [])):
+            if fold(text) not in CODE_WORDS:
+                lexicon.add(text, Sense("country", value))
+
+
+def _add_languages(lexicon: Lexicon) -> None:
+    for code, name in Locale("en").languages.items():
+        if len(code) == 2 and fold(name) not in CODE_WORDS:
+            lexicon.add(name, Sense("language", code))

@@ -1,0 +1,159 @@
+"""Marketers' text as a list of comparable words.
+
+Case and accents are folded (stdlib `unicodedata`), contractions opened ("didn't" -> "did not"),
+numbers in words read ("two" -> 2), money and percentages split ("$500" -> 500 dollar,
+"10%" -> 10 percent), and every word carries a `key` with its plural ending removed, so that
+"Golfers", "golfer" and "GOLFERS" meet the same entry of the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+}  # fmt: skip
+MULTIPLIERS = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "m": 1_000_000}
+CONTRACTIONS = {
+    "won't": "will not", "can't": "can not", "cannot": "can not", "didn't": "did not",
+    "doesn't": "does not", "don't": "do not", "haven't": "have not", "hasn't": "has not",
+    "hadn't": "had not", "isn't": "is not", "aren't": "are not", "wasn't": "was not",
+    "weren't": "were not", "never've": "never have",
+}  # fmt: skip
+CURRENCY_SIGNS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "₹": "rupee"}
+#: Words whose final "s" is not a plural ending.
+NOT_PLURAL = {
+    "us",
+    "gas",
+    "this",
+    "yes",
+    "series",
+    "news",
+    "plus",
+    "less",
+    "always",
+    "was",
+    "has",
+    "is",
+    "its",
+}
+
+TOKEN = re.compile(
+    r"(?P<money>[$€£¥₹])\s?(?P<amount>\d[\d,]*(?:\.\d+)?)(?P<mult>k|m)?\b"
+    r"|(?P<date>\d{4}-\d{2}-\d{2})"
+    r"|(?P<number>\d[\d,]*(?:\.\d+)?)(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
+    r"|(?P<word>[a-z][a-z0-9]*(?:['’][a-z]+)*)"
+    r"|(?P<comma>[,;&/])"
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the input: its folded text, its lexicon key, and where it stood."""
+
+    text: str
+    start: int
+    end: int
+    number: float | None = None
+
+    @property
+    def key(self) -> str:
+        return key(self.text)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "São Paulo" -> "sao paulo"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def key(word: str) -> str:
+    """The word without a plural ending: "companies" -> "company", "coats" -> "coat"."""
+    if len(word) <= 3 or word in NOT_PLURAL or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def words(text: str) -> list[Word]:
+    """The words of `text`, folded, with contractions opened and numbers read."""
+    folded = fold(text).replace("’", "'")
+    out: list[Word] = []
+    for match in TOKEN.finditer(folded):
+        out.extend(_read(match))
+    return _join_numbers(out)
+
+
+def phrase_keys(text: str) -> tuple[str, ...]:
+    """The keys of a lexicon entry, for matching against the keys of the input's words."""
+    return tuple(w.key if w.number is None else _number_text(w.number) for w in words(text))
+
+
+def _read(match: re.Match) -> list[Word]:
+    start, end = match.span()
+    groups = match.groupdict()
+    if groups["money"]:
+        amount = _number(groups["amount"]) * MULTIPLIERS.get(groups["mult"] or "", 1)
+        return [
+            Word(_number_text(amount), start, end, amount),
+            Word(CURRENCY_SIGNS[groups["money"]], start, end),
+        ]
+    if groups["date"]:
+        return [Word(groups["date"], start, end)]
+    if groups["number"]:
+        value, suffix = _number(groups["number"]), groups["suffix"]
+        if suffix in ("k", "m"):
+            value *= MULTIPLIERS[suffix]
+        number = Word(_number_text(value), start, end, value)
+        extra = {"%": "percent", "+": "plus", "s": "s"}.get(suffix or "")
+        if suffix == "s" and value >= 10:  # "in their 30s"
+            return [number, Word("s", start, end)]
+        return [number, Word(extra, start, end)] if extra and extra != "s" else [number]
+    if groups["comma"]:
+        return [Word(",", start, end)]
+    word = groups["word"]
+    if word in CONTRACTIONS:
+        return [Word(part, start, end) for part in CONTRACTIONS[word].split()]
+    if word.endswith("n't"):
+        return [Word(word[:-3], start, end), Word("not", start, end)]
+    if "'" in word:  # "customer's", "o'brien": the possessive goes, a name keeps its letters
+        stem, _, tail = word.partition("'")
+        word = stem if tail == "s" else stem + tail
+    if word in NUMBER_WORDS:
+        return [Word(word, start, end, float(NUMBER_WORDS[word]))]
+    return [Word(word, start, end)]
+
+
+def _join_numbers(items: list[Word]) -> list[Word]:
+    """ "twenty five" -> 25, "two hundred" -> 200, "3 thousand" -> 3000."""
+    out: list[Word] = []
+    for item in items:
+        previous = out[-1] if out else None
+        if previous is not None and previous.number is not None:
+            if item.text in MULTIPLIERS and item.text not in ("k", "m"):
+                value = previous.number * MULTIPLIERS[item.text]
+                out[-1] = Word(_number_text(value), previous.start, item.end, value)
+                continue
+            tens_and_units = previous.number >= 20 and previous.number % 10 == 0 and (item.number or 10) < 10
+            if tens_and_units and item.text in NUMBER_WORDS and previous.text in NUMBER_WORDS:
+                value = previous.number + item.number
+                out[-1] = Word(_number_text(value), previous.start, item.end, value)
+                continue
+        out.append(item)
+    return out
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)

@@ -1,0 +1,172 @@
+"""A definition read back in plain English, with its dates resolved ("since 1 Apr 2026").
+
+The reading is generated from the definition, never from the words typed, so a wrong reading
+shows at once: "runners" comes back as "interested in running", not as "runners".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from segments.definition import (
+    Aggregate,
+    All,
+    AnyOf,
+    Attribute,
+    Condition,
+    Count,
+    Definition,
+    Event,
+    EventFilter,
+    LastEmails,
+    Not,
+    Rank,
+    Saved,
+    Window,
+)
+from segments.windows import resolve
+
+OPS = {"eq": "", "ne": "not ", "gt": "more than ", "ge": "at least ", "lt": "under ", "le": "at most "}
+FIELDS = {"signup_source": "signup source", "loyalty_tier": "loyalty tier", "job_title": "job title",
+          "company_size": "company size", "email_consent": "email consent",
+          "birth_date": "birth date"}  # fmt: skip
+EVENTS = {
+    "purchase": ("purchase", "purchases"), "email_opened": ("email opened", "emails opened"),
+    "email_clicked": ("email clicked", "emails clicked"), "email_sent": ("email received", "emails received"),
+    "email_bounced": ("bounce", "bounces"), "email_unsubscribed": ("unsubscribe", "unsubscribes"),
+    "email_complained": ("spam complaint", "spam complaints"), "cart_abandoned": ("abandoned cart",
+    "abandoned carts"),
+    "product_viewed": ("product view", "product views"),
+}  # fmt: skip
+RANKINGS = {
+    "spend": "lifetime spend",
+    "order_value": "average order value",
+    "orders": "number of orders",
+    "rfm": "RFM score (recency, frequency and monetary quintiles)",
+}
+MEASURES = {"sum": "total", "avg": "average", "count": "number", "max": "largest", "min": "smallest"}
+
+
+class Reader:
+    def __init__(self, as_of: datetime, zone: tzinfo = UTC) -> None:
+        self.as_of, self.zone = as_of, zone
+
+    def read(self, definition: Definition) -> str:
+        if definition.where is None:
+            return "All contacts"
+        return "Contacts " + self.condition(definition.where)
+
+    def condition(self, node: Condition) -> str:
+        match node:
+            case All(of=parts, label=label):
+                text = _join([self.condition(p) for p in parts], "and")
+                return f"who are {label} ({text})" if label else text
+            case AnyOf(of=parts, label=label):
+                text = _join([self.condition(p) for p in parts], "or")
+                return f"{label} ({text})" if label else f"either {text}"
+            case Not(of=Event() as event):
+                return self.event(event, negated=True)
+            case Not(of=inner):
+                return f"not ({self.condition(inner)})"
+            case Attribute():
+                return self.attribute(node)
+            case Event():
+                return self.event(node)
+            case Aggregate():
+                measure = f"{MEASURES[node.fn]} {_noun(node.type, 1)} amount{self.when(node.window)}"
+                return f"whose {measure} is {OPS[node.op] or 'exactly '}{_amount(node.value)}"
+            case Rank(by=by, percent=percent):
+                return f"in the top {_amount(percent)}% of purchasers by {RANKINGS[by]}"
+            case LastEmails(n=n, action=action):
+                return (
+                    f"who {action} each of their last {n} emails"
+                    if n > 1
+                    else f"who {action} their last email"
+                )
+            case Saved(name=name):
+                return f"in the saved segment '{name}'"
+        return repr(node)
+
+    def attribute(self, node: Attribute) -> str:
+        name = FIELDS.get(node.field, node.field.replace("_", " "))
+        values = [node.value] if node.value is not None else node.values
+        shown = _join([str(v) for v in values], "or")
+        if node.window is not None:
+            return f"with {name}{self.when(node.window)}"
+        match node.op:
+            case "eq" | "in":
+                if node.field in ("city", "country"):
+                    return f"in {shown}"
+                return f"with {name} {shown}"
+            case "ne":
+                return f"whose {name} is not {shown}"
+            case "between":
+                return f"with {name} between {values[0]} and {values[-1]}"
+            case "contains":
+                return f"whose {name} contains {_join([repr(str(v)) for v in values], 'or')}"
+            case "has":
+                return f"interested in {shown}" if node.field == "interests" else f"with {name} {shown}"
+            case "empty":
+                return f"without a {name}"
+            case "present":
+                return f"with a {name}"
+        return f"with {name} {OPS[node.op]}{shown}"
+
+    def event(self, node: Event, negated: bool = False) -> str:
+        count = node.count if node.count != Count() else None
+        what = _noun(node.type, 1)
+        details = "".join(self.filter(f) for f in node.where)
+        when = self.when(node.window)
+        since = f" after their latest {_noun(node.after_latest, 1)}" if node.after_latest else ""
+        if negated:
+            return f"with no {what}{details}{when}{since}"
+        if count is None:
+            return f"with at least one {what}{details}{when}{since}"
+        many = _noun(node.type, count.n)
+        return f"with {OPS[count.op] or 'exactly '}{count.n} {many}{details}{when}{since}"
+
+    def filter(self, f: EventFilter) -> str:
+        values = _join([str(v) for v in f.values], "or")
+        if f.field == "campaign":
+            return f" from a campaign named like '{values}'"
+        return f" in {f.field} {values}"
+
+    def when(self, window: Window | None) -> str:
+        if window is None:
+            return ""
+        bounds = resolve(window, self.as_of, self.zone)
+        start, end = bounds.start, bounds.end
+        if window.kind == "last":
+            return f" in the last {_span(window.span)} (since {self.day(start, exact=True)})"
+        if window.kind == "older_than":
+            return f" more than {_span(window.span)} ago (before {self.day(end, exact=True)})"
+        if start and end and (bounds.end_inclusive and end == self.as_of.astimezone(UTC)):
+            return f" since {self.day(start)}"
+        if start and end:
+            return f" from {self.day(start)} to {self.day(end - timedelta(microseconds=1))}"
+        return f" since {self.day(start)}" if start else f" before {self.day(end)}"
+
+    def day(self, moment: datetime | None, exact: bool = False) -> str:
+        local = (moment or self.as_of).astimezone(self.zone)
+        text = f"{local.day} {local:%b %Y}"
+        return f"{text} {local:%H:%M}" if exact and (local.hour or local.minute) else text
+
+
+def _noun(event_type: str | None, n: int) -> str:
+    singular, plural = EVENTS.get(event_type or "", ((event_type or "").replace("_", " "),) * 2)
+    return singular if n == 1 else plural
+
+
+def _span(span) -> str:
+    return f"{span.n} {span.unit}" + ("s" if span.n != 1 else "")
+
+
+def _amount(value) -> str:
+    number = float(value)
+    return f"{int(number):,}" if number == int(number) else f"{number:,.2f}"
+
+
+def _join(parts: list[str], word: str) -> str:
+    if len(parts) <= 2:
+        return f" {word} ".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} {parts[-1]}"

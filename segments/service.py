@@ -1,0 +1,122 @@
+"""One service for every way in (Slack, the console, the command line): a phrase in, an answer out.
+
+    service = SegmentService(engine)
+    service.answer("lapsed customers in Germany", as_of)  # -> Answer | Failure
+
+The lexicon is read from the store once and kept until `refresh()` (after an import, or a
+segment saved under a new name).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine, text
+
+from segments.compiler import CompileError, Compiler, count_query, members_query
+from segments.definition import Definition
+from segments.lexicon import Lexicon, load_lexicon
+from segments.parser import ParseError, Parser
+from segments.reading import Reader
+from segments.saved import SavedSegments
+from store.db import is_postgres
+from store.migrate import upgrade
+
+#: Reachable members below this are too few for an A/B test (the setting's default).
+MIN_TEST_SIZE = 1000
+#: Below this share of reachable members the answer says so: most of them cannot be mailed.
+LOW_REACHABLE_SHARE = 0.5
+
+
+class Answer(BaseModel):
+    text: str
+    definition: dict
+    explanation: str
+    count: int
+    reachable: int
+    warnings: list[str]
+    members: list[str] | None = None
+
+
+class Failure(BaseModel):
+    text: str
+    error: str
+    suggestions: list[str]
+
+
+class SegmentService:
+    def __init__(self, engine: Engine, zone: tzinfo = UTC, min_test_size: int = MIN_TEST_SIZE) -> None:
+        self.engine, self.zone, self.min_test_size = engine, zone, min_test_size
+        self.saved = SavedSegments(engine)
+        self._parser: Parser | None = None
+        upgrade(engine)
+
+    @property
+    def parser(self) -> Parser:
+        if self._parser is None:
+            with self.engine.connect() as conn:
+                self._parser = Parser(load_lexicon(conn, self.saved.names()))
+        return self._parser
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.parser.lexicon
+
+    def refresh(self) -> None:
+        self._parser = None
+
+    def read(self, phrase: str) -> tuple[Definition, list[str]]:
+        parsed = self.parser.parse(phrase)
+        return parsed.definition, parsed.notes
+
+    def answer(self, phrase: str, as_of: datetime, members: bool = False) -> Answer | Failure:
+        try:
+            definition, notes = self.read(phrase)
+            return self.evaluate(phrase, definition, as_of, notes, members=members)
+        except (ParseError, CompileError) as error:
+            return Failure(text=phrase, error=str(error), suggestions=getattr(error, "suggestions", []))
+
+    def evaluate(
+        self,
+        phrase: str,
+        definition: Definition,
+        as_of: datetime,
+        notes: list[str] = (),
+        members: bool = False,
+    ) -> Answer:
+        compiler = Compiler(as_of, self.zone, self.lexicon.custom_types, self.saved.get)
+        with self.engine.connect() as conn:
+            self._tune(conn)
+            count, reachable = conn.execute(count_query(compiler, definition)).one()
+            listed = list(conn.execute(members_query(compiler, definition)).scalars()) if members else None
+        return Answer(
+            text=phrase,
+            definition=definition.as_json(),
+            explanation=Reader(as_of, self.zone).read(definition),
+            count=count,
+            reachable=reachable,
+            warnings=[*notes, *self.warnings(count, reachable)],
+            members=listed,
+        )
+
+    def warnings(self, count: int, reachable: int) -> list[str]:
+        if count == 0:
+            return ["No contact matches: check the reading above, or widen the phrase."]
+        found = []
+        if reachable < self.min_test_size:
+            found.append(
+                f"Only {reachable:,} reachable contacts: too few to test on (a test needs at least "
+                f"{self.min_test_size:,}, setting TAILOR_MIN_TEST_SIZE)."
+            )
+        if reachable < LOW_REACHABLE_SHARE * count:
+            found.append(
+                f"Only {reachable / count:.0%} of the members can be emailed (the rest have not "
+                "subscribed, or complained, or bounced twice)."
+            )
+        return found
+
+    def _tune(self, conn: Connection) -> None:
+        """Room for the hash tables of grouped subqueries, so PostgreSQL does not re-run them per row."""
+        if is_postgres(self.engine):
+            conn.execute(text("SET work_mem = '64MB'"))

@@ -1,0 +1,171 @@
+"""Classifies the words of a phrase for the grammar: keywords, values of the lexicon, verbs, numbers.
+
+The grammar (grammar.lark) reads classes, not words: "Berlin" and "golf" are both VALUE, told
+apart later by the role the grammar gives them. The longest phrase wins ("New York" over "new"),
+and a word that nothing knows becomes UNKNOWN, which the grammar refuses, so that Tailor asks
+instead of silently reading a wider segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from segments.lexicon import Lexicon, Sense
+from segments.normalize import Word, key, phrase_keys, words
+from segments.vocabulary import (
+    EVENT_NOUNS,
+    HEADS,
+    LEADS,
+    MONEY,
+    MONTHS,
+    ORIGIN_VERBS,
+    PRESETS,
+    SIGNUP_VERBS,
+    SPEND_VERBS,
+    TRAILS,
+    UNITS,
+    VERBS,
+)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One classified word or phrase of the input."""
+
+    type: str
+    text: str
+    start: int
+    end: int
+    senses: frozenset[Sense] = frozenset()
+    #: What a keyword class means: the event type of a verb, the unit, the month, the preset...
+    meaning: str | None = None
+    number: float | None = None
+
+
+@dataclass
+class Tagger:
+    lexicon: Lexicon
+    #: The grammar's own words ("in", "who", "least"...).
+    keywords: set[str]
+    #: Verbs that the store's event types add ("attended" for webinar_attended).
+    verbs: dict[str, str] = field(default_factory=dict)
+    presets: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.presets = {phrase_keys(text): name for text, name in PRESETS.items()}
+        for sense in [s for senses in self.lexicon.entries.values() for s in senses if s.field == "event"]:
+            self._learn_event(sense.value)
+
+    def tag(self, text: str) -> list[Tag]:
+        items = _trim(words(text))
+        keys = [w.key if w.number is None else w.text for w in items]
+        tags: list[Tag] = []
+        position = 0
+        while position < len(items):
+            tag, length = self._classify(items, keys, position)
+            tags.append(tag)
+            position += length
+        return tags
+
+    def _classify(self, items: list[Word], keys: list[str], at: int) -> tuple[Tag, int]:
+        word = items[at]
+        if word.number is not None:
+            return self._tag("NUMBER", items, at, 1, number=word.number), 1
+        if len(word.text) == 10 and word.text[4] == "-":
+            return self._tag("DATE", items, at, 1, meaning=word.text), 1
+        preset = self._preset(keys, at)
+        found = self.lexicon.match(keys, at)
+        if found and (found[0] > 1 or not self._is_vocabulary(word)) and found[0] >= (preset or (0,))[0]:
+            length, senses = found
+            return self._tag("VALUE", items, at, length, senses=frozenset(senses)), length
+        if preset:
+            return self._tag("PRESET", items, at, preset[0], meaning=preset[1]), preset[0]
+        return self._single(word, items, at), 1
+
+    def _single(self, word: Word, items: list[Word], at: int) -> Tag:
+        text, stem = word.text, word.key
+        for candidate in (text, stem):
+            if candidate in self.keywords:
+                return self._tag(candidate.upper(), items, at, 1, meaning=candidate)
+        is_verb, verb = self._verb(word)
+        noun = EVENT_NOUNS.get(stem, "") if stem in EVENT_NOUNS else None
+        if is_verb and noun is not None:
+            return self._tag("VN", items, at, 1, meaning=f"{verb or ''}|{noun or ''}")
+        if is_verb:
+            return self._tag("VERB", items, at, 1, meaning=verb)
+        classes = (
+            ("NOUN", EVENT_NOUNS, stem), ("HEAD", HEADS, text), ("HEAD", HEADS, stem), ("UNIT", UNITS, stem),
+            ("MONTH", MONTHS, text), ("MONEY", {m: m for m in MONEY}, stem),
+            ("SIGNUP", {v: v for v in SIGNUP_VERBS}, text), ("ORIGIN", {v: v for v in ORIGIN_VERBS}, text),
+            ("SPEND", {v: v for v in SPEND_VERBS}, text),
+        )  # fmt: skip
+        for kind, table, candidate in classes:
+            if candidate in table:
+                meaning = table[candidate]
+                return self._tag(kind, items, at, 1, meaning=None if meaning is None else str(meaning))
+        return self._tag("UNKNOWN", items, at, 1)
+
+    def _verb(self, word: Word) -> tuple[bool, str | None]:
+        """Whether the word is a verb, and the event type it names (None for "made", "placed"...)."""
+        for candidate in (word.text, word.key):
+            for table in (VERBS, self.verbs):
+                if candidate in table:
+                    return True, table[candidate]
+        return False, None
+
+    def _is_vocabulary(self, word: Word) -> bool:
+        """Grammar words beat a one-word value of the same spelling ("newsletter" the noun)."""
+        return any(
+            candidate in table
+            for candidate in (word.text, word.key)
+            for table in (self.keywords, VERBS, self.verbs, EVENT_NOUNS, HEADS, UNITS, MONTHS)
+        )
+
+    def _preset(self, keys: list[str], at: int) -> tuple[int, str] | None:
+        for length in (3, 2, 1):
+            name = self.presets.get(tuple(keys[at : at + length]))
+            if name and at + length <= len(keys):
+                return length, name
+        return None
+
+    def _learn_event(self, kind: str) -> None:
+        """ "webinar_attended": the verb "attended" (and "attend", "attends"...) and the noun "webinar"."""
+        *nouns, last = kind.split("_")
+        if not nouns or not last.endswith("ed"):
+            return
+        for form in _verb_forms(last):
+            self.verbs.setdefault(form, kind)
+        self.lexicon.add(" ".join(nouns), Sense("event", kind))
+
+    def _tag(self, kind: str, items: list[Word], at: int, length: int, **extra) -> Tag:
+        first, last = items[at], items[at + length - 1]
+        text = " ".join(w.text for w in items[at : at + length])
+        return Tag(kind, text, first.start, last.end, **extra)
+
+
+def _verb_forms(past: str) -> set[str]:
+    """ "attended" -> attend, attends, attending, attended; "shipped" -> ship..."""
+    stems = {past[:-2], past[:-1]}
+    if len(past) > 4 and past[-3] == past[-4]:
+        stems.add(past[:-3])
+    forms = {past}
+    for stem in stems:
+        forms.update({stem, stem + "s", stem + "ing"})
+    return forms
+
+
+def _trim(items: list[Word]) -> list[Word]:
+    """Without the openings and closings that only ask ("how many ...", "... are there")."""
+    keys = [w.key for w in items]
+    for opening in sorted((phrase_keys(p) for p in LEADS), key=len, reverse=True):
+        if tuple(keys[: len(opening)]) == opening and len(keys) > len(opening):
+            items, keys = items[len(opening) :], keys[len(opening) :]
+            break
+    for closing in sorted((phrase_keys(p) for p in TRAILS), key=len, reverse=True):
+        if len(keys) > len(closing) and tuple(keys[-len(closing) :]) == closing:
+            items = items[: -len(closing)]
+            break
+    return items
+
+
+__all__ = ["Tag", "Tagger", "key"]

@@ -1,0 +1,101 @@
+"""The words Tailor knows before it sees any data: segment-semantics.md as word lists.
+
+Each table maps the key of a word (normalize.key: lower case, no plural ending) to what it
+means. The store adds its own values and event types through the lexicon; these are the
+marketer's vocabulary that holds in every workspace.
+"""
+
+from __future__ import annotations
+
+#: Nouns for "the contacts". `customer`-like heads mean "has purchased" unless the phrase
+#: says something of its own about purchases.
+HEADS = {
+    "contact": "contact", "people": "contact", "person": "contact", "user": "contact",
+    "everyone": "contact", "everybody": "contact", "anyone": "contact", "anybody": "contact",
+    "subscriber": "contact", "lead": "lead", "member": "contact", "recipient": "contact",
+    "audience": "contact", "folk": "contact", "profile": "contact", "individual": "contact",
+    "customer": "customer", "buyer": "customer", "purchaser": "customer", "shopper": "customer",
+    "client": "customer", "company": "company", "business": "company", "organization": "company",
+    "speaker": "speaker", "man": "male", "men": "male", "male": "male", "guy": "male",
+    "woman": "female", "women": "female", "female": "female", "lady": "female", "ladies": "female",
+    "fan": "fan", "lover": "fan", "enthusiast": "fan", "spender": "customer",
+}  # fmt: skip
+
+#: Verbs (every form a marketer types) and the event type they name. `None`: a light verb
+#: ("made a purchase", "opened a support ticket") whose object names the event.
+VERBS = {
+    "buy": "purchase", "bought": "purchase", "buying": "purchase", "purchase": "purchase",
+    "purchased": "purchase", "purchasing": "purchase", "order": "purchase", "ordered": "purchase",
+    "ordering": "purchase", "shop": "purchase", "shopped": "purchase", "shopping": "purchase",
+    "convert": "purchase", "converted": "purchase",
+    "open": "email_opened", "opened": "email_opened", "opening": "email_opened", "read": "email_opened",
+    "click": "email_clicked", "clicked": "email_clicked", "clicking": "email_clicked",
+    "receive": "email_sent", "received": "email_sent", "receiving": "email_sent", "sent": "email_sent",
+    "emailed": "email_sent", "mailed": "email_sent",
+    "bounce": "email_bounced", "bounced": "email_bounced",
+    "unsubscribe": "email_unsubscribed",
+    "complain": "email_complained", "complained": "email_complained",
+    "abandon": "cart_abandoned", "abandoned": "cart_abandoned", "abandoning": "cart_abandoned",
+    "view": "product_viewed", "viewed": "product_viewed", "viewing": "product_viewed",
+    "browse": "product_viewed", "browsed": "product_viewed", "browsing": "product_viewed",
+    "visit": "product_viewed", "visited": "product_viewed", "look": "product_viewed",
+    "looked": "product_viewed",
+    "make": None, "made": None, "place": None, "placed": None, "have": None, "had": None, "file": None,
+    "filed": None, "submit": None, "submitted": None, "raise": None, "raised": None, "create": None,
+    "created": None, "log": None, "logged": None, "get": None, "got": None, "do": None, "did": None,
+}  # fmt: skip
+#: Verbs of one's own attributes rather than events.
+SIGNUP_VERBS = {"sign", "signed", "signing", "signup", "join", "joined", "register", "registered"}
+ORIGIN_VERBS = {"come", "came", "coming", "arrive", "arrived", "acquire", "acquired", "source", "sourced"}
+SPEND_VERBS = {"spend", "spent", "spending", "pay", "paid"}
+
+#: Nouns in an event's object, and the event they point to (`None`: any event, no filter).
+EVENT_NOUNS = {
+    "email": "email", "mail": "email", "newsletter": "email", "message": "email", "campaign": "email",
+    "mailing": "email", "send": "email",
+    "purchase": "purchase", "order": "purchase", "sale": "purchase", "transaction": "purchase",
+    "cart": "cart_abandoned", "basket": "cart_abandoned", "checkout": "cart_abandoned",
+    "product": "product", "item": "product", "gear": "product", "equipment": "product", "stuff": "product",
+    "thing": "product", "good": "product", "apparel": "product", "clothing": "product",
+    "accessory": "product",
+    "open": "email_opened", "click": "email_clicked", "bounce": "email_bounced",
+    "complaint": "email_complained",
+    "unsubscribe": "email_unsubscribed", "visit": "product_viewed", "view": "product_viewed",
+    "anything": None, "something": None, "any": None,
+}  # fmt: skip
+
+#: Lifecycle presets (segment-semantics.md, "Built-in segments"), by the phrase that names them.
+PRESETS = {
+    "new": "new", "newly signed": "new", "recent signup": "new", "lapsed": "lapsed", "churned": "lapsed",
+    "active": "active", "high value": "high_value", "highvalue": "high_value", "best": "high_value",
+    "top spending": "high_value", "big spender": "high_value", "biggest spender": "high_value",
+    "passive": "passive", "inactive": "inactive", "dormant": "inactive", "unengaged": "inactive",
+    "disengaged": "inactive", "engaged": "engaged", "highly engaged": "engaged", "high engagement": "engaged",
+    "very engaged": "engaged", "cart abandoner": "cart_abandoners", "vip": "vip", "vips": "vip",
+    "browser": "browsers", "window shopper": "browsers",
+}  # fmt: skip
+
+UNITS = {
+    "hour": "hour", "hr": "hour", "day": "day", "week": "week", "wk": "week", "month": "month",
+    "mo": "month", "year": "year", "yr": "year", "quarter": "quarter",
+}  # fmt: skip
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+#: Money words after an amount: "whatever the event's currency" (segment-semantics.md, Values).
+MONEY = {"dollar", "usd", "euro", "eur", "pound", "gbp", "buck", "yen", "rupee", "inr", "money"}
+
+#: Consent words that the data may not spell.
+CONSENT = {"subscribed": "subscribed", "opted in": "subscribed", "optin": "subscribed",
+"opt in": "subscribed",
+           "unsubscribed": "unsubscribed", "opted out": "unsubscribed", "optout": "unsubscribed",
+           "pending": "pending", "unconfirmed": "pending"}  # fmt: skip
+
+#: Openings and closings that ask for a segment without describing it.
+LEADS = [
+    "how many", "show me", "show", "find me", "find", "list", "list all", "give me", "get me", "count",
+    "i want", "i need", "select", "segment of", "segment", "please", "can you find", "who are", "what about",
+]  # fmt: skip
+TRAILS = ["are there", "do we have", "are in the list", "please", "in the database", "in our list"]
