@@ -60,6 +60,7 @@ ROLES = {
     "purchase": ("category", "product", "fan", "interest", "campaign"),
     "viewed": ("category", "product", "fan", "interest"),
     "email": ("campaign",),
+    "language": ("language",),
     "about": ("topic", "category", "product", "campaign"),
 }  # fmt: skip
 HEAD_ROLES = {
@@ -239,6 +240,9 @@ class Assembly:
         values = [self.sense(tag, "interest").value for tag in self.tokens(tree, "VALUE")]
         self.add(Attribute(field="interests", op="has", values=values))
 
+    def on_speaks(self, tree: Tree, following: Tree | None) -> None:
+        self.add(self.value_condition(self.tokens(tree, "VALUE"), "language"))
+
     def on_origin(self, tree: Tree, following: Tree | None) -> None:
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "source"))
 
@@ -246,7 +250,7 @@ class Assembly:
         values = self.tokens(tree, "VALUE")
         if values:
             self.add(self.value_condition(values, "source"))
-        windows = [child for child in tree.children if isinstance(child, Tree)]
+        windows = [child for child in tree.children if isinstance(child, Tree) and child.data in WINDOW_KINDS]
         item = self.add(Pending(lambda window: Attribute(field="signed_up_at", op="present", window=window)))
         item.negated = item.negated or any(isinstance(c, Tree) and c.data == "neg" for c in tree.children)
         for window in windows:

@@ -17,7 +17,7 @@ from babel.core import get_global
 from sqlalchemy import Connection, select
 
 from segments.normalize import fold, phrase_keys
-from segments.vocabulary import CONSENT
+from segments.vocabulary import CONSENT, DEMONYMS
 from store.models import Campaign, Contact, CustomProperty
 from store.models import Event as EventRow
 
@@ -139,6 +139,7 @@ def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
     _add_campaigns(lexicon, conn)
     _add_custom(lexicon, conn)
     _add_countries(lexicon, {v for (v,) in conn.execute(select(contacts.c.country).distinct())} - {None})
+    _add_demonyms(lexicon, {v for (v,) in conn.execute(select(contacts.c.country).distinct())} - {None})
     _add_languages(lexicon)
     for name in saved_names:
         lexicon.add(name, Sense("saved", name))
@@ -222,6 +223,15 @@ def _add_countries(lexicon: Lexicon, stored: set[str]) -> None:
         for text in (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, [])):
             if fold(text) not in CODE_WORDS:
                 lexicon.add(text, Sense("country", value))
+
+
+def _add_demonyms(lexicon: Lexicon, stored: set[str]) -> None:
+    """ "German contacts" are in Germany; "German speakers" speak German (the language sense stays)."""
+    english = Locale("en").territories
+    by_name = {fold(value): value for value in stored}
+    for word, code in DEMONYMS.items():
+        name = english.get(code, code)
+        lexicon.add(word, Sense("country", by_name.get(fold(name)) or by_name.get(fold(code)) or name))
 
 
 def _add_languages(lexicon: Lexicon) -> None:

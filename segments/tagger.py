@@ -27,6 +27,9 @@ from segments.vocabulary import (
     VERBS,
 )
 
+#: Words after which a word that is both a value and an event's verb is the verb.
+VERB_CONTEXT = {"who", "that", "which", "have", "has", "had", "never", "not", "did", "recently", "already"}
+
 
 @dataclass(frozen=True)
 class Tag:
@@ -75,6 +78,8 @@ class Tagger:
             return self._tag("DATE", items, at, 1, meaning=word.text), 1
         preset = self._preset(keys, at)
         found = self.lexicon.match(keys, at)
+        if found and found[0] == 1 and self._acts_as_verb(items, at):
+            found = None
         if found and (found[0] > 1 or not self._is_vocabulary(word)) and found[0] >= (preset or (0,))[0]:
             length, senses = found
             return self._tag("VALUE", items, at, length, senses=frozenset(senses)), length
@@ -96,7 +101,8 @@ class Tagger:
         classes = (
             ("NOUN", EVENT_NOUNS, stem), ("HEAD", HEADS, text), ("HEAD", HEADS, stem), ("UNIT", UNITS, stem),
             ("MONTH", MONTHS, text), ("MONEY", {m: m for m in MONEY}, stem),
-            ("SIGNUP", {v: v for v in SIGNUP_VERBS}, text), ("ORIGIN", {v: v for v in ORIGIN_VERBS}, text),
+            ("SIGNUP", {v: v for v in SIGNUP_VERBS}, text), ("SIGNUP", {v: v for v in SIGNUP_VERBS}, stem),
+            ("ORIGIN", {v: v for v in ORIGIN_VERBS}, text),
             ("SPEND", {v: v for v in SPEND_VERBS}, text),
         )  # fmt: skip
         for kind, table, candidate in classes:
@@ -118,8 +124,14 @@ class Tagger:
         return any(
             candidate in table
             for candidate in (word.text, word.key)
-            for table in (self.keywords, VERBS, self.verbs, EVENT_NOUNS, HEADS, UNITS, MONTHS)
+            for table in (self.keywords, VERBS, EVENT_NOUNS, HEADS, UNITS, MONTHS)
         )
+
+    def _acts_as_verb(self, items: list[Word], at: int) -> bool:
+        """ "unsubscribed contacts" is a consent value; "who unsubscribed" is the event."""
+        word = items[at]
+        before = items[at - 1].text if at else ""
+        return (word.text in self.verbs or word.key in self.verbs) and before in VERB_CONTEXT
 
     def _preset(self, keys: list[str], at: int) -> tuple[int, str] | None:
         for length in (3, 2, 1):
