@@ -18,20 +18,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "eval" / "gen_dataset.py"
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+sys.path.insert(0, str(ROOT))
 
-
-def dataset(contacts: int) -> Path:
-    directory = ROOT / "bench" / "out" / f"data-{contacts}"
-    if not (directory / "events.csv").exists():
-        print(f"generating {contacts:,} contacts with {GENERATOR.name} ...", file=sys.stderr)
-        command = [sys.executable, str(GENERATOR), str(directory), "--contacts", str(contacts)]
-        subprocess.run(command, check=True)
-    return directory
+from bench.datasets import Schema, dataset, postgres_server  # noqa: E402
 
 
 def rows_in(data: Path) -> int:
@@ -51,24 +41,6 @@ def timed(command: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed ({status}): {' '.join(command)}")
     return seconds, usage.ru_maxrss / 1024
-
-
-class Schema:
-    """A PostgreSQL schema of its own, dropped afterwards; `url` puts sessions into it."""
-
-    def __init__(self, server: str, name: str) -> None:
-        self.server, self.name = server, name
-        self.url = f"{server}?options=-csearch_path%3D{name}"
-
-    def __enter__(self) -> Schema:
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
-            conn.execute(f"CREATE SCHEMA {self.name}")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
 
 
 def tailor_command(data: Path, url: str) -> list[str]:
@@ -96,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres", default=os.environ.get("TAILOR_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    parser.add_argument("--postgres", default=postgres_server())
     args = parser.parse_args()
     data = dataset(args.contacts)
     rows = rows_in(data)
