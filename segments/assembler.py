@@ -234,7 +234,17 @@ class Assembly:
 
     def on_place(self, tree: Tree, following: Tree | None) -> None:
         role = "from" if self.words(tree)[0] == "from" else "place"
-        self.add(self.value_condition(self.tokens(tree, "VALUE"), role))
+        values = self.tokens(tree, "VALUE")
+        previous = self.items[-1].thing if self.items else None
+        if isinstance(previous, Clause) and all(_names_event_property(tag) for tag in values):
+            # "attended the webinar on automation": a property of the event before, not a place
+            for tag in values:
+                sense = self.sense(tag, "about")
+                op = "contains" if sense.field == "campaign" else "eq"
+                previous.where.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+            previous.bare = False
+            return
+        self.add(self.value_condition(values, role))
 
     def on_interest(self, tree: Tree, following: Tree | None) -> None:
         values = [self.sense(tag, "interest").value for tag in self.tokens(tree, "VALUE")]
@@ -610,6 +620,11 @@ class Assembly:
         if self.head == "customer" and not any(_about_purchases(p) for p in parts):
             parts.insert(0, Event(type="purchase"))
         return Definition(where=conjoin(*parts))
+
+
+def _names_event_property(tag: Tag) -> bool:
+    """The value can only be a property of an event (a topic, a product), not of the contact."""
+    return bool(tag.senses) and all(s.field in EVENT_FIELDS or s.field == "event" for s in tag.senses)
 
 
 def _eq(name: str, values: list[str], custom: bool = False) -> Attribute:

@@ -47,11 +47,12 @@ from segments.definition import (
     Span,
 )
 from segments.windows import Bounds, back, resolve
-from store.models import Campaign, Contact
+from store.models import Campaign, Contact, ContactPurchases
 from store.models import Event as EventRow
 
 contacts = Contact.__table__
 events = EventRow.__table__
+purchases = ContactPurchases.__table__
 campaigns = Campaign.__table__
 
 #: Event columns a filter may name directly; any other name is a custom event property.
@@ -66,6 +67,14 @@ COMPARE = {
     "lt": lambda a, b: a < b,
     "le": lambda a, b: a <= b,
 }
+
+#: What the purchase summary knows, by the aggregate's function (amounts as decimals on both databases).
+SUMMARY_MEASURES = {
+    "sum": purchases.c.spend,
+    "count": purchases.c.orders,
+    "avg": purchases.c.spend * 1.0 / purchases.c.orders,
+}
+RANK_MEASURES = {"spend": "sum", "orders": "count", "order_value": "avg"}
 
 SavedLookup = Callable[[str], Definition | None]
 
@@ -83,6 +92,9 @@ class Compiler:
     #: Custom contact properties and their value types (`custom_properties`).
     custom_types: dict[str, str] = field(default_factory=dict)
     saved: SavedLookup = lambda name: None
+    #: The store's latest purchase. When it is not after `as_of`, "a purchase since X" is
+    #: "the last purchase after X", which the purchase summary answers.
+    latest_purchase: datetime | None = None
     _using: tuple[str, ...] = ()
 
     def where(self, definition: Definition) -> ColumnElement[bool]:
@@ -94,6 +106,14 @@ class Compiler:
                 return and_(true(), *(self.condition(part) for part in parts))
             case AnyOf(of=parts):
                 return or_(false(), *(self.condition(part) for part in parts))
+            case Not(of=Event(count=Count(op="ge", n=1)) as event):
+                # NOT EXISTS: an anti join on PostgreSQL, one probe per contact on SQLite
+                summarized = self.summarized_event(event)
+                if summarized is not None:
+                    return not_(
+                        select(literal(1)).where(purchases.c.contact_id == contacts.c.id, summarized).exists()
+                    )
+                return not_(self.has_event(event))
             case Not(of=part):
                 return not_(self.condition(part))
             case Attribute():
@@ -101,6 +121,9 @@ class Compiler:
             case Event():
                 return self.event(node)
             case Aggregate():
+                summarized = self.summarized_aggregate(node)
+                if summarized is not None:
+                    return contacts.c.id.in_(select(purchases.c.contact_id).where(summarized))
                 return contacts.c.id.in_(self.aggregate(node))
             case Rank():
                 return contacts.c.id.in_(self.rank(node))
@@ -116,8 +139,16 @@ class Compiler:
         if node.field == "age":
             return self.age(node)
         column, cast = self.attribute_column(node)
+        condition = self.compare(column, cast, node)
+        if node.window is None and node.op in ("ne", "empty", "present"):
+            return condition
+        # A missing value fails the comparison rather than making it unknown (NULL), so that
+        # Not() holds for the contacts without the attribute: "not in Berlin" includes no city.
+        return and_(column.is_not(None), condition)
+
+    def compare(self, column: ColumnElement, cast: Callable, node: Attribute) -> ColumnElement[bool]:
         if node.window is not None:
-            return self.within(column, resolve(node.window, self.as_of, self.zone))
+            return self.within(column, resolve(node.window, self.as_of, self.zone), cast)
         values = [cast(v) for v in ([node.value] if node.value is not None else node.values)]
         match node.op:
             case "eq" | "in":
@@ -143,17 +174,19 @@ class Compiler:
         if not node.custom:
             if node.field not in contacts.c or node.field in ("id", "properties"):
                 raise CompileError(f"contacts have no attribute {node.field!r}")
-            return contacts.c[node.field], _caster(TYPED_COLUMNS.get(node.field, str))
+            return contacts.c[node.field], _caster(TYPED_COLUMNS.get(node.field, str), self.zone)
         kind = self.custom_types.get(node.field, "text")
         value = contacts.c.properties[node.field]
         accessors = {
-            "integer": (value.as_integer(), int),
-            "decimal": (value.as_float(), float),
+            "integer": (value.as_integer(), _caster(int)),
+            "decimal": (value.as_float(), _caster(float)),
             "boolean": (value.as_boolean(), _boolean),
+            # Dates and date/times are stored as ISO text (date/times in UTC), which sorts in time
+            # order; values (and window bounds) are written the same way to be compared with them.
+            "date": (value.as_string(), lambda v: _caster(date)(v).isoformat()),
+            "datetime": (value.as_string(), lambda v: _caster(datetime, self.zone)(v).isoformat()),
         }
-        # Dates and date/times are stored as ISO text, which sorts in time order.
-        column, cast = accessors.get(kind, (value.as_string(), str))
-        return column, _caster(cast)
+        return accessors.get(kind, (value.as_string(), str))
 
     def age(self, node: Attribute) -> ColumnElement[bool]:
         """Age on `as_of`'s date as a range of birth dates, so that an index on birth_date serves it."""
@@ -176,13 +209,64 @@ class Compiler:
 
     def event(self, node: Event) -> ColumnElement[bool]:
         count = node.count
+        if node.count == Count() and (summarized := self.summarized_event(node)) is not None:
+            return contacts.c.id.in_(select(purchases.c.contact_id).where(summarized))
+        if self.is_summarized(node) and node.window is None:
+            return self.summarized_count(count)
         if (count.op, count.n) in (("ge", 1), ("gt", 0)):
-            return self.has_event(node)
+            # A window narrows the events enough to read them once; without one, probing each
+            # contact's own events (the primary key) is cheaper than reading every such event.
+            if node.window is None:
+                return self.has_event(node)
+            return contacts.c.id.in_(self.event_contacts(node))
         if (count.op, count.n) in (("eq", 0), ("lt", 1), ("le", 0)):
             return not_(self.has_event(node))
         if _admits_zero(count):
             return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
         return contacts.c.id.in_(self.counted(node, count))
+
+    # -- the purchase summary ---------------------------------------------------------------------
+
+    def is_summarized(self, node: Event | Aggregate) -> bool:
+        """Purchases with no property filter: `contact_purchases` holds what they add up to."""
+        return node.type == "purchase" and not node.where and not getattr(node, "after_latest", None)
+
+    def summarized_event(self, node: Event) -> ColumnElement[bool] | None:
+        """ "has a purchase (in the window)" as a condition on the summary row, where it can be one."""
+        if not self.is_summarized(node):
+            return None
+        if node.window is None:
+            return true()
+        bounds = resolve(node.window, self.as_of, self.zone)
+        if bounds.start is None and bounds.end is not None and not bounds.end_inclusive:
+            return purchases.c.first_at < bounds.end
+        as_of = self.as_of.astimezone(UTC)
+        up_to_now = bounds.end == as_of and bounds.end_inclusive and bounds.start is not None
+        if up_to_now and self.latest_purchase is not None and self.latest_purchase <= as_of:
+            start = bounds.start
+            return purchases.c.last_at >= start if bounds.start_inclusive else purchases.c.last_at > start
+        return None
+
+    def summarized_count(self, count: Count) -> ColumnElement[bool]:
+        orders = purchases.c.orders
+        if _admits_zero(count):
+            opposite = _negate(count)
+            return not_(
+                contacts.c.id.in_(
+                    select(purchases.c.contact_id).where(COMPARE[opposite.op](orders, opposite.n))
+                )
+            )
+        return contacts.c.id.in_(select(purchases.c.contact_id).where(COMPARE[count.op](orders, count.n)))
+
+    def summarized_aggregate(self, node: Aggregate) -> ColumnElement[bool] | None:
+        if not self.is_summarized(node) or node.window is not None or node.fn not in SUMMARY_MEASURES:
+            return None
+        return COMPARE[node.op](SUMMARY_MEASURES[node.fn], node.value)
+
+    def event_contacts(self, node: Event) -> Select:
+        """Contacts with such an event, found once for all: an index range, not a probe per contact."""
+        e = events.alias("e")
+        return select(e.c.contact_id).where(*self.event_terms(e, node))
 
     def has_event(self, node: Event) -> ColumnElement[bool]:
         e = events.alias("e")
@@ -220,12 +304,17 @@ class Compiler:
         values = [str(v) for v in f.values]
         return column.in_(values) if len(values) > 1 else column == values[0]
 
-    def within(self, column: ColumnElement, bounds: Bounds) -> ColumnElement[bool]:
+    def within(
+        self, column: ColumnElement, bounds: Bounds, cast: Callable = lambda moment: moment
+    ) -> ColumnElement[bool]:
+        """`column` within the bounds, each written by `cast` as the column stores time."""
         terms = []
         if bounds.start is not None:
-            terms.append(column >= bounds.start if bounds.start_inclusive else column > bounds.start)
+            start = cast(bounds.start)
+            terms.append(column >= start if bounds.start_inclusive else column > start)
         if bounds.end is not None:
-            terms.append(column <= bounds.end if bounds.end_inclusive else column < bounds.end)
+            end = cast(bounds.end)
+            terms.append(column <= end if bounds.end_inclusive else column < end)
         return and_(true(), *terms)
 
     # -- aggregates and rankings -----------------------------------------------------------------
@@ -249,7 +338,11 @@ class Compiler:
         }
         if node.by == "rfm":
             scored = self.rfm_scores(node.type)
-            order, source = (scored.c.score.desc(), scored.c.monetary.desc()), scored
+            order, source = (scored.c.score.desc(), scored.c.monetary.desc().nulls_last()), scored
+        elif node.type == "purchase":
+            measure = SUMMARY_MEASURES[RANK_MEASURES[node.by]]
+            source = select(purchases.c.contact_id, measure.label("measure")).subquery("measured")
+            order = (source.c.measure.desc().nulls_last(),)
         else:
             source = (
                 select(e.c.contact_id, measures[node.by].label("measure"))
@@ -257,7 +350,8 @@ class Compiler:
                 .group_by(e.c.contact_id)
                 .subquery("measured")
             )
-            order = (source.c.measure.desc(),)
+            # No amount, no measure: last on both databases (PostgreSQL puts NULL first in DESC).
+            order = (source.c.measure.desc().nulls_last(),)
         ranked = select(
             source.c.contact_id,
             func.row_number().over(order_by=(*order, source.c.contact_id)).label("place"),
@@ -282,8 +376,18 @@ class Compiler:
             .group_by(e.c.contact_id)
             .subquery("per_contact")
         )
+        if event_type == "purchase":
+            per_contact = select(
+                purchases.c.contact_id,
+                purchases.c.last_at.label("latest"),
+                purchases.c.orders,
+                purchases.c.spend.label("monetary"),
+            ).subquery("per_contact")
+        # Equal values fall in quintiles by contact id, the same on every database and every run.
         quintile = {
-            name: func.ntile(5).over(order_by=per_contact.c[name])
+            name: func.ntile(5).over(
+                order_by=(per_contact.c[name].asc().nulls_first(), per_contact.c.contact_id)
+            )
             for name in ("latest", "orders", "monetary")
         }
         return select(
@@ -374,14 +478,19 @@ def members_query(compiler: Compiler, definition: Definition) -> Select:
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _caster(kind) -> Callable:
+def _caster(kind, zone: tzinfo = UTC) -> Callable:
     if kind is date:
         return lambda v: v if isinstance(v, date) else date.fromisoformat(str(v))
     if kind is datetime:
-        return lambda v: v if isinstance(v, datetime) else datetime.fromisoformat(str(v)).replace(tzinfo=UTC)
+        return lambda v: _instant(v if isinstance(v, datetime) else datetime.fromisoformat(str(v)), zone)
     if kind in (int, float):
         return lambda v: kind(Decimal(str(v)))
     return kind
+
+
+def _instant(moment: datetime, zone: tzinfo) -> datetime:
+    """In UTC; a time without an offset is in the workspace's zone, as import reads it."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def _boolean(value) -> bool:

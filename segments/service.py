@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from segments.compiler import CompileError, Compiler, count_query, members_query
 from segments.definition import Definition
@@ -22,6 +22,7 @@ from segments.reading import Reader
 from segments.saved import SavedSegments
 from store.db import is_postgres
 from store.migrate import upgrade
+from store.models import Event
 
 #: Reachable members below this are too few for an A/B test (the setting's default).
 MIN_TEST_SIZE = 1000
@@ -85,9 +86,11 @@ class SegmentService:
         notes: list[str] = (),
         members: bool = False,
     ) -> Answer:
-        compiler = Compiler(as_of, self.zone, self.lexicon.custom_types, self.saved.get)
         with self.engine.connect() as conn:
             self._tune(conn)
+            compiler = Compiler(
+                as_of, self.zone, self.lexicon.custom_types, self.saved.get, latest_purchase(conn)
+            )
             count, reachable = conn.execute(count_query(compiler, definition)).one()
             listed = list(conn.execute(members_query(compiler, definition)).scalars()) if members else None
         return Answer(
@@ -120,3 +123,9 @@ class SegmentService:
         """Room for the hash tables of grouped subqueries, so PostgreSQL does not re-run them per row."""
         if is_postgres(self.engine):
             conn.execute(text("SET work_mem = '64MB'"))
+
+
+def latest_purchase(conn: Connection) -> datetime | None:
+    """The store's latest purchase: one step down the (type, occurred_at) index."""
+    events = Event.__table__
+    return conn.execute(select(func.max(events.c.occurred_at)).where(events.c.type == "purchase")).scalar()

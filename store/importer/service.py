@@ -20,6 +20,7 @@ from store.importer.rows import AttributeRows
 from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
+from store.summaries import refresh_purchases
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def run_import(
                     _load(conn, loader, source, zone, file_report, progress)
                 finally:
                     progress.finish()
+            if sources.events is not None:
+                refresh_purchases(conn)
             loader.analyze()
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
