@@ -128,7 +128,7 @@ class Compiler:
             case Rank():
                 return contacts.c.id.in_(self.rank(node))
             case LastEmails():
-                return contacts.c.id.in_(self.last_emails(node))
+                return self.last_emails(node)
             case Saved(name=name):
                 return self.saved_segment(name)
         raise CompileError(f"cannot compile {node!r}")
@@ -149,21 +149,30 @@ class Compiler:
     def compare(self, column: ColumnElement, cast: Callable, node: Attribute) -> ColumnElement[bool]:
         if node.window is not None:
             return self.within(column, resolve(node.window, self.as_of, self.zone), cast)
-        values = [cast(v) for v in ([node.value] if node.value is not None else node.values)]
+        given = [node.value] if node.value is not None else node.values
+        try:
+            values = [cast(v) for v in given]
+        except (ValueError, ArithmeticError):
+            raise CompileError(f"{node.field} cannot be compared with {given!r}") from None
+        matchable = _storable(values)
         match node.op:
             case "eq" | "in":
-                return column.in_(values) if len(values) > 1 else column == values[0]
+                return column == matchable[0] if len(matchable) == 1 else column.in_(matchable)
             case "ne":
-                return or_(column.is_(None), column.not_in(values))
+                return or_(column.is_(None), column.not_in(matchable))
+            case "gt" | "ge" | "lt" | "le" | "between" if matchable != values:
+                raise CompileError(f"{node.field} cannot be compared with {given!r}")
             case "gt" | "ge" | "lt" | "le":
                 return COMPARE[node.op](column, values[0])
             case "between":
                 return column.between(min(values), max(values))
             case "contains":
-                return or_(false(), *(column.icontains(str(v), autoescape=True) for v in values))
+                return or_(false(), *(column.icontains(str(v), autoescape=True) for v in matchable))
             case "has":
                 tags = literal(";") + column + literal(";")
-                return or_(false(), *(tags.contains(f";{str(v).lower()};", autoescape=True) for v in values))
+                # ';' separates the tags: a value holding one is no tag, and matches nothing.
+                wanted = [str(v).lower() for v in matchable if ";" not in str(v)]
+                return or_(false(), *(tags.contains(f";{tag};", autoescape=True) for tag in wanted))
             case "empty":
                 return or_(column.is_(None), column == "") if cast is str else column.is_(None)
             case "present":
@@ -192,7 +201,11 @@ class Compiler:
         """Age on `as_of`'s date as a range of birth dates, so that an index on birth_date serves it."""
         born = contacts.c.birth_date
         today = self.as_of.astimezone(self.zone).date()
-        values = [int(v) for v in ([node.value] if node.value is not None else node.values)]
+        given = [node.value] if node.value is not None else node.values
+        try:
+            values = [int(v) for v in given]
+        except ValueError:
+            raise CompileError(f"age cannot be compared with {given!r}") from None
         low, high = min(values), max(values)
         oldest = {"ge": None, "gt": None, "eq": low, "between": high, "le": low, "lt": low - 1}
         youngest = {"ge": low, "gt": low + 1, "eq": low, "between": low, "le": None, "lt": None}
@@ -280,7 +293,7 @@ class Compiler:
         )
 
     def event_terms(self, e, node: Event | Aggregate) -> list[ColumnElement[bool]]:
-        terms = [e.c.type == node.type]
+        terms = [_equals(e.c.type, node.type)]
         if node.window is not None:
             terms.append(self.within(e.c.occurred_at, resolve(node.window, self.as_of, self.zone)))
         terms.extend(self.event_filter(e, f) for f in node.where)
@@ -289,20 +302,20 @@ class Compiler:
             terms.append(
                 e.c.occurred_at
                 > select(func.max(latest.c.occurred_at))
-                .where(latest.c.contact_id == e.c.contact_id, latest.c.type == node.after_latest)
+                .where(latest.c.contact_id == e.c.contact_id, _equals(latest.c.type, node.after_latest))
                 .scalar_subquery()
             )
         return terms
 
     def event_filter(self, e, f: EventFilter) -> ColumnElement[bool]:
+        values = [str(v) for v in _storable(f.values)]
         if f.field == "campaign":
-            named = or_(false(), *(campaigns.c.name.icontains(str(v), autoescape=True) for v in f.values))
+            named = or_(false(), *(campaigns.c.name.icontains(v, autoescape=True) for v in values))
             return e.c.campaign_id.in_(select(campaigns.c.external_id).where(named))
         column = e.c[f.field] if f.field in EVENT_COLUMNS else e.c.properties[f.field].as_string()
         if f.op == "contains":
-            return or_(false(), *(column.icontains(str(v), autoescape=True) for v in f.values))
-        values = [str(v) for v in f.values]
-        return column.in_(values) if len(values) > 1 else column == values[0]
+            return or_(false(), *(column.icontains(v, autoescape=True) for v in values))
+        return column == values[0] if len(values) == 1 else column.in_(values)
 
     def within(
         self, column: ColumnElement, bounds: Bounds, cast: Callable = lambda moment: moment
@@ -346,7 +359,7 @@ class Compiler:
         else:
             source = (
                 select(e.c.contact_id, measures[node.by].label("measure"))
-                .where(e.c.type == node.type)
+                .where(_equals(e.c.type, node.type))
                 .group_by(e.c.contact_id)
                 .subquery("measured")
             )
@@ -372,7 +385,7 @@ class Compiler:
                 func.count().label("orders"),
                 func.sum(e.c.amount).label("monetary"),
             )
-            .where(e.c.type == event_type)
+            .where(_equals(e.c.type, event_type))
             .group_by(e.c.contact_id)
             .subquery("per_contact")
         )
@@ -396,35 +409,32 @@ class Compiler:
             (quintile["latest"] + quintile["orders"] + quintile["monetary"]).label("score"),
         ).subquery("scored")
 
-    def last_emails(self, node: LastEmails) -> Select:
-        sent = events.alias("sent")
-        action = events.alias("action")
-        recent = (
-            select(
-                sent.c.contact_id,
-                sent.c.campaign_id,
-                func.row_number()
-                .over(partition_by=sent.c.contact_id, order_by=sent.c.occurred_at.desc())
-                .label("recency"),
-            )
-            .where(sent.c.type == "email_sent")
-            .subquery("recent")
+    def last_emails(self, node: LastEmails) -> ColumnElement[bool]:
+        """At least n sends, and none of the n most recent without an open (or click) of its campaign.
+
+        Per contact, down the primary key (contact, type, time) from the newest send: it reads n
+        sends and their opens instead of ranking every send of every contact.
+        """
+        sent, action = events.alias("sent"), events.alias("action")
+        sends = (
+            select(sent.c.campaign_id)
+            .where(sent.c.contact_id == contacts.c.id, sent.c.type == "email_sent")
+            .order_by(sent.c.occurred_at.desc())
+            .correlate(contacts)
         )
+        enough = select(literal(1)).select_from(sends.limit(1).offset(node.n - 1).subquery("nth")).exists()
+        recent = sends.limit(node.n).subquery("recent")
         acted = (
             select(literal(1))
             .where(
-                action.c.contact_id == recent.c.contact_id,
+                action.c.contact_id == contacts.c.id,
                 action.c.type == f"email_{node.action}",
                 action.c.campaign_id == recent.c.campaign_id,
             )
-            .exists()
+            .correlate(contacts, recent)
         )
-        return (
-            select(recent.c.contact_id)
-            .where(recent.c.recency <= node.n)
-            .group_by(recent.c.contact_id)
-            .having(func.count() == node.n, func.sum(case((acted, 1), else_=0)) == node.n)
-        )
+        missed = select(literal(1)).select_from(recent).where(~acted.exists())
+        return and_(enough, ~missed.exists())
 
     # -- saved segments ---------------------------------------------------------------------------
 
@@ -486,6 +496,16 @@ def _caster(kind, zone: tzinfo = UTC) -> Callable:
     if kind in (int, float):
         return lambda v: kind(Decimal(str(v)))
     return kind
+
+
+def _storable(values: list) -> list:
+    """The values that stored text can equal: import refuses NUL characters (and PostgreSQL cannot
+    even bind them), so a value with one equals, contains and matches nothing."""
+    return [v for v in values if not (isinstance(v, str) and "\x00" in v)]
+
+
+def _equals(column: ColumnElement, text: str) -> ColumnElement[bool]:
+    return column == text if _storable([text]) else false()
 
 
 def _instant(moment: datetime, zone: tzinfo) -> datetime:
