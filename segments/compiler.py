@@ -11,7 +11,7 @@ The shapes are chosen so that both planners find the event indexes:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from fractions import Fraction
@@ -445,7 +445,7 @@ class Compiler:
         definition = self.saved(name)
         if definition is None:
             raise CompileError(f"no saved segment named {name!r}")
-        inner = Compiler(self.as_of, self.zone, self.custom_types, self.saved, (*self._using, name))
+        inner = replace(self, _using=(*self._using, name))
         return inner.where(definition)
 
 
