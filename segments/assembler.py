@@ -451,6 +451,8 @@ class Assembly:
             clause.where = list(source.where) if source else []
             return
         clause.bare = False
+        if any(tag.text == "nothing" for tag in self.tokens(obj, "NOUN")):  # "bought nothing in that time"
+            clause.negated = not clause.negated
         quantity = next((c for c in obj.children if isinstance(c, Tree) and c.data == "quantity"), None)
         if quantity is not None:
             clause.count = self.quantity(quantity)
@@ -615,11 +617,29 @@ class Assembly:
             if item.negated:
                 condition = Not(of=condition)
             if item.alternative and parts:
-                condition = AnyOf(of=[parts.pop(), condition])
+                condition = either(parts.pop(), condition)
             parts.append(condition)
         if self.head == "customer" and not any(_about_purchases(p) for p in parts):
             parts.insert(0, Event(type="purchase"))
         return Definition(where=conjoin(*parts))
+
+
+def either(first: Condition, second: Condition) -> Condition:
+    """ "in Lyon or Paris": one attribute in both values, rather than two conditions."""
+    same = (
+        isinstance(first, Attribute)
+        and isinstance(second, Attribute)
+        and first.field == second.field
+        and first.custom == second.custom
+        and {first.op, second.op} <= {"eq", "in"}
+    )
+    if not same:
+        return AnyOf(of=[first, second])
+    values = [
+        *([first.value] if first.op == "eq" else first.values),
+        *([second.value] if second.op == "eq" else second.values),
+    ]
+    return Attribute(field=first.field, op="in", values=values, custom=first.custom)
 
 
 def _names_event_property(tag: Tag) -> bool:

@@ -61,7 +61,7 @@ EVENT_NOUNS = {
     "open": "email_opened", "click": "email_clicked", "bounce": "email_bounced",
     "complaint": "email_complained",
     "unsubscribe": "email_unsubscribed", "visit": "product_viewed", "view": "product_viewed",
-    "anything": None, "something": None, "any": None,
+    "anything": None, "something": None, "any": None, "nothing": None,
 }  # fmt: skip
 
 #: Lifecycle presets (segment-semantics.md, "Built-in segments"), by the phrase that names them.

@@ -2,8 +2,8 @@
 
 Calendar periods (today, last month, in March) start at midnight in the workspace's time
 zone; spans (the last 30 days) count back from the instant `as_of`. Months are calendar
-months: "the last 3 months" from 31 May starts on 28 (or 29) February, the last day that
-month has.
+months of the workspace's calendar: "the last 3 months" from 31 May starts on 28 (or 29)
+February, the last day that month has.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
     as_of = as_of.astimezone(UTC)
     match window:
         case Last(span=span):
-            return Bounds(back(as_of, span), as_of, start_inclusive=False, end_inclusive=True)
+            return Bounds(_span_start(as_of, span, zone), as_of, start_inclusive=False, end_inclusive=True)
         case OlderThan(span=span):
-            return Bounds(end=back(as_of, span))
+            return Bounds(end=_span_start(as_of, span, zone))
         case Calendar(period=period):
             return _calendar(period, as_of.astimezone(zone).date(), as_of, zone)
         case Months(first=first, last=last):
@@ -75,6 +75,13 @@ def month_start(ref: MonthRef, today: date) -> date:
 
 def midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def _span_start(as_of: datetime, span: Span, zone: tzinfo) -> datetime:
+    """`as_of` less `span`: a duration, or months and years back by the workspace's calendar
+    (1 April 00:30 in Berlin is 31 March 22:30 UTC; a month back is 1 March 00:30 in Berlin)."""
+    moment = as_of if span.unit in FIXED_UNITS else as_of.astimezone(zone)
+    return back(moment, span).astimezone(UTC)
 
 
 def _next_month(day: date) -> date:
