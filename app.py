@@ -98,7 +98,9 @@ def segment(args: argparse.Namespace, settings) -> int:
     from segments.service import SegmentService
     from store.db import create_store_engine
 
-    service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
+    service = SegmentService(
+        create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
+    )
     if args.batch:
         texts = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines()]
         texts = [text for text in texts if text and not text.startswith("#")]

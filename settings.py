@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     timezone: str = "UTC"
     demo_data: bool = True
+    #: Reachable members below this are too few to test on; segment answers warn.
+    min_test_size: int = Field(default=1000, ge=0)
 
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))

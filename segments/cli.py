@@ -63,7 +63,7 @@ def run_saved(service: SegmentService, action: str, name: str | None, text: str 
         print(json.dumps(definition.as_json(), indent=2, ensure_ascii=False))
         return 0
     if action == "delete":
-        return 0 if service.saved.delete(name) else 1
+        return 0 if service.delete(name) else 1
     return _save(service, name, text)
 
 
@@ -71,15 +71,13 @@ def _save(service: SegmentService, name: str, text: str | None) -> int:
     if not text:
         print("saved save: give the phrase to save", file=sys.stderr)
         return 2
-    answer = service.answer(text, datetime.now(UTC))
-    if isinstance(answer, Failure):
-        print("\n".join(text_lines(answer)), file=sys.stderr)
-        return 1
     try:
-        definition, _ = service.read(text)
-        service.saved.save(name, text, definition)
+        answer = service.save(name, text, datetime.now(UTC))
     except SavedError as error:
         print(error, file=sys.stderr)
         return 2
+    if isinstance(answer, Failure):
+        print("\n".join(text_lines(answer)), file=sys.stderr)
+        return 1
     print(f"saved {name!r}: {answer.explanation} ({answer.count:,} members)")
     return 0

@@ -67,6 +67,19 @@ class SegmentService:
     def refresh(self) -> None:
         self._parser = None
 
+    def save(self, name: str, phrase: str, as_of: datetime, by: str | None = None) -> Answer | Failure:
+        """Saves the phrase's definition under `name` (usable in later phrases) and answers it."""
+        answer = self.answer(phrase, as_of)
+        if isinstance(answer, Answer):
+            self.saved.save(name, phrase, Definition.model_validate(answer.definition), by)
+            self.refresh()
+        return answer
+
+    def delete(self, name: str) -> bool:
+        deleted = self.saved.delete(name)
+        self.refresh()
+        return deleted
+
     def read(self, phrase: str) -> tuple[Definition, list[str]]:
         parsed = self.parser.parse(phrase)
         return parsed.definition, parsed.notes
