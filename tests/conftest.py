@@ -57,10 +57,11 @@ def postgres_admin() -> Iterator[Engine]:
     admin.dispose()
 
 
-@pytest.fixture(params=DATABASES)
-def database(request, tmp_path: Path) -> Iterator[Database]:
+def provide_database(request: pytest.FixtureRequest, directory: Path) -> Iterator[Database]:
+    """The body of a fixture parametrized by DATABASES: an SQLite file in `directory`, or a
+    fresh PostgreSQL schema, dropped afterwards. Fixtures of any scope share it."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tailor.db'}"
+        url = f"sqlite:///{directory / 'tailor.db'}"
         yield Database(url=url, base_url=url)
         return
     admin = request.getfixturevalue("postgres_admin")
@@ -74,6 +75,11 @@ def database(request, tmp_path: Path) -> Iterator[Database]:
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=DATABASES)
+def database(request, tmp_path: Path) -> Iterator[Database]:
+    yield from provide_database(request, tmp_path)
 
 
 @pytest.fixture
