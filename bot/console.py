@@ -1,7 +1,7 @@
-"""The console: what `python app.py` runs until the Slack bot exists.
+"""The console: what `python app.py` runs when no Slack token is set.
 
 It opens the store (loading the demo data into an empty one when `TAILOR_DEMO_DATA` is on),
-says what Tailor can do today, then reads commands line by line. With a pipe on stdin it
+says what Tailor can do, then reads segment phrases and commands line by line. With a pipe on stdin it
 shows no prompt, so it can be scripted: `printf 'import --contacts c.csv\\n' | python app.py`.
 """
 
@@ -17,6 +17,9 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy import Engine, func, select
 
+from segments.cli import text_lines
+from segments.saved import SavedError
+from segments.service import Answer, SegmentService
 from settings import Settings
 from store.db import create_store_engine
 from store.demo import load_demo_if_empty
@@ -29,16 +32,17 @@ from store.models import Campaign, Contact, Event
 PROMPT = "tailor> "
 
 HELP = """\
+Ask for a segment in plain words, for example:
+  lapsed customers in Germany who bought golf gear
+  people who opened the last 3 emails but never bought
 Commands:
+  save NAME: PHRASE
+                  save a segment under a name, usable in later phrases ("NAME in Berlin")
+  saved           the saved segments
   import --contacts FILE [--events FILE] [--campaigns FILE]
                   import CSV files; importing a file again updates it, never duplicates
   help            this list
   quit, exit      leave (Ctrl-D too)"""
-
-NOT_YET = (
-    "I can't read segments in plain words yet; they are coming soon. "
-    "For now I can import CSV files: type `help` for the commands."
-)
 
 
 class CommandError(Exception):
@@ -68,6 +72,7 @@ class Console:
 
     def __init__(self, engine: Engine, settings: Settings, stdout: TextIO) -> None:
         self.engine, self.settings, self.stdout = engine, settings, stdout
+        self.segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
 
     def say(self, *parts: object, end: str = "\n", flush: bool = False) -> None:
         print(*parts, end=end, file=self.stdout, flush=flush)
@@ -82,8 +87,8 @@ class Console:
             if report is not None:
                 self.say(demo_line(report, time.monotonic() - started))
         self.say("Welcome to Tailor, the assistant for email marketers.")
-        self.say("Today it imports your contacts, events and campaigns from CSV files.")
-        self.say("Segments in plain words, Slack and reports are coming.")
+        self.say("Ask for a segment in plain words; import your contacts, events and campaigns from CSV.")
+        self.say("Slack, reports, previews and sends are coming.")
         self.say(self.store_line())
         self.say("Type `help` for the commands, `quit` to leave.")
 
@@ -126,9 +131,31 @@ class Console:
             self.say(HELP)
         elif word == "import":
             self.import_files(line)
+        elif word == "save":
+            self.save(line.split(maxsplit=1)[1] if " " in line else "")
+        elif word == "saved" and line.lower() == "saved":
+            for info in self.segments.saved.list():
+                self.say(f"  {info.name:<24} {info.text}")
         elif word:
-            self.say(NOT_YET)
+            answer = self.segments.answer(line, datetime.now(UTC))
+            self.say("\n".join(text_lines(answer)))
         return True
+
+    def save(self, rest: str) -> None:
+        name, _, phrase = rest.partition(":")
+        if not name.strip() or not phrase.strip():
+            self.say(
+                "save: write `save NAME: PHRASE`, e.g. `save golf-lapsed: lapsed customers who bought golf`"
+            )
+            return
+        try:
+            answer = self.segments.save(name.strip(), phrase.strip(), datetime.now(UTC))
+        except SavedError as error:
+            self.say(f"save: {error}")
+            return
+        self.say("\n".join(text_lines(answer)))
+        if isinstance(answer, Answer):
+            self.say(f"Saved as {name.strip()!r}.")
 
     def import_files(self, line: str) -> None:
         try:
@@ -144,6 +171,7 @@ class Console:
             return
         for summary in summary_lines(report):
             self.say(summary)
+        self.segments.refresh()  # new cities, categories and campaigns become words
         self.say(self.store_line())
 
 

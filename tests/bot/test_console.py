@@ -41,7 +41,8 @@ def test_welcome_and_help(tmp_path: Path):
     code, out = console(settings_for(tmp_path), "help\nquit\n")
     assert code == 0
     assert "Welcome to Tailor" in out
-    assert "Segments in plain words, Slack and reports are coming." in out
+    assert "Slack, reports, previews and sends are coming." in out
+    assert "lapsed customers in Germany who bought golf gear" in out
     assert "The store holds 0 contacts, 0 events and 0 campaigns." in out
     assert "Type `help` for the commands" in out
     assert "import --contacts FILE [--events FILE] [--campaigns FILE]" in out
@@ -89,11 +90,16 @@ def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path):
     assert "Commands:" in out
 
 
-def test_an_unknown_phrase_gets_a_polite_answer(tmp_path: Path):
-    code, out = console(settings_for(tmp_path), "golfers in Germany who opened the last 3 emails\n")
+def test_phrases_get_segment_answers_on_the_demo_data(tmp_path: Path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+    lines = "lapsed customers in Germany\ncontacts in Berlni\nsave berliners: contacts in Berlin\nsaved\n"
+    code, out = console(settings, lines + "berliners who opened an email\n")
     assert code == 0  # end of input ends the console too
-    assert "segments in plain words yet; they are coming soon" in out
-    assert "type `help`" in out
+    assert "> lapsed customers in Germany" in out
+    assert "Contacts who are lapsed customers" in out and "in Germany" in out
+    assert "did you mean: contacts in Berlin" in out
+    assert "Saved as 'berliners'." in out
+    assert "in the saved segment 'berliners'" in out
 
 
 def test_a_terminal_gets_a_prompt(tmp_path: Path):
