@@ -68,12 +68,17 @@ COMPARE = {
     "le": lambda a, b: a <= b,
 }
 
-#: What the purchase summary knows, by the aggregate's function (amounts as decimals on both databases).
-SUMMARY_MEASURES = {
-    "sum": purchases.c.spend,
-    "count": purchases.c.orders,
-    "avg": purchases.c.spend * 1.0 / purchases.c.orders,
-}
+
+def _money(measure: ColumnElement) -> ColumnElement:
+    """An amount measure to 6 decimal places. SQLite keeps amounts as binary floats, whose sums
+    miss by a hair (100.10 + 200.20 is 300.29999999999995); rounded, they compare and rank as the
+    exact decimals of PostgreSQL."""
+    return func.round(measure, 6, type_=measure.type)
+
+
+#: What the purchase summary knows, by the aggregate's function. No average: spend / orders would
+#: count an order without an amount as 0, where avg(amount) over the events leaves it out.
+SUMMARY_MEASURES = {"sum": _money(purchases.c.spend), "count": purchases.c.orders}
 RANK_MEASURES = {"spend": "sum", "orders": "count", "order_value": "avg"}
 
 SavedLookup = Callable[[str], Definition | None]
@@ -335,7 +340,7 @@ class Compiler:
     def aggregate(self, node: Aggregate) -> Select:
         e = events.alias("e")
         functions = {"sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min}
-        measure = func.count() if node.fn == "count" else functions[node.fn](e.c.amount)
+        measure = func.count() if node.fn == "count" else _money(functions[node.fn](e.c.amount))
         having = COMPARE[node.op](measure, node.value)
         return (
             select(e.c.contact_id).where(*self.event_terms(e, node)).group_by(e.c.contact_id).having(having)
@@ -345,14 +350,14 @@ class Compiler:
         """The first ceil(p% x purchasers) by the measure, in exact integer arithmetic."""
         e = events.alias("e")
         measures = {
-            "spend": func.sum(e.c.amount),
-            "order_value": func.avg(e.c.amount),
+            "spend": _money(func.sum(e.c.amount)),
+            "order_value": _money(func.avg(e.c.amount)),
             "orders": func.count(),
         }
         if node.by == "rfm":
             scored = self.rfm_scores(node.type)
             order, source = (scored.c.score.desc(), scored.c.monetary.desc().nulls_last()), scored
-        elif node.type == "purchase":
+        elif node.type == "purchase" and RANK_MEASURES[node.by] in SUMMARY_MEASURES:
             measure = SUMMARY_MEASURES[RANK_MEASURES[node.by]]
             source = select(purchases.c.contact_id, measure.label("measure")).subquery("measured")
             order = (source.c.measure.desc().nulls_last(),)
@@ -383,7 +388,7 @@ class Compiler:
                 e.c.contact_id,
                 func.max(e.c.occurred_at).label("latest"),
                 func.count().label("orders"),
-                func.sum(e.c.amount).label("monetary"),
+                _money(func.sum(e.c.amount)).label("monetary"),
             )
             .where(_equals(e.c.type, event_type))
             .group_by(e.c.contact_id)

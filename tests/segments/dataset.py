@@ -59,7 +59,8 @@ def _extend(path: Path, columns: list[str], values) -> None:
         writer = csv.DictWriter(file, [*header, *columns], lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow({**record, **values(record)})
+            added = values(record)  # first: it may change the record
+            writer.writerow({**record, **added})
 
 
 def _maybe(rng: random.Random, value: str, empty: float = 0.15) -> str:

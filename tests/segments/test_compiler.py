@@ -22,9 +22,11 @@ from segments.compiler import CompileError, Compiler
 from segments.definition import (
     Aggregate,
     All,
+    AnyOf,
     Attribute,
     Calendar,
     CalendarName,
+    Comparison,
     Definition,
     Event,
     Last,
@@ -109,6 +111,44 @@ def test_aggregates_and_last_emails(oracle: Oracle) -> None:
     openers = LastEmails(n=3)
     for where in (spenders, openers, All(of=[spenders, Not(of=openers)])):
         assert oracle.check(Definition(where=where), DATA_AS_OF)
+
+
+def priced_purchases(oracle: Oracle) -> dict[str, list[Decimal]]:
+    """The amounts of every contact with two or more purchases that carry one."""
+    amounts = {
+        contact: [e.amount for e in rows if e.type == "purchase" and e.amount is not None]
+        for contact, rows in oracle.data.events.items()
+    }
+    return {contact: found for contact, found in amounts.items() if len(found) >= 2}
+
+
+@pytest.mark.parametrize("op", ["eq", "ge", "le"])
+@pytest.mark.parametrize("window", [None, Last(span=Span(n=10, unit="year"))], ids=["all time", "windowed"])
+def test_a_threshold_equal_to_a_sum_or_average_holds_for_its_contact(
+    oracle: Oracle, op: Comparison, window: Last | None
+) -> None:
+    """Amounts add up exactly: 100.10 + 200.20 is 300.30, on SQLite's floats too."""
+    thresholds = [
+        Aggregate(fn=fn, op=op, value=value, window=window)
+        for found in priced_purchases(oracle).values()
+        for fn, value in (("sum", sum(found)), ("avg", sum(found) / len(found)))
+        if value == round(value, 2)
+    ]
+    members = oracle.check(Definition(where=AnyOf(of=thresholds)), DATA_AS_OF)
+    assert set(priced_purchases(oracle)) <= members
+
+
+@pytest.mark.parametrize("window", [None, Last(span=Span(n=10, unit="year"))], ids=["all time", "windowed"])
+def test_an_order_without_an_amount_does_not_lower_the_average(oracle: Oracle, window: Last | None) -> None:
+    unpriced = {
+        contact
+        for contact, rows in oracle.data.events.items()
+        if any(e.type == "purchase" and e.amount is None for e in rows)
+        and any(e.type == "purchase" and e.amount is not None for e in rows)
+    }
+    assert unpriced
+    for value in (Decimal(50), Decimal(100), Decimal(200)):
+        oracle.check(Definition(where=Aggregate(fn="avg", op="ge", value=value, window=window)), DATA_AS_OF)
 
 
 def test_saved_segments_are_expanded(oracle: Oracle) -> None:
