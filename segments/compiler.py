@@ -172,7 +172,8 @@ class Compiler:
             case "between":
                 return column.between(min(values), max(values))
             case "contains":
-                return or_(false(), *(column.icontains(str(v), autoescape=True) for v in matchable))
+                needles = [str(v).lower() for v in matchable]  # lowered here: see `event_filter`
+                return or_(false(), *(column.icontains(needle, autoescape=True) for needle in needles))
             case "has":
                 tags = literal(";") + column + literal(";")
                 # ';' separates the tags: a value holding one is no tag, and matches nothing.
@@ -314,12 +315,14 @@ class Compiler:
 
     def event_filter(self, e, f: EventFilter) -> ColumnElement[bool]:
         values = [str(v) for v in _storable(f.values)]
+        # Needles lowered by Python: SQLite's lower() folds only ASCII letters ('SÃO' stays 'sÃo').
+        needles = [v.lower() for v in values]
         if f.field == "campaign":
-            named = or_(false(), *(campaigns.c.name.icontains(v, autoescape=True) for v in values))
+            named = or_(false(), *(campaigns.c.name.icontains(n, autoescape=True) for n in needles))
             return e.c.campaign_id.in_(select(campaigns.c.external_id).where(named))
         column = e.c[f.field] if f.field in EVENT_COLUMNS else e.c.properties[f.field].as_string()
         if f.op == "contains":
-            return or_(false(), *(column.icontains(v, autoescape=True) for v in values))
+            return or_(false(), *(column.icontains(n, autoescape=True) for n in needles))
         return column == values[0] if len(values) == 1 else column.in_(values)
 
     def within(

@@ -113,6 +113,14 @@ def test_aggregates_and_last_emails(oracle: Oracle) -> None:
         assert oracle.check(Definition(where=where), DATA_AS_OF)
 
 
+@pytest.mark.parametrize(
+    ("field", "needle"), [("city", "SÃO"), ("last_name", "GARCÍA"), ("last_name", "MÜLL")]
+)
+def test_contains_ignores_the_case_of_accented_letters(oracle: Oracle, field: str, needle: str) -> None:
+    definition = Definition(where=Attribute(field=field, op="contains", value=needle))
+    assert oracle.check(definition, DATA_AS_OF)
+
+
 def priced_purchases(oracle: Oracle) -> dict[str, list[Decimal]]:
     """The amounts of every contact with two or more purchases that carry one."""
     amounts = {
