@@ -18,12 +18,14 @@ from fractions import Fraction
 
 from sqlalchemy import (
     ColumnElement,
+    Numeric,
     Select,
     and_,
     case,
     false,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -76,9 +78,18 @@ def _money(measure: ColumnElement) -> ColumnElement:
     return func.round(measure, 6, type_=measure.type)
 
 
-#: What the purchase summary knows, by the aggregate's function. No average: spend / orders would
-#: count an order without an amount as 0, where avg(amount) over the events leaves it out.
-SUMMARY_MEASURES = {"sum": _money(purchases.c.spend), "count": purchases.c.orders}
+#: 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers).
+ONE = literal_column("1.0", Numeric())
+#: What the purchase summary knows, by the aggregate's function. The average divides by the
+#: orders that carry an amount, as avg(amount) over the events leaves the others out.
+SUMMARY_MEASURES = {
+    "sum": _money(purchases.c.spend),
+    "count": purchases.c.orders,
+    # 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers)
+    "avg": _money(
+        purchases.c.spend * literal_column("1.0", Numeric()) / func.nullif(purchases.c.priced_orders, 0)
+    ),
+}
 RANK_MEASURES = {"spend": "sum", "orders": "count", "order_value": "avg"}
 
 SavedLookup = Callable[[str], Definition | None]

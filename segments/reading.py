@@ -60,10 +60,10 @@ class Reader:
         match node:
             case All(of=parts, label=label):
                 text = _join([self.condition(p) for p in parts], "and")
-                return f"who are {label} ({text})" if label else text
+                return f"who are {label} [{text}]" if label else text
             case AnyOf(of=parts, label=label):
                 text = _join([self.condition(p) for p in parts], "or")
-                return f"{label} ({text})" if label else f"either {text}"
+                return f"{label} [{text}]" if label else f"either {text}"
             case Not(of=Event() as event):
                 return self.event(event, negated=True)
             case Not(of=inner):
@@ -92,11 +92,14 @@ class Reader:
         values = [node.value] if node.value is not None else node.values
         shown = _join([str(v) for v in values], "or")
         if node.window is not None:
-            return f"with {name}{self.when(node.window)}"
+            verb = "who signed up" if node.field == "signed_up_at" else f"with {name}"
+            return f"{verb}{self.when(node.window)}"
         match node.op:
             case "eq" | "in":
                 if node.field in ("city", "country"):
                     return f"in {shown}"
+                if node.field == "gender":
+                    return f"who are {shown}"
                 return f"with {name} {shown}"
             case "ne":
                 return f"whose {name} is not {shown}"
@@ -107,9 +110,9 @@ class Reader:
             case "has":
                 return f"interested in {shown}" if node.field == "interests" else f"with {name} {shown}"
             case "empty":
-                return f"without a {name}"
+                return f"without {_article(name)} {name}"
             case "present":
-                return f"with a {name}"
+                return f"with {_article(name)} {name}"
         return f"with {name} {OPS[node.op]}{shown}"
 
     def event(self, node: Event, negated: bool = False) -> str:
@@ -158,7 +161,11 @@ def _noun(event_type: str | None, n: int) -> str:
 
 
 def _span(span) -> str:
-    return f"{span.n} {span.unit}" + ("s" if span.n != 1 else "")
+    return span.unit if span.n == 1 else f"{span.n} {span.unit}s"
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
 
 
 def _amount(value) -> str:

@@ -99,6 +99,8 @@ class ContactPurchases(Base):
 
     contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     orders: Mapped[int] = mapped_column(Integer)
+    #: Orders that carried an amount: the average order value is spend / priced_orders.
+    priced_orders: Mapped[int] = mapped_column(Integer)
     #: None when no purchase carried an amount.
     spend: Mapped[Decimal | None] = mapped_column(Numeric)
     first_at: Mapped[datetime]

@@ -14,6 +14,7 @@ def refresh_purchases(conn: Connection) -> None:
         select(
             events.c.contact_id,
             func.count(),
+            func.count(events.c.amount),
             func.sum(events.c.amount),
             func.min(events.c.occurred_at),
             func.max(events.c.occurred_at),
@@ -23,5 +24,5 @@ def refresh_purchases(conn: Connection) -> None:
     )
     summary = ContactPurchases.__table__
     conn.execute(delete(summary))
-    columns = ["contact_id", "orders", "spend", "first_at", "last_at"]
+    columns = ["contact_id", "orders", "priced_orders", "spend", "first_at", "last_at"]
     conn.execute(insert(summary).from_select(columns, per_contact))

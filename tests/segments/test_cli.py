@@ -44,7 +44,7 @@ def test_one_phrase_reads_as_a_short_table(run_app, store_url: str) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "> new subscribers"
-    assert "signed up at in the last 30 days (since 31 May 2026 12:00)" in lines[1]
+    assert "who signed up in the last 30 days (since 31 May 2026 12:00)" in lines[1]
     assert lines[2].split()[0] == "members"
 
 

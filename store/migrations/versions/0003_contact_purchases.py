@@ -24,6 +24,7 @@ def upgrade() -> None:
         "contact_purchases",
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("orders", sa.Integer(), nullable=False),
+        sa.Column("priced_orders", sa.Integer(), nullable=False),
         sa.Column("spend", sa.Numeric(), nullable=True),
         sa.Column("first_at", store.types.Timestamp(timezone=True), nullable=False),
         sa.Column("last_at", store.types.Timestamp(timezone=True), nullable=False),
