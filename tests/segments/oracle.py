@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from segments.compiler import Compiler, count_query, members_query
 from segments.definition import Definition
+from segments.service import latest_purchase
 from tests.segments.dataset import CUSTOM_CONTACT_TYPES
 from tests.segments.reference import Dataset, Reference
 from tests.segments.strategies import SAVED, Pools
@@ -28,8 +29,9 @@ class Oracle:
         return f"Oracle({self.engine.dialect.name})"
 
     def compiled(self, definition: Definition, as_of: datetime, zone: tzinfo = UTC) -> Answer:
-        compiler = Compiler(as_of, zone, CUSTOM_CONTACT_TYPES, SAVED.get)
+        """The answer of the compiler set up as the segment service sets it up."""
         with self.engine.connect() as conn:
+            compiler = Compiler(as_of, zone, CUSTOM_CONTACT_TYPES, SAVED.get, latest_purchase(conn))
             members = set(conn.execute(members_query(compiler, definition)).scalars())
             count, reachable = conn.execute(count_query(compiler, definition)).one()
         return members, (count, reachable)
