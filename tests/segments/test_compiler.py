@@ -89,7 +89,9 @@ def test_an_event_on_the_edge_of_the_last_30_days(oracle: Oracle, shift: timedel
 
 
 @pytest.mark.parametrize(("zone", "period"), [(UTC, "yesterday"), (BERLIN, "today")])
-def test_a_calendar_day_is_the_workspace_zone_s(oracle: Oracle, zone: tzinfo, period: CalendarName) -> None:
+def test_a_calendar_day_follows_the_workspace_zone(
+    oracle: Oracle, zone: tzinfo, period: CalendarName
+) -> None:
     """An event at 22:xx UTC in summer is on the next day in Berlin."""
     contact, event = next(
         (c, e) for c, rows in oracle.data.events.items() for e in rows if e.at.hour == 22 and e.at.month == 6

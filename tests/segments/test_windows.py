@@ -126,7 +126,7 @@ def test_hours_days_and_weeks_are_durations_even_across_a_clock_change(window: L
     assert_bounds(window, as_of, BERLIN, span_bounds(start, as_of))
 
 
-def test_the_last_month_counts_back_in_the_workspace_s_calendar() -> None:
+def test_the_last_month_counts_back_in_the_workspace_calendar() -> None:
     """22:30 UTC on 31 March is 1 April 00:30 in Berlin: a month back is 1 March 00:30 there."""
     as_of = utc(2026, 3, 31, 22, 30)
     assert_bounds(last(1, "month"), as_of, BERLIN, span_bounds(utc(2026, 2, 28, 23, 30), as_of))
