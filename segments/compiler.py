@@ -21,7 +21,6 @@ from sqlalchemy import (
     Numeric,
     Select,
     and_,
-    case,
     false,
     func,
     literal,
@@ -49,7 +48,7 @@ from segments.definition import (
     Span,
 )
 from segments.windows import Bounds, back, resolve
-from store.models import Campaign, Contact, ContactPurchases
+from store.models import Campaign, Contact, ContactPurchases, SuppressedContact
 from store.models import Event as EventRow
 
 contacts = Contact.__table__
@@ -471,20 +470,10 @@ class Compiler:
 # -- whole queries --------------------------------------------------------------------------------
 
 
-def suppressed() -> Select:
-    """Contacts that complained once or bounced on two or more sends (segment-semantics.md, Consent)."""
-    e = events.alias("suppression")
-    weight = case((e.c.type == "email_complained", 2), else_=1)
-    return (
-        select(e.c.contact_id)
-        .where(e.c.type.in_(("email_complained", "email_bounced")))
-        .group_by(e.c.contact_id)
-        .having(func.sum(weight) >= 2)
-    )
-
-
 def reachable() -> ColumnElement[bool]:
-    return and_(contacts.c.email_consent == "subscribed", contacts.c.id.not_in(suppressed()))
+    """Subscribed and not suppressed (the import keeps `suppressed_contacts`)."""
+    suppressed = select(SuppressedContact.__table__.c.contact_id)
+    return and_(contacts.c.email_consent == "subscribed", contacts.c.id.not_in(suppressed))
 
 
 def count_query(compiler: Compiler, definition: Definition) -> Select:

@@ -107,6 +107,15 @@ class ContactPurchases(Base):
     last_at: Mapped[datetime]
 
 
+class SuppressedContact(Base):
+    """Contacts not to mail whatever their consent: they complained, or bounced on two or more
+    sends (segment-semantics.md, Consent). Rebuilt by every events import."""
+
+    __tablename__ = "suppressed_contacts"
+
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
 

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, case, delete, func, insert, select
 
-from store.models import ContactPurchases, Event
+from store.models import ContactPurchases, Event, SuppressedContact
+
+
+def refresh(conn: Connection) -> None:
+    """Every summary, after events were imported."""
+    refresh_purchases(conn)
+    refresh_suppressions(conn)
+
+
+def refresh_suppressions(conn: Connection) -> None:
+    """Contacts that complained once, or bounced on two or more sends."""
+    events = Event.__table__
+    weight = case((events.c.type == "email_complained", 2), else_=1)
+    suppressed = (
+        select(events.c.contact_id)
+        .where(events.c.type.in_(("email_complained", "email_bounced")))
+        .group_by(events.c.contact_id)
+        .having(func.sum(weight) >= 2)
+    )
+    conn.execute(delete(SuppressedContact))
+    conn.execute(insert(SuppressedContact).from_select(["contact_id"], suppressed))
 
 
 def refresh_purchases(conn: Connection) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from store import summaries
 from store.db import is_postgres
 from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
@@ -20,7 +21,6 @@ from store.importer.rows import AttributeRows
 from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
-from store.summaries import refresh_purchases
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def run_import(
                 finally:
                     progress.finish()
             if sources.events is not None:
-                refresh_purchases(conn)
+                summaries.refresh(conn)
             loader.analyze()
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
