@@ -136,6 +136,8 @@ class SegmentService:
         """Room for the hash tables of grouped subqueries, so PostgreSQL does not re-run them per row."""
         if is_postgres(self.engine):
             conn.execute(text("SET work_mem = '64MB'"))
+            # Compiling a query to machine code costs more than these queries save by it.
+            conn.execute(text("SET jit = off"))
 
 
 def latest_purchase(conn: Connection) -> datetime | None:
