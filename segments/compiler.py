@@ -18,13 +18,11 @@ from fractions import Fraction
 
 from sqlalchemy import (
     ColumnElement,
-    Numeric,
     Select,
     and_,
     false,
     func,
     literal,
-    literal_column,
     not_,
     or_,
     select,
@@ -47,13 +45,13 @@ from segments.definition import (
     Saved,
     Span,
 )
+from segments.summary import TOTALS, PurchaseSummary, measures, money
 from segments.windows import Bounds, back, resolve
-from store.models import Campaign, Contact, ContactPurchases, SuppressedContact
+from store.models import Campaign, Contact, SuppressedContact
 from store.models import Event as EventRow
 
 contacts = Contact.__table__
 events = EventRow.__table__
-purchases = ContactPurchases.__table__
 campaigns = Campaign.__table__
 
 #: Event columns a filter may name directly; any other name is a custom event property.
@@ -70,25 +68,6 @@ COMPARE = {
 }
 
 
-def _money(measure: ColumnElement) -> ColumnElement:
-    """An amount measure to 6 decimal places. SQLite keeps amounts as binary floats, whose sums
-    miss by a hair (100.10 + 200.20 is 300.29999999999995); rounded, they compare and rank as the
-    exact decimals of PostgreSQL."""
-    return func.round(measure, 6, type_=measure.type)
-
-
-#: 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers).
-ONE = literal_column("1.0", Numeric())
-#: What the purchase summary knows, by the aggregate's function. The average divides by the
-#: orders that carry an amount, as avg(amount) over the events leaves the others out.
-SUMMARY_MEASURES = {
-    "sum": _money(purchases.c.spend),
-    "count": purchases.c.orders,
-    # 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers)
-    "avg": _money(
-        purchases.c.spend * literal_column("1.0", Numeric()) / func.nullif(purchases.c.priced_orders, 0)
-    ),
-}
 RANK_MEASURES = {"spend": "sum", "orders": "count", "order_value": "avg"}
 
 SavedLookup = Callable[[str], Definition | None]
@@ -112,6 +91,10 @@ class Compiler:
     latest_purchase: datetime | None = None
     _using: tuple[str, ...] = ()
 
+    @property
+    def summary(self) -> PurchaseSummary:
+        return PurchaseSummary(self.as_of, self.zone, self.latest_purchase)
+
     def where(self, definition: Definition) -> ColumnElement[bool]:
         return true() if definition.where is None else self.condition(definition.where)
 
@@ -123,11 +106,9 @@ class Compiler:
                 return or_(false(), *(self.condition(part) for part in parts))
             case Not(of=Event(count=Count(op="ge", n=1)) as event):
                 # NOT EXISTS: an anti join on PostgreSQL, one probe per contact on SQLite
-                summarized = self.summarized_event(event)
-                if summarized is not None:
-                    return not_(
-                        select(literal(1)).where(purchases.c.contact_id == contacts.c.id, summarized).exists()
-                    )
+                if found := self.summary.has(event):
+                    rows, condition = found
+                    return not_(rows.exists(condition))
                 return not_(self.has_event(event))
             case Not(of=part):
                 return not_(self.condition(part))
@@ -136,10 +117,8 @@ class Compiler:
             case Event():
                 return self.event(node)
             case Aggregate():
-                summarized = self.summarized_aggregate(node)
-                if summarized is not None:
-                    return contacts.c.id.in_(select(purchases.c.contact_id).where(summarized))
-                return contacts.c.id.in_(self.aggregate(node))
+                summarized = self.summary.aggregate(node)
+                return contacts.c.id.in_(self.aggregate(node)) if summarized is None else summarized
             case Rank():
                 return contacts.c.id.in_(self.rank(node))
             case LastEmails():
@@ -238,10 +217,11 @@ class Compiler:
 
     def event(self, node: Event) -> ColumnElement[bool]:
         count = node.count
-        if node.count == Count() and (summarized := self.summarized_event(node)) is not None:
-            return contacts.c.id.in_(select(purchases.c.contact_id).where(summarized))
-        if self.is_summarized(node) and node.window is None:
-            return self.summarized_count(count)
+        if count == Count() and (found := self.summary.has(node)):
+            rows, condition = found
+            return contacts.c.id.in_(rows.contacts(condition))
+        if count != Count() and (counted := self.summary.counted(node)) is not None:
+            return counted
         if (count.op, count.n) in (("ge", 1), ("gt", 0)):
             # A window narrows the events enough to read them once; without one, probing each
             # contact's own events (the primary key) is cheaper than reading every such event.
@@ -253,44 +233,6 @@ class Compiler:
         if _admits_zero(count):
             return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
         return contacts.c.id.in_(self.counted(node, count))
-
-    # -- the purchase summary ---------------------------------------------------------------------
-
-    def is_summarized(self, node: Event | Aggregate) -> bool:
-        """Purchases with no property filter: `contact_purchases` holds what they add up to."""
-        return node.type == "purchase" and not node.where and not getattr(node, "after_latest", None)
-
-    def summarized_event(self, node: Event) -> ColumnElement[bool] | None:
-        """ "has a purchase (in the window)" as a condition on the summary row, where it can be one."""
-        if not self.is_summarized(node):
-            return None
-        if node.window is None:
-            return true()
-        bounds = resolve(node.window, self.as_of, self.zone)
-        if bounds.start is None and bounds.end is not None and not bounds.end_inclusive:
-            return purchases.c.first_at < bounds.end
-        as_of = self.as_of.astimezone(UTC)
-        up_to_now = bounds.end == as_of and bounds.end_inclusive and bounds.start is not None
-        if up_to_now and self.latest_purchase is not None and self.latest_purchase <= as_of:
-            start = bounds.start
-            return purchases.c.last_at >= start if bounds.start_inclusive else purchases.c.last_at > start
-        return None
-
-    def summarized_count(self, count: Count) -> ColumnElement[bool]:
-        orders = purchases.c.orders
-        if _admits_zero(count):
-            opposite = _negate(count)
-            return not_(
-                contacts.c.id.in_(
-                    select(purchases.c.contact_id).where(COMPARE[opposite.op](orders, opposite.n))
-                )
-            )
-        return contacts.c.id.in_(select(purchases.c.contact_id).where(COMPARE[count.op](orders, count.n)))
-
-    def summarized_aggregate(self, node: Aggregate) -> ColumnElement[bool] | None:
-        if not self.is_summarized(node) or node.window is not None or node.fn not in SUMMARY_MEASURES:
-            return None
-        return COMPARE[node.op](SUMMARY_MEASURES[node.fn], node.value)
 
     def event_contacts(self, node: Event) -> Select:
         """Contacts with such an event, found once for all: an index range, not a probe per contact."""
@@ -353,7 +295,7 @@ class Compiler:
     def aggregate(self, node: Aggregate) -> Select:
         e = events.alias("e")
         functions = {"sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min}
-        measure = func.count() if node.fn == "count" else _money(functions[node.fn](e.c.amount))
+        measure = func.count() if node.fn == "count" else money(functions[node.fn](e.c.amount))
         having = COMPARE[node.op](measure, node.value)
         return (
             select(e.c.contact_id).where(*self.event_terms(e, node)).group_by(e.c.contact_id).having(having)
@@ -362,21 +304,21 @@ class Compiler:
     def rank(self, node: Rank) -> Select:
         """The first ceil(p% x purchasers) by the measure, in exact integer arithmetic."""
         e = events.alias("e")
-        measures = {
-            "spend": _money(func.sum(e.c.amount)),
-            "order_value": _money(func.avg(e.c.amount)),
+        from_events = {
+            "spend": money(func.sum(e.c.amount)),
+            "order_value": money(func.avg(e.c.amount)),
             "orders": func.count(),
         }
         if node.by == "rfm":
             scored = self.rfm_scores(node.type)
             order, source = (scored.c.score.desc(), scored.c.monetary.desc().nulls_last()), scored
-        elif node.type == "purchase" and RANK_MEASURES[node.by] in SUMMARY_MEASURES:
-            measure = SUMMARY_MEASURES[RANK_MEASURES[node.by]]
-            source = select(purchases.c.contact_id, measure.label("measure")).subquery("measured")
+        elif node.type == "purchase":
+            measure = measures(TOTALS)[RANK_MEASURES[node.by]]
+            source = select(TOTALS.c.contact_id, measure.label("measure")).subquery("measured")
             order = (source.c.measure.desc().nulls_last(),)
         else:
             source = (
-                select(e.c.contact_id, measures[node.by].label("measure"))
+                select(e.c.contact_id, from_events[node.by].label("measure"))
                 .where(_equals(e.c.type, node.type))
                 .group_by(e.c.contact_id)
                 .subquery("measured")
@@ -401,7 +343,7 @@ class Compiler:
                 e.c.contact_id,
                 func.max(e.c.occurred_at).label("latest"),
                 func.count().label("orders"),
-                _money(func.sum(e.c.amount)).label("monetary"),
+                money(func.sum(e.c.amount)).label("monetary"),
             )
             .where(_equals(e.c.type, event_type))
             .group_by(e.c.contact_id)
@@ -409,10 +351,10 @@ class Compiler:
         )
         if event_type == "purchase":
             per_contact = select(
-                purchases.c.contact_id,
-                purchases.c.last_at.label("latest"),
-                purchases.c.orders,
-                purchases.c.spend.label("monetary"),
+                TOTALS.c.contact_id,
+                TOTALS.c.last_at.label("latest"),
+                TOTALS.c.orders,
+                money(TOTALS.c.spend).label("monetary"),
             ).subquery("per_contact")
         # Equal values fall in quintiles by contact id, the same on every database and every run.
         quintile = {

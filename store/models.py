@@ -107,6 +107,20 @@ class ContactPurchases(Base):
     last_at: Mapped[datetime]
 
 
+class ContactCategoryPurchases(Base):
+    """The same per purchaser and category: "bought yoga but never cycling", "bought running 3 times"."""
+
+    __tablename__ = "contact_category_purchases"
+
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(Text, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    priced_orders: Mapped[int] = mapped_column(Integer)
+    spend: Mapped[Decimal | None] = mapped_column(Numeric)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+
+
 class SuppressedContact(Base):
     """Contacts not to mail whatever their consent: they complained, or bounced on two or more
     sends (segment-semantics.md, Consent). Rebuilt by every events import."""

@@ -1,6 +1,7 @@
 """The purchase summary answers exactly what the events answer.
 
-The compiler reads `contact_purchases` for purchase conditions without property filters, and,
+The compiler reads `contact_purchases` for purchase conditions without property filters (and
+`contact_category_purchases` for one category), and,
 when no purchase lies after `as_of`, for "a purchase since X" too. Each such condition must
 select the same contacts as the event path (which the reference evaluator checks).
 """
@@ -20,6 +21,7 @@ from segments.definition import (
     Count,
     Definition,
     Event,
+    EventFilter,
     Last,
     MonthRef,
     Months,
@@ -35,6 +37,10 @@ from tests.segments.dataset import DATA_AS_OF
 
 def days(n: int) -> Last:
     return Last(span=Span(n=n, unit="day"))
+
+
+yoga = [EventFilter(field="category", values=["yoga"])]
+running = [EventFilter(field="category", op="in", values=["running"])]
 
 
 CONDITIONS: list[Condition] = [
@@ -55,6 +61,15 @@ CONDITIONS: list[Condition] = [
     Rank(by="order_value", percent=25),
     Rank(by="orders", percent=20),
     Rank(by="rfm", percent=5),
+    # one category: `contact_category_purchases`
+    Event(type="purchase", where=yoga),
+    Not(of=Event(type="purchase", where=running)),
+    Event(type="purchase", where=running, count=Count(op="ge", n=2)),
+    Event(type="purchase", where=yoga, count=Count(op="le", n=1)),
+    Event(type="purchase", where=running, window=days(120)),
+    Not(of=Event(type="purchase", where=yoga, window=days(60))),
+    Aggregate(fn="sum", op="gt", value=150, where=running),
+    Aggregate(fn="avg", op="lt", value=50, where=yoga),
 ]
 
 
