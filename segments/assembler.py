@@ -9,6 +9,7 @@ next part to the one before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,14 +41,22 @@ from segments.definition import (
 )
 from segments.definition import Last as LastWindow
 from segments.lexicon import Sense
-from segments.tagger import Tag
+from segments.normalize import key
+from segments.tagger import FIELD_SENSES, Tag
 
 COMPARISONS = {
     "at least": "ge", "minimum": "ge", "min": "ge", "more than": "gt", "over": "gt", "above": "gt",
     "greater than": "gt", "at most": "le", "no more than": "le", "not more than": "le", "up to": "le",
     "maximum": "le", "max": "le", "under": "lt", "below": "lt", "less than": "lt", "fewer than": "lt",
-    "exactly": "eq",
+    "exactly": "eq", "larger than": "gt", "bigger than": "gt", "higher than": "gt", "smaller than": "lt",
+    "lower than": "lt", "greater than or equal to": "ge", "less than or equal to": "le", "no less than": "ge",
+    "no fewer than": "ge", "in excess of": "gt", "upwards of": "gt", "north of": "gt",
 }  # fmt: skip
+#: Bounds written after the number: "500 or more", "65 and older", "10 or fewer".
+OR_MORE = ("or more", "plus", "and up", "or above", "and above", "or over", "and over", "or older",
+           "and older")  # fmt: skip
+OR_LESS = ("or fewer", "or less", "and under", "or under", "and below", "or below", "or younger",
+           "and younger")  # fmt: skip
 #: Which field a value names, by the role the grammar gives it; earlier is preferred.
 ROLES = {
     "adjective": ("saved", "city", "country", "loyalty_tier", "device", "industry", "signup_source", "gender",
@@ -68,9 +77,30 @@ HEAD_ROLES = {
     "company": ("industry",),
     "speaker": ("language",),
     "fan": ("interest",),
+    # "golf customers" bought golf; "Berlin customers" still live in Berlin
+    "customer": ("category", "product"),
 }
 EVENT_FIELDS = {"category", "product", "topic", "campaign"}
+#: Fields a contact holds several values of: "interested in golf and running" means both.
+MULTI_VALUED = {"interest", "fan", *EVENT_FIELDS}
 GENDERS = {"male": "male", "female": "female"}
+#: Clause type for "engaged", "interacted": an open or a click (segment-semantics.md, "inactive").
+ENGAGEMENT = "engagement"
+ENGAGEMENT_TYPES = ("email_opened", "email_clicked")
+#: Buyers by their number of orders: "repeat customers", "one-time buyers".
+ORDER_COUNTS = {"repeat": Count(op="ge", n=2), "one_time": Count(op="eq", n=1)}
+#: Presets whose window is a "no such event in" window: "lapsed for over 6 months" is none in 6 months.
+NEGATIVE_PRESETS = {"lapsed", "inactive"}
+#: Presets that already say "and no purchase": "browsers who haven't purchased" restates the preset.
+NO_PURCHASE_PRESETS = {"browsers": True, "lapsed": True, "cart_abandoners": False, "passive": False}
+#: The event a preset is about, for "since" after it ("cart abandoners who haven't bought since").
+PRESET_EVENTS = {"cart_abandoners": "cart_abandoned", "browsers": "product_viewed", "lapsed": "purchase",
+                 "active": "purchase", "passive": "email_opened"}  # fmt: skip
+#: The people a number of staff may be counted in ("companies with 100+ people").
+STAFF_HEADS = {"people", "person", "employee", "staff", "worker", "member"}
+#: A calendar period, and the one right after it: "whose last order was last month" has none since.
+FOLLOWING_PERIOD = {"yesterday": "today", "last_week": "this_week", "last_month": "this_month",
+                    "last_year": "this_year"}  # fmt: skip
 
 
 class AssemblyError(ValueError):
@@ -92,29 +122,46 @@ class Clause:
     after_latest: str | None = None
     over: Span | None = None
     ever: bool = False
+    #: Filters each needing an event of their own: "bought golf and yoga products".
+    each: list[EventFilter] = field(default_factory=list)
+    #: "an order over $200": (comparison, amount) of one event.
+    amount: tuple[str, float] | None = None
 
     def condition(self) -> Condition:
         window = self.window
         if self.over is not None:  # "not in over a year": none in the last year
             window = LastWindow(span=self.over) if self.negated else OlderThan(span=self.over)
-        event = Event(
-            type=self.type,
-            window=window,
-            where=self.where,
-            count=self.count or Count(),
-            after_latest=self.after_latest,
-        )
-        return Not(of=event) if self.negated else event
+        groups = [[*self.where, extra] for extra in self.each] or [self.where]
+        found = conjoin(*(self.single(window, where) for where in groups))
+        assert found is not None
+        return Not(of=found) if self.negated else found
+
+    def single(self, window: Window | None, where: list[EventFilter]) -> Condition:
+        if self.type == ENGAGEMENT:
+            if self.count not in (None, Count()) or self.amount:
+                raise AssemblyError("say 'opened' or 'clicked' to count emails")
+            return AnyOf(of=[Event(type=kind, window=window, where=where) for kind in ENGAGEMENT_TYPES])
+        if self.amount is not None:
+            op, value = self.amount
+            if op in ("eq", "ne") or self.count not in (None, Count()):
+                raise AssemblyError("an amount of one order reads as 'over $X' or 'under $X'")
+            # one order over X <=> the largest is over X; one under X <=> the smallest is under X
+            fn = "max" if op in ("gt", "ge") else "min"
+            return Aggregate(type=self.type, fn=fn, op=op, value=value, window=window, where=where)
+        count = self.count or Count()
+        return Event(type=self.type, window=window, where=where, count=count, after_latest=self.after_latest)
 
 
 @dataclass
 class Pending:
     """A part whose window may still come: a preset, a signup, a spend."""
 
-    build: object  # Callable[[Window | None], Condition]
+    build: Callable[[Window | None], Condition | None]
     window: Window | None = None
+    #: The preset it spells out, if any.
+    name: str | None = None
 
-    def condition(self) -> Condition:
+    def condition(self) -> Condition | None:
         return self.build(self.window)
 
 
@@ -133,6 +180,10 @@ class Assembly:
         self.head: str | None = None
         self.negate_next = False
         self.or_next = False
+        #: Windows said before anything that happens ("last month's buyers").
+        self.early_windows: list[Tree] = []
+        #: Event properties said before the event ("Black Friday openers").
+        self.carried: list[EventFilter] = []
 
     # -- helpers over the tree ----------------------------------------------------------------
 
@@ -146,6 +197,10 @@ class Assembly:
             return [tag.meaning if tag.meaning is not None and tag.type not in ("VERB", "VN") else tag.type]
         return [word for child in tree.children for word in self.words(child)]
 
+    def texts(self, tree: Tree) -> list[str]:
+        """The words of a subtree as typed, without plural endings ("orders" -> order)."""
+        return [key(self.tag(t).text) for t in tree.scan_values(lambda v: isinstance(v, Token))]
+
     def tokens(self, tree: Tree, kind: str) -> list[Tag]:
         return [
             self.tag(t) for t in tree.scan_values(lambda v: isinstance(v, Token)) if self.tag(t).type == kind
@@ -158,6 +213,13 @@ class Assembly:
         item = Item(thing, negated=self.negate_next, alternative=self.or_next)
         self.negate_next = self.or_next = False
         self.items.append(item)
+        if isinstance(thing, Clause | Pending) and self.early_windows:
+            windows, self.early_windows = self.early_windows, []
+            for window in windows:
+                self.window_part(window, thing if isinstance(thing, Clause) else item)
+        if isinstance(thing, Clause) and self.carried:
+            thing.where.extend(self.carried)
+            thing.bare, self.carried = False, []
         return item
 
     # -- values -------------------------------------------------------------------------------
@@ -175,14 +237,26 @@ class Assembly:
             self.notes.append(_ambiguity_note(tag, best))
         return best
 
-    def value_condition(self, tags: list[Tag], role: str, context: tuple[str, ...] = ()) -> Condition | None:
-        """Values of one field become one condition ("in Toronto and Madrid": city in both)."""
+    def value_condition(
+        self, tags: list[Tag], role: str, context: tuple[str, ...] = (), conj: str = "or"
+    ) -> Condition | None:
+        """Values of one field become one condition ("in Toronto and Madrid": city in both);
+        of a field with several values per contact, "and" asks for each ("golf and running")."""
         senses = [self.sense(tag, role, context) for tag in tags]
-        senses = [s for s in senses if s.field not in ("property", "field")] or senses
+        senses = [s for s in senses if s.field not in FIELD_SENSES] or senses
+        return self.senses_condition(senses, conj)
+
+    def senses_condition(self, senses: list[Sense], conj: str = "or") -> Condition | None:
         by_field: dict[str, list[str]] = {}
         for sense in senses:
             by_field.setdefault(sense.field, []).append(sense.value)
-        return conjoin(*(self.attribute(name, values) for name, values in by_field.items()))
+        parts: list[Condition] = []
+        for name, values in by_field.items():
+            if conj == "and" and name in MULTI_VALUED:
+                parts.extend(self.attribute(name, [value]) for value in values)
+            else:
+                parts.append(self.attribute(name, values))
+        return conjoin(*parts)
 
     def attribute(self, name: str, values: list[str]) -> Condition:
         if name == "saved":
@@ -193,13 +267,57 @@ class Assembly:
             return _eq(name.removeprefix("custom:"), values, custom=True)
         if name == "job_title":
             return Attribute(field="job_title", op="contains", values=values)
-        if name in ("property", "field"):
+        if name in FIELD_SENSES:
             return conjoin(*(Attribute(field=v, op="present", custom=name == "property") for v in values))
         if name == "event":
             return conjoin(*(Event(type=v) for v in values))
         if name in EVENT_FIELDS:
-            return Event(type="purchase", where=[EventFilter(field=name, values=values)])
+            op = "contains" if name == "campaign" else "eq"
+            return Event(type="purchase", where=[EventFilter(field=name, op=op, values=values)])
         return _eq(name, values)
+
+    def conjunction(self, tree: Tree) -> str:
+        """ "and" when the values are joined by "and" (or "plus") and none by "or"."""
+        joins = {self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))}
+        return "and" if joins & {"and", "plus", "well"} and "or" not in joins else "or"
+
+    def field_sense(self, tree: Tree) -> Sense | None:
+        """The attribute a FIELD word names ("city", "job title", a custom property)."""
+        fields = self.tokens(tree, "FIELD")
+        if not fields:
+            return None
+        return sorted(fields[0].senses, key=lambda s: (s.field != "field", s.value))[0]
+
+    def named_field(self, tag: Tag, named: Sense) -> Sense:
+        """The value's sense in the named field: "whose language is German" is the language."""
+        wanted = named.value if named.field == "field" else f"custom:{named.value}"
+        aliases = {"interests": ("interest", "fan")}.get(wanted, (wanted,))
+        for sense in tag.senses:
+            if sense.field in aliases:
+                return sense
+        raise AssemblyError(f"{tag.text!r} is not a {_field_label(named)} Tailor knows")
+
+    def event_filters(
+        self, tags: list[Tag], role: str, conj: str
+    ) -> tuple[list[EventFilter], list[EventFilter]]:
+        """Event properties from values: one filter per field, or (values joined by "and" of one
+        field) one filter each, every one needing an event of its own."""
+        by_field: dict[str, list[str]] = {}
+        for tag in tags:
+            sense = self.sense(tag, role)
+            name = "category" if sense.field in ("fan", "interest") else sense.field
+            if name not in EVENT_FIELDS:
+                raise AssemblyError(f"{tag.text!r} is a {_describe(sense)}, not a property of an event")
+            by_field.setdefault(name, []).append(sense.value)
+        shared: list[EventFilter] = []
+        each: list[EventFilter] = []
+        for name, values in by_field.items():
+            op = "contains" if name == "campaign" else "eq"
+            if conj == "and" and len(values) > 1:
+                each.extend(EventFilter(field=name, op=op, values=[v]) for v in values)
+            else:
+                shared.append(EventFilter(field=name, op=op, values=values))
+        return shared, each
 
     # -- parts --------------------------------------------------------------------------------
 
@@ -219,36 +337,95 @@ class Assembly:
         self.or_next = True
 
     def on_head(self, tree: Tree, following: Tree | None) -> None:
-        kind = self.tokens(tree, "HEAD")[0].meaning
-        if kind in GENDERS:
+        heads = self.tokens(tree, "HEAD")
+        kind = (heads[0].meaning or "contact") if heads else "contact"
+        non = "non" in self.words(tree)
+        if kind.startswith("event:"):
+            self.event_head(kind.removeprefix("event:"), negated=non)
+        elif non:
+            self.non_head(kind, heads[0])
+        elif kind in GENDERS:
             self.add(_eq("gender", [GENDERS[kind]]))
         elif self.head is None or self.head == "contact":
             self.head = kind
 
+    def on_at_head(self, tree: Tree, following: Tree | None) -> None:
+        """ "contacts at companies with 500+ employees": the companies are what follows describes."""
+        inner = next(c for c in tree.children if isinstance(c, Tree) and c.data == "head")
+        self.on_head(inner, following)
+
+    def event_head(self, kind: str, negated: bool) -> None:
+        """ "openers", "webinar attendees": people who did it; "non-openers": who never did."""
+        previous = self.items[-1].thing if self.items else None
+        if isinstance(previous, Clause) and previous.type == kind and not negated and previous.bare:
+            return  # "webinar attendees": the value before already named the event
+        self.add(Clause(type=kind, negated=negated))
+
+    def non_head(self, kind: str, tag: Tag) -> None:
+        """ "non-buyers": never purchased; "non-subscribers": not subscribed."""
+        if kind == "customer":
+            self.add(Clause(type="purchase", negated=True))
+        elif key(tag.text) == "subscriber":
+            self.add(Not(of=_eq("email_consent", ["subscribed"])))
+        else:
+            raise AssemblyError(f"'non-{tag.text}': say what they have not done, e.g. 'never bought'")
+
     def on_values(self, tree: Tree, following: Tree | None) -> None:
+        tags = self.tokens(tree, "VALUE")
+        named = self.field_sense(tree)
+        if named is not None:
+            self.add(self.named_values(tags, named, self.conjunction(tree)))
+            return
+        event_kind = _event_head(self, following)
+        if event_kind is not None and self.before_event_head(tags, event_kind):
+            return
         context: tuple[str, ...] = ()
         if following is not None and following.data == "head":
-            context = HEAD_ROLES.get(self.tokens(following, "HEAD")[0].meaning or "", ())
-        condition = self.value_condition(self.tokens(tree, "VALUE"), "adjective", context)
-        self.add(condition)
+            heads = self.tokens(following, "HEAD")
+            context = HEAD_ROLES.get((heads[0].meaning or "") if heads else "", ())
+        self.add(self.value_condition(tags, "adjective", context, self.conjunction(tree)))
+
+    def before_event_head(self, tags: list[Tag], kind: str) -> bool:
+        """ "automation webinar attendees", "Black Friday openers": the event's own words."""
+        own = [tag for tag in tags if not any(s.field == "event" and s.value == kind for s in tag.senses)]
+        if not all(_names_event_property(tag) for tag in own):
+            return False
+        filters = []
+        for tag in own:
+            sense = self.sense(tag, "about")
+            op = "contains" if sense.field == "campaign" else "eq"
+            filters.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+        self.carried.extend(filters)
+        return True
+
+    def named_values(self, tags: list[Tag], named: Sense, conj: str = "or") -> Condition | None:
+        return self.senses_condition([self.named_field(tag, named) for tag in tags], conj)
 
     def on_place(self, tree: Tree, following: Tree | None) -> None:
         role = "from" if self.words(tree)[0] == "from" else "place"
         values = self.tokens(tree, "VALUE")
+        named = self.field_sense(tree)
+        if named is not None:  # "in the finance industry", "in the city of London"
+            self.add(self.named_values(values, named, self.conjunction(tree)))
+            return
         previous = self.items[-1].thing if self.items else None
         if isinstance(previous, Clause) and all(_names_event_property(tag) for tag in values):
             # "attended the webinar on automation": a property of the event before, not a place
-            for tag in values:
-                sense = self.sense(tag, "about")
-                op = "contains" if sense.field == "campaign" else "eq"
-                previous.where.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+            shared, each = self.event_filters(values, "about", self.conjunction(tree))
+            previous.where.extend(shared)
+            previous.each.extend(each)
             previous.bare = False
             return
-        self.add(self.value_condition(values, role))
+        self.add(self.value_condition(values, role, conj=self.conjunction(tree)))
+
+    def on_outside(self, tree: Tree, following: Tree | None) -> None:
+        self.negate_next = not self.negate_next
+        self.add(self.value_condition(self.tokens(tree, "VALUE"), "place", conj=self.conjunction(tree)))
 
     def on_interest(self, tree: Tree, following: Tree | None) -> None:
-        values = [self.sense(tag, "interest").value for tag in self.tokens(tree, "VALUE")]
-        self.add(Attribute(field="interests", op="has", values=values))
+        values = [self.sense(tag, "interest") for tag in self.tokens(tree, "VALUE")]
+        interests = [Sense("interest", s.value) for s in values]
+        self.add(self.senses_condition(interests, self.conjunction(tree)))
 
     def on_speaks(self, tree: Tree, following: Tree | None) -> None:
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "language"))
@@ -266,28 +443,83 @@ class Assembly:
         for window in windows:
             self.window_part(window, item)
 
+    # -- attributes by name -------------------------------------------------------------------
+
+    def on_field_value(self, tree: Tree, following: Tree | None) -> None:
+        named = self.field_sense(tree)
+        assert named is not None
+        self.add(self.named_values(self.tokens(tree, "VALUE"), named, self.conjunction(tree)))
+
+    def on_field_compare(self, tree: Tree, following: Tree | None) -> None:
+        named = self.numeric_field(tree)
+        op = bound(self.words(tree), default="eq")
+        self.add(Attribute(field=named.value, op=op, value=int_or_float(self.numbers(tree)[0]),
+                           custom=named.field == "property"))  # fmt: skip
+
+    def on_field_range(self, tree: Tree, following: Tree | None) -> None:
+        named = self.numeric_field(tree)
+        values = sorted(int_or_float(n) for n in self.numbers(tree))
+        self.add(Attribute(field=named.value, op="between", values=values, custom=named.field == "property"))
+
+    def on_field_contains(self, tree: Tree, following: Tree | None) -> None:
+        named = self.field_sense(tree)
+        assert named is not None
+        values = []
+        for tag in self.tokens(tree, "VALUE"):
+            try:
+                values.append(self.named_field(tag, named).value)
+            except AssemblyError:
+                values.append(tag.text)
+        self.add(Attribute(field=named.value, op="contains", values=values, custom=named.field == "property"))
+
+    def on_field_empty(self, tree: Tree, following: Tree | None) -> None:
+        named = self.field_sense(tree)
+        assert named is not None
+        self.add(Attribute(field=named.value, op="empty", custom=named.field == "property"))
+
+    def numeric_field(self, tree: Tree) -> Sense:
+        named = self.field_sense(tree)
+        assert named is not None
+        if named.field == "field" and named.value != "company_size":
+            raise AssemblyError(f"{_field_label(named)} is not a number to compare")
+        return named
+
+    # -- people -------------------------------------------------------------------------------
+
     def on_age(self, tree: Tree, following: Tree | None) -> None:
         words, numbers = self.words(tree), [int(n) for n in self.numbers(tree)]
         if "s" in words and "their" in words:
             self.add(Attribute(field="age", op="between", values=[numbers[0], numbers[0] + 9]))
         elif len(numbers) == 2:
             self.add(Attribute(field="age", op="between", values=sorted(numbers)))
+        elif words[0] in ("older", "younger"):
+            self.add(Attribute(field="age", op={"older": "gt", "younger": "lt"}[words[0]], value=numbers[0]))
         else:
-            op = {"older": "gt", "younger": "lt"}.get(words[0], comparison(words))
-            self.add(Attribute(field="age", op=op, value=numbers[0]))
+            self.add(Attribute(field="age", op=bound(words, default="eq"), value=numbers[0]))
+
+    def on_bare_age(self, tree: Tree, following: Tree | None) -> None:
+        """ "women between 30 and 40": after a person, two small numbers are ages."""
+        numbers = sorted(int(n) for n in self.numbers(tree))
+        if numbers[-1] > 120 or self.head == "company":
+            raise AssemblyError(f"between {numbers[0]} and {numbers[1]} what? Say 'aged' or 'employees'")
+        self.add(Attribute(field="age", op="between", values=numbers))
+
+    def on_size(self, tree: Tree, following: Tree | None) -> None:
+        self.with_employees(tree)
 
     def on_rank(self, tree: Tree, following: Tree | None) -> None:
         measure = next((c for c in tree.children if isinstance(c, Tree) and c.data == "rank_measure"), None)
         by = "spend"
         if measure is not None:
-            words = self.words(measure)
+            texts = self.texts(measure)
+            orders = {"order", "purchase", "transaction", "sale"}
             by = (
                 "rfm"
-                if "rfm" in words
+                if "rfm" in texts
                 else "order_value"
-                if "average" in words or ("value" in words and "order" in words)
+                if {"average", "aov", "basket"} & set(texts) or ("value" in texts and orders & set(texts))
                 else "orders"
-                if "number" in words or "count" in words or words == ["purchase"]
+                if {"number", "count", "frequency"} & set(texts) or (len(texts) == 1 and texts[0] in orders)
                 else "spend"
             )
         self.add(Rank(by=by, percent=self.numbers(tree)[0]))
@@ -299,55 +531,206 @@ class Assembly:
         condition = LastEmails(n=int(numbers[0]) if numbers else 1, action=action)
         self.add(Not(of=condition) if self.negated(tree) else condition)
 
+    # -- money ----------------------------------------------------------------------------------
+
     def on_spend(self, tree: Tree, following: Tree | None) -> None:
-        words = self.words(tree)
-        fn = (
-            "avg"
-            if {"average", "order"} & set(words) and ("per" in words or "average" in words or "an" in words)
-            else "sum"
-        )
-        op = comparison(words, default="ge")
-        value = self.numbers(tree)[0]
-        negated = self.negated(tree)
-        item = self.add(Pending(lambda window: Aggregate(fn=fn, op=op, value=value, window=window)))
-        item.negated = item.negated or negated
+        texts = set(self.texts(tree))
+        per_order = {"per", "an", "a", "each"} & texts and {"order", "purchase", "transaction"} & texts
+        fn = "avg" if "average" in texts or per_order else "sum"
+        bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
+        where: list[EventFilter] = []
+        on = _child(tree, "spend_on")
+        if on is not None and not all(_fits(t, "purchase") for t in self.tokens(on, "VALUE")):
+            self.add(self.value_condition(self.tokens(on, "VALUE"), "place"))  # "spent $500 in Germany"
+        elif on is not None:  # "spent $200 on golf": purchases in that category
+            shared, each = self.event_filters(self.tokens(on, "VALUE"), "purchase", "or")
+            where = shared + each
+        item = self.add(Pending(lambda window: _aggregates(fn, bounds, window, where)))
+        item.negated = item.negated != self.negated(tree)
         for child in tree.children:
-            if isinstance(child, Tree) and child.data not in ("neg", "comparison", "amount", "measure_word"):
+            if isinstance(child, Tree) and child.data in WINDOW_KINDS:
                 self.window_part(child, item)
+
+    def amount_bounds(self, tree: Tree | None, default: str) -> list[tuple[str, float]]:
+        """ "over $500" -> [(gt, 500)], "$100 to $300" -> [(ge, 100), (le, 300)]."""
+        if tree is None:
+            raise AssemblyError("how much? Say 'more than $500'")
+        numbers = self.numbers(tree)
+        if len(numbers) == 2:
+            low, high = sorted(numbers)
+            return [("ge", low), ("le", high)]
+        return [(bound(self.words(tree), default), numbers[0])]
+
+    # -- "with ..." -----------------------------------------------------------------------------
 
     def on_with_part(self, tree: Tree, following: Tree | None) -> None:
         what = tree.children[-1]
         getattr(self, f"with_{what.data}")(what)
 
-    def on_without_part(self, tree: Tree, following: Tree | None) -> None:
-        values = self.tokens(tree, "VALUE")
-        if values:
-            fields = [s for s in values[0].senses if s.field in ("field", "property")]
-            if fields:
-                self.add(Attribute(field=fields[0].value, op="empty", custom=fields[0].field == "property"))
-                return
-            self.negate_next = True
-            self.add(self.value_condition(values, "adjective"))
-            return
-        clause = Clause(type=self.noun_type(tree) or "purchase", negated=True)
+    def with_employees(self, tree: Tree) -> None:
+        for head in self.tokens(tree, "HEAD"):
+            if key(head.text) not in STAFF_HEADS:
+                raise AssemblyError(f"companies with a number of {head.text}? Say 'employees'")
+        numbers = [int(n) for n in self.numbers(tree)]
+        if len(numbers) == 2:
+            self.add(Attribute(field="company_size", op="between", values=sorted(numbers)))
+        else:
+            self.add(
+                Attribute(field="company_size", op=bound(self.words(tree), default="eq"), value=numbers[0])
+            )
+
+    def with_event_count(self, tree: Tree) -> None:
+        quantity = _child(tree, "quantity")
+        clause = Clause(type=self.event_type(tree), count=self.quantity(quantity) if quantity else None)
         self.add(clause)
         self.modifiers(tree, clause)
+
+    def with_no_event(self, tree: Tree) -> None:
+        clause = Clause(type=self.event_type(tree), negated=True)
+        self.add(clause)
+        self.modifiers(tree, clause)
+
+    def with_measure(self, tree: Tree) -> None:
+        texts = set(self.texts(_child(tree, "measure") or tree))
+        fn = (
+            "max"
+            if {"biggest", "largest", "highest"} & texts
+            else "min"
+            if {"smallest", "lowest"} & texts
+            else "avg"
+            if {"average", "aov", "basket"} & texts
+            else "sum"
+        )
+        bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
+        self.add(_aggregates(fn, bounds, None, []))
+
+    def with_with_value(self, tree: Tree) -> None:
+        tag = self.tokens(tree, "VALUE")[0]
+        events = [s.value for s in tag.senses if s.field == "event"]
+        if events:  # "with a support ticket in the last week"
+            clause = Clause(type=events[0])
+            self.add(clause)
+            self.modifiers(tree, clause)
+            return
+        if any(isinstance(c, Tree) and c.data == "modifier" for c in tree.children):
+            raise AssemblyError(f"'with {tag.text}' and a time: say what they did, e.g. 'who bought it'")
+        self.add(self.value_condition([tag], "adjective"))
+
+    def with_with_field(self, tree: Tree) -> None:
+        named = self.field_sense(tree)
+        assert named is not None
+        self.add(Attribute(field=named.value, op="present", custom=named.field == "property"))
+
+    def with_with_preset(self, tree: Tree) -> None:
+        name = self.tokens(tree, "PRESET")[0].meaning or ""
+        if name in ORDER_COUNTS:  # "repeat customers": buyers with two or more orders
+            self.add(Clause(type="purchase", count=ORDER_COUNTS[name]))
+            return
+        self.add(Pending(lambda window: presets.expand(name, window), name=name))
+
+    def on_preset(self, tree: Tree, following: Tree | None) -> None:
+        self.with_with_preset(tree)
+
+    def on_without_part(self, tree: Tree, following: Tree | None) -> None:
+        named = self.field_sense(tree)
+        words = self.words(tree)
+        if named is not None:
+            self.add(Attribute(field=named.value, op="empty", custom=named.field == "property"))
+            return
+        if "age" in words:
+            self.add(Attribute(field="birth_date", op="empty"))
+            return
+        if "interest" in words:
+            self.add(Attribute(field="interests", op="empty"))
+            return
+        heads = self.tokens(tree, "HEAD")
+        if heads:  # "without a company"
+            if heads[0].meaning != "company":
+                raise AssemblyError(f"without {heads[0].text}? Say what they lack, e.g. 'without a city'")
+            self.add(Attribute(field="company", op="empty"))
+            return
+        values = self.tokens(tree, "VALUE")
+        events = [s.value for tag in values for s in tag.senses if s.field == "event"]
+        if values and not events:
+            self.negate_next = not self.negate_next
+            self.add(self.value_condition(values, "adjective"))
+            return
+        clause = Clause(type=(events[0] if events else None) or self.event_type(tree), negated=True)
+        self.add(clause)
+        self.modifiers(tree, clause)
+
+    # -- clauses --------------------------------------------------------------------------------
 
     def on_clause(self, tree: Tree, following: Tree | None) -> None:
         clause = self.clause(tree, previous=None)
-        self.add(clause)
-        self.modifiers(tree, clause)
+        item = self.add(clause)
+        self.modifiers(tree, clause, only="only" in self.words(tree))
         self.share_window(clause)
+        self.distribute_negation(tree, item)
+        self.restating_preset(item)
+
+    def on_we_clause(self, tree: Tree, following: Tree | None) -> None:
+        """ "people we emailed last week": what we did to them is what they received."""
+        if self.verb_type(tree) != "email_sent":
+            raise AssemblyError("say what the contacts did, e.g. 'who opened' or 'who received'")
+        self.on_clause(tree, following)
 
     def on_elided_clause(self, tree: Tree, following: Tree | None) -> None:
+        """ "but never outdoor gear", "or yoga products in the last 60 days": the verb before, again."""
         previous = self.last_clause()
-        if previous is None:
-            raise AssemblyError(
-                f"{' '.join(self.words(tree))!r}: of what? Say what they did, e.g. 'never bought'"
-            )
-        clause = self.clause(tree, previous=previous)
-        self.add(clause)
+        values = self.tokens(tree, "VALUE")
+        plain = bool(values) and not self.tokens(tree, "NOUN") and not self.tokens(tree, "VN")
+        try:
+            if previous is None:
+                raise AssemblyError(
+                    f"{' '.join(self.words(tree))!r}: of what? Say what they did, e.g. 'never bought'"
+                )
+            clause = self.clause(tree, previous=previous)
+        except AssemblyError:
+            if not (plain and all(_fits(tag, "adjective") for tag in values)):
+                raise
+            # "who are not subscribed": a value of the contact, negated
+            self.negate_next = self.negate_next != self.negated(tree)
+            self.or_next = self.or_next or "or" in self.words(tree)
+            self.add(self.value_condition(values, "adjective", conj=self.conjunction(tree)))
+            return
+        item = self.add(clause)
+        item.alternative = item.alternative or "or" in [w for w in self.words(tree)[:1]]
         self.modifiers(tree, clause)
+
+    def on_last_did(self, tree: Tree, following: Tree | None) -> None:
+        """ "who last purchased over 90 days ago"."""
+        kind = self.verb_type(tree)
+        window = next((w for w in _windows(tree)), None)
+        if kind is None or window is None:
+            raise AssemblyError("last did what, when? Say e.g. 'who last purchased over 90 days ago'")
+        self.add(self.latest_event(kind, window))
+
+    def on_last_event(self, tree: Tree, following: Tree | None) -> None:
+        """ "whose last purchase was more than 3 months ago"."""
+        kind = self.event_type(tree)
+        window = next((w for w in _windows(tree)), None)
+        if window is None:
+            raise AssemblyError("when was it? Say e.g. 'whose last purchase was over 90 days ago'")
+        self.add(self.latest_event(kind, window))
+
+    def latest_event(self, kind: str, tree: Tree) -> Condition:
+        """The contact's latest such event fell in the window: one in it, and none after it."""
+        window = self.window(tree, negated=False)
+        match window:
+            case OlderThan(span=span):
+                return conjoin(Event(type=kind), Not(of=Event(type=kind, window=LastWindow(span=span))))  # type: ignore[return-value]
+            case LastWindow():
+                return Event(type=kind, window=window)
+            case Calendar(period=period) if period in FOLLOWING_PERIOD:
+                after = Calendar(period=FOLLOWING_PERIOD[period])  # type: ignore[arg-type]
+                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+            case Calendar():
+                return Event(type=kind, window=window)
+            case Months(last=MonthRef() as last):
+                after = Months(first=_next_month(last))
+                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+        raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
 
     def on_window(self, tree: Tree, following: Tree | None) -> None:
         self.window_part(tree, None)
@@ -358,44 +741,41 @@ class Assembly:
             raise AssemblyError(f"{' '.join(self.words(tree))!r}: how often what?")
         target.count = self.count(tree)
 
-    def with_employees(self, tree: Tree) -> None:
-        numbers = [int(n) for n in self.numbers(tree)]
-        if len(numbers) == 2:
-            self.add(Attribute(field="company_size", op="between", values=sorted(numbers)))
-        else:
-            self.add(Attribute(field="company_size", op=comparison(self.words(tree)), value=numbers[0]))
+    def distribute_negation(self, tree: Tree, item: Item) -> None:
+        """ "haven't opened or clicked": neither, so the "not" covers the bare verb after "or"."""
+        clause = item.thing
+        previous = self.items[-2] if len(self.items) > 1 else None
+        bare_verb = isinstance(tree.children[0], Tree) and tree.children[0].data == "verb"
+        if (
+            isinstance(clause, Clause)
+            and item.alternative
+            and bare_verb
+            and previous is not None
+            and isinstance(previous.thing, Clause)
+            and previous.thing.negated
+            and not clause.negated
+        ):
+            clause.negated, item.alternative = True, False
 
-    def with_event_count(self, tree: Tree) -> None:
-        clause = Clause(type=self.noun_type(tree) or "purchase", count=self.quantity(tree))
-        self.add(clause)
-        self.modifiers(tree, clause)
-
-    def with_no_event(self, tree: Tree) -> None:
-        clause = Clause(type=self.noun_type(tree) or "purchase", negated=True)
-        self.add(clause)
-        self.modifiers(tree, clause)
-
-    def with_measure(self, tree: Tree) -> None:
-        words = self.words(tree)
-        fn = "avg" if "average" in words or "aov" in words else "sum"
-        self.add(Aggregate(fn=fn, op=comparison(words, default="ge"), value=self.numbers(tree)[0]))
-
-    def with_with_value(self, tree: Tree) -> None:
-        tag = self.tokens(tree, "VALUE")[0]
-        fields = [s for s in tag.senses if s.field in ("field", "property")]
-        if fields:
-            self.add(Attribute(field=fields[0].value, op="present", custom=fields[0].field == "property"))
-        else:
-            self.add(self.value_condition([tag], "adjective"))
-
-    def with_with_preset(self, tree: Tree) -> None:
-        name = self.tokens(tree, "PRESET")[0].meaning or ""
-        self.add(Pending(lambda window: presets.expand(name, window)))
-
-    def on_preset(self, tree: Tree, following: Tree | None) -> None:
-        self.with_with_preset(tree)
-
-    # -- clauses --------------------------------------------------------------------------------
+    def restating_preset(self, item: Item) -> None:
+        """ "browsers who haven't purchased": the preset already says it (its window may come here)."""
+        clause = item.thing
+        previous = self.items[-2].thing if len(self.items) > 1 else None
+        if not isinstance(clause, Clause) or not isinstance(previous, Pending):
+            return
+        if previous.name not in NO_PURCHASE_PRESETS:
+            return
+        plain = clause.type == "purchase" and not clause.where and not clause.each and clause.amount is None
+        if not (plain and clause.negated and not item.negated and clause.count in (None, Count())):
+            return
+        window = LastWindow(span=clause.over) if clause.over else clause.window
+        if clause.after_latest and clause.after_latest != "cart_abandoned":
+            return
+        if window is not None:
+            if not NO_PURCHASE_PRESETS[previous.name or ""] or previous.window is not None:
+                return
+            previous.window = window
+        self.items.pop()
 
     def negated(self, tree: Tree) -> bool:
         return any(isinstance(c, Tree) and c.data == "neg" for c in tree.children)
@@ -408,21 +788,28 @@ class Assembly:
         return None
 
     def noun_type(self, tree: Tree) -> str | None:
-        """The event a noun names: "purchases" is purchase, "opens" email_opened, "carts" cart_abandoned."""
+        """The event nouns name: "purchases" is purchase, "email opens" email_opened, "product views"
+        product_viewed; a bare "email" is one received."""
+        generic = None
         for tag in [*self.tokens(tree, "NOUN"), *self.tokens(tree, "VN")]:
             noun = (tag.meaning or "").split("|")[-1]
-            if noun in ("email",):
-                return "email_sent"
-            if noun and noun != "product":
+            if noun == "email":
+                generic = "email_sent"
+            elif noun and noun != "product":
                 return noun
         for tag in self.tokens(tree, "VALUE"):
             for sense in tag.senses:
                 if sense.field == "event":
                     return sense.value
-        return None
+        return generic
+
+    def event_type(self, tree: Tree) -> str:
+        """ "3 abandoned carts", "no email opens", "a purchase": the verb's event, else the nouns'."""
+        verbs = [(t.meaning or "").split("|")[0] for t in self.tokens(tree, "VERB")]
+        return next((v for v in verbs if v), None) or self.noun_type(tree) or "purchase"
 
     def clause(self, tree: Tree, previous: Clause | None) -> Clause:
-        obj = next((c for c in tree.children if isinstance(c, Tree) and c.data == "object"), None)
+        obj = _child(tree, "object") or _child(tree, "pronoun")
         verb = self.verb_type(tree) if previous is None else previous.type
         event_object = self.object_event(obj)
         kind = event_object or verb or (self.noun_type(obj) if obj is not None else None)
@@ -445,46 +832,60 @@ class Assembly:
         return None
 
     def read_object(self, obj: Tree, clause: Clause, previous: Clause | None) -> None:
-        words = self.words(obj)
-        if "it" in words or "them" in words or "one" in words:
+        if obj.data == "pronoun":  # "it", "one", "any": the thing of the clause before, in its time
             source = previous or self.last_clause(before=clause)
-            clause.where = list(source.where) if source else []
+            if source is not None:
+                clause.where, clause.each = list(source.where), list(source.each)
+                clause.window, clause.over = source.window, source.over
             return
         clause.bare = False
         if any(tag.text == "nothing" for tag in self.tokens(obj, "NOUN")):  # "bought nothing in that time"
             clause.negated = not clause.negated
-        quantity = next((c for c in obj.children if isinstance(c, Tree) and c.data == "quantity"), None)
+        quantity = _child(obj, "quantity")
         if quantity is not None:
             clause.count = self.quantity(quantity)
+        amount = _child(obj, "amount_filter")
+        if amount is not None:
+            clause.amount = self.amount_filter(amount)
         role = {"purchase": "purchase", "product_viewed": "viewed", "cart_abandoned": "viewed"}.get(
-            clause.type, "email" if clause.type.startswith("email_") else "about"
+            clause.type, "email" if clause.type.startswith("email_") or clause.type == ENGAGEMENT else "about"
         )
-        for tag in self.tokens(obj, "VALUE"):
-            if any(s.field == "event" and s.value == clause.type for s in tag.senses):
-                continue
-            sense = self.sense(tag, role)
-            name = "category" if sense.field in ("fan", "interest") else sense.field
-            if name not in EVENT_FIELDS:
-                raise AssemblyError(
-                    f"{tag.text!r} is a {_describe(sense)}, not something one can {clause.type}"
-                )
-            clause.where.append(
-                EventFilter(field=name, op="contains" if name == "campaign" else "eq", values=[sense.value])
-            )
+        values = [
+            tag
+            for tag in self.tokens(obj, "VALUE")
+            if not any(s.field == "event" and s.value == clause.type for s in tag.senses)
+        ]
+        if values:
+            shared, each = self.event_filters(values, role, self.conjunction(obj))
+            clause.where.extend(shared)
+            clause.each.extend(each)
 
-    def modifiers(self, tree: Tree, clause: Clause) -> None:
+    def amount_filter(self, tree: Tree) -> tuple[str, float]:
+        op = comparison(self.words(tree), default="ge")
+        if op == "ge" and not {"least", "minimum", "min"} & set(self.words(tree)):
+            self.notes.append(f"read '{' '.join(self.texts(tree))}' as at least that amount")
+        return op, self.numbers(tree)[0]
+
+    def modifiers(self, tree: Tree, clause: Clause, only: bool = False) -> None:
         for child in tree.children:
             if not isinstance(child, Tree) or child.data != "modifier":
                 continue
             inner = child.children[0]
             if inner.data == "count":
-                clause.count = self.count(inner)
+                clause.count = self.count(inner, only=only)
+            elif inner.data == "amount_filter":
+                clause.amount = self.amount_filter(inner)
             elif inner.data in ("about", "via_campaign", "in_category"):
                 role = {"about": "about", "via_campaign": "email", "in_category": "purchase"}[inner.data]
-                tag = self.tokens(inner, "VALUE")[0]
-                sense = self.sense(tag, role)
-                op = "contains" if sense.field == "campaign" else "eq"
-                clause.where.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+                tags = self.tokens(inner, "VALUE")
+                if not all(_fits(tag, role) for tag in tags) and all(_fits(tag, "place") for tag in tags):
+                    # "bought golf in Germany": the contact's place, not the event's campaign
+                    place = "from" if self.words(inner)[0] == "from" else "place"
+                    self.add(self.value_condition(tags, place, conj=self.conjunction(inner)))
+                    continue
+                shared, each = self.event_filters(tags, role, self.conjunction(inner))
+                clause.where.extend(shared)
+                clause.each.extend(each)
                 clause.bare = False
             else:
                 self.window_part(inner, clause)
@@ -508,11 +909,14 @@ class Assembly:
 
     # -- counts and windows -----------------------------------------------------------------------
 
-    def count(self, tree: Tree) -> Count:
+    def count(self, tree: Tree, only: bool = False) -> Count:
         words, numbers = self.words(tree), self.numbers(tree)
-        n = int(numbers[0]) if numbers else (2 if "twice" in words else 1)
-        if ("more" in words and "or" in words) or "plus" in words:
+        many = {"multiple", "several", "many", "repeatedly"} & set(words)
+        n = int(numbers[0]) if numbers else (2 if "twice" in words or many else 1)
+        if ("more" in words and "or" in words) or "plus" in words or many:
             return Count(op="ge", n=n)
+        if only or {"only", "just"} & set(words):  # "only bought once": exactly
+            return Count(op="eq", n=n)
         op = comparison(words, default="ge")
         if op == "ge" and words[:1] != ["at"]:
             self.notes.append(f"read '{' '.join(w.lower() for w in words)}' as at least {n} times")
@@ -531,10 +935,15 @@ class Assembly:
 
     def window_part(self, tree: Tree, target: Clause | Item | None) -> None:
         if target is None:
-            found = next((i for i in reversed(self.items) if isinstance(i.thing, (Clause, Pending))), None)
-            if found is None:
-                raise AssemblyError(f"{' '.join(self.words(tree))!r}: when what happened?")
-            target = found.thing if isinstance(found.thing, Clause) else found
+            if (self.negate_next or self.or_next) and self.last_clause() is not None:
+                # "bought in the last 30 days but not in the last 7": the same event, negated
+                target = self.again(self.last_clause())  # type: ignore[arg-type]
+            else:
+                found = next((i for i in reversed(self.items) if isinstance(i.thing, Clause | Pending)), None)
+                if found is None:
+                    self.early_windows.append(tree)
+                    return
+                target = found.thing if isinstance(found.thing, Clause) else found
             if isinstance(target, Clause):
                 self.set_window(target, tree)
                 self.share_window(target)
@@ -543,17 +952,46 @@ class Assembly:
             self.set_window(target, tree)
         else:
             pending = target.thing if isinstance(target, Item) else target
-            pending.window = self.window(tree, negated=False)
+            assert isinstance(pending, Pending)
+            negative = pending.name in NEGATIVE_PRESETS
+            if negative and tree.data in ("older", "ago"):  # "lapsed more than 6 months ago"
+                pending.window = LastWindow(span=self.span_of(tree))
+            else:
+                pending.window = self.window(tree, negated=negative)
+
+    def again(self, clause: Clause) -> Clause:
+        """The clause's event once more, for a window of its own after "but not" or "or"."""
+        negated = self.negate_next
+        self.negate_next = False
+        copy = Clause(type=clause.type, where=list(clause.where), each=list(clause.each), negated=negated)
+        copy.bare = False
+        self.add(copy)
+        return copy
+
+    def event_before(self, clause: Clause) -> str:
+        """The event named before the clause: an earlier clause's, or a preset's own."""
+        for item in reversed(self.items):
+            thing = item.thing
+            if isinstance(thing, Clause) and thing is not clause:
+                return thing.type
+            if isinstance(thing, Pending) and thing.name in PRESET_EVENTS:
+                return PRESET_EVENTS[thing.name or ""]
+        raise AssemblyError("since what? Say e.g. 'since their last abandoned cart'")
+
+    def span_of(self, tree: Tree) -> Span:
+        return span(self.words(tree), self.numbers(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
 
     def set_window(self, clause: Clause, tree: Tree) -> None:
         if tree.data == "ever":
             clause.ever = True
         elif tree.data == "since_latest":
             clause.after_latest = self.noun_type(tree) or self.object_event(tree) or clause.type
+        elif tree.data == "since_doing":  # "since abandoning their cart"
+            clause.after_latest = self.verb_type(tree) or self.noun_type(tree) or clause.type
+        elif tree.data == "since_then":  # "haven't bought since": after the event named before
+            clause.after_latest = self.event_before(clause)
         elif tree.data == "over":
-            clause.over = span(
-                self.words(tree), self.numbers(tree), self.tokens(tree, "UNIT")[0].meaning or "day"
-            )
+            clause.over = self.span_of(tree)
         elif tree.data == "same":
             source = self.last_clause(before=clause)
             clause.window = source.window if source else None
@@ -577,7 +1015,9 @@ class Assembly:
             unit = units[0]
             if unit not in ("week", "month", "year"):
                 raise AssemblyError(f"'{kind.split('_')[0]} {unit}' is not a calendar period Tailor knows")
-            return Calendar(period=f"{kind.split('_')[0]}_{unit}")
+            return Calendar(period=f"{kind.split('_')[0]}_{unit}")  # type: ignore[arg-type]
+        if kind in ("since_latest", "since_doing", "since_then", "same"):
+            raise AssemblyError(f"{' '.join(self.words(tree))!r}: since what happened?")
         return self.dated_window(tree, kind)
 
     def dated_window(self, tree: Tree, kind: str) -> Window | None:
@@ -601,8 +1041,12 @@ class Assembly:
             return Dates(end=dates[0])
         if kind == "between_dates":
             return Dates(start=min(dates), end=max(dates))
+        if kind == "on_date":
+            return Dates(start=dates[0], end=date.fromordinal(dates[0].toordinal() + 1))
         if kind == "year":
             year = int(self.numbers(tree)[0])
+            if not 1900 < year < 2200:
+                raise AssemblyError(f"{year} is not a year")
             return Months(first=MonthRef(month=1, year=year), last=MonthRef(month=12, year=year))
         if kind == "ever":
             return None
@@ -611,9 +1055,17 @@ class Assembly:
     # -- the whole ---------------------------------------------------------------------------------
 
     def definition(self) -> Definition:
+        if self.early_windows and self.head == "customer":  # "last month's buyers": who bought then
+            self.add(Clause(type="purchase"))
+        if self.early_windows:
+            raise AssemblyError(f"{' '.join(self.words(self.early_windows[0]))!r}: when what happened?")
+        if self.carried:
+            raise AssemblyError("which event? Say e.g. 'who opened the Black Friday email'")
         parts: list[Condition] = []
         for item in self.items:
             condition = item.thing if isinstance(item.thing, Condition.__args__) else item.thing.condition()  # type: ignore[attr-defined]
+            if condition is None:
+                continue
             if item.negated:
                 condition = Not(of=condition)
             if item.alternative and parts:
@@ -642,6 +1094,42 @@ def either(first: Condition, second: Condition) -> Condition:
     return Attribute(field=first.field, op="in", values=values, custom=first.custom)
 
 
+def _aggregates(
+    fn: str, bounds: list[tuple[str, float]], window: Window | None, where: list[EventFilter]
+) -> Condition | None:
+    return conjoin(
+        *(Aggregate(fn=fn, op=op, value=value, window=window, where=where) for op, value in bounds)  # type: ignore[arg-type]
+    )
+
+
+def _child(tree: Tree, name: str) -> Tree | None:
+    return next((c for c in tree.children if isinstance(c, Tree) and c.data == name), None)
+
+
+def _windows(tree: Tree) -> list[Tree]:
+    return [t for t in tree.iter_subtrees_topdown() if t.data in WINDOW_KINDS]
+
+
+def _event_head(assembly: Assembly, following: Tree | None) -> str | None:
+    """The event a following head names ("attendees": webinar_attended), if it names one."""
+    if following is None or following.data != "head":
+        return None
+    heads = assembly.tokens(following, "HEAD")
+    meaning = (heads[0].meaning or "") if heads else ""
+    return meaning.removeprefix("event:") if meaning.startswith("event:") else None
+
+
+def _next_month(ref: MonthRef) -> MonthRef:
+    if ref.month == 12:
+        return MonthRef(month=1, year=None if ref.year is None else ref.year + 1)
+    return MonthRef(month=ref.month + 1, year=ref.year)
+
+
+def _fits(tag: Tag, role: str) -> bool:
+    """The value has a sense that the role can read."""
+    return any(_rank(s.field, ROLES[role]) < len(ROLES[role]) for s in tag.senses)
+
+
 def _names_event_property(tag: Tag) -> bool:
     """The value can only be a property of an event (a topic, a product), not of the contact."""
     return bool(tag.senses) and all(s.field in EVENT_FIELDS or s.field == "event" for s in tag.senses)
@@ -662,6 +1150,10 @@ def _describe(sense: Sense) -> str:
     return sense.field.replace("custom:", "").replace("_", " ")
 
 
+def _field_label(sense: Sense) -> str:
+    return sense.value.replace("_", " ")
+
+
 def _ambiguity_note(tag: Tag, chosen: Sense) -> str:
     if chosen.field == "fan":
         return f"{tag.text}: read as interest {chosen.value}; say 'who bought {chosen.value}' for purchases"
@@ -676,11 +1168,25 @@ def comparison(words: list[str], default: str = "eq") -> str:
     return default
 
 
+def bound(words: list[str], default: str = "eq") -> str:
+    """A comparison before the number, or a bound after it ("500 or more", "30 and older")."""
+    text = " ".join(words)
+    if any(phrase in text for phrase in OR_MORE):
+        return "ge"
+    if any(phrase in text for phrase in OR_LESS):
+        return "le"
+    return comparison(words, default)
+
+
+def int_or_float(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
 def span(words: list[str], numbers: list[float], unit: str) -> Span:
     n = int(numbers[0]) if numbers else 1
     if unit == "quarter":
         return Span(n=3 * n, unit="month")
-    return Span(n=n, unit=unit)
+    return Span(n=n, unit=unit)  # type: ignore[arg-type]
 
 
 def month_refs(tags: list[Tag]) -> list[MonthRef]:
@@ -691,6 +1197,8 @@ def month_refs(tags: list[Tag]) -> list[MonthRef]:
             refs.append(MonthRef(month=int(tag.meaning or 0)))
         elif tag.type == "NUMBER" and refs and 1900 < (tag.number or 0) < 2200:
             refs[-1] = MonthRef(month=refs[-1].month, year=int(tag.number))
+        elif tag.type == "NUMBER" and refs:
+            raise AssemblyError(f"a day of the month ({tag.text}): write the date as YYYY-MM-DD")
     if len(refs) == 2 and refs[0].year is None and refs[1].year is not None:
         year = refs[1].year - (refs[0].month > refs[1].month)
         refs[0] = MonthRef(month=refs[0].month, year=year)
@@ -709,7 +1217,9 @@ def _about_purchases(condition: Condition) -> bool:
     match condition:
         case Event(type="purchase", count=count):
             return count.n > 0 or count.op in ("ge", "gt")
-        case Aggregate() | Rank():
+        case Aggregate(type="purchase"):
+            return True
+        case Rank():
             return True
         case All(of=parts) if parts:
             return (
@@ -720,9 +1230,8 @@ def _about_purchases(condition: Condition) -> bool:
 
 WINDOW_KINDS = {
     "last", "ago", "older", "over", "today", "yesterday", "this_period", "last_period", "months",
-    "since_month",
-    "before_month", "since_date", "before_date", "between_dates", "year", "same", "ever",
-    "since_latest", "first",
+    "since_month", "before_month", "since_date", "before_date", "between_dates", "on_date", "year", "same",
+    "ever", "since_latest", "since_doing", "since_then", "first",
 }  # fmt: skip
 
 

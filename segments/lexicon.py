@@ -44,6 +44,22 @@ FIELD_NAMES = {
     "birth_date": "birth date", "timezone": "time zone", "first_name": "first name", "last_name": "last name",
     "gender": "gender",
 }  # fmt: skip
+#: Other names marketers give the same attributes ("whose tier is gold", "in the retail sector").
+FIELD_ALIASES = {
+    "tier": "loyalty_tier", "loyalty level": "loyalty_tier", "loyalty status": "loyalty_tier",
+    "membership tier": "loyalty_tier", "membership level": "loyalty_tier", "sector": "industry",
+    "vertical": "industry", "title": "job_title", "role": "job_title", "job": "job_title",
+    "position": "job_title", "job role": "job_title", "lead source": "signup_source",
+    "acquisition source": "signup_source",
+    "acquisition channel": "signup_source", "source": "signup_source", "signup channel": "signup_source",
+    "headcount": "company_size", "employee count": "company_size", "company headcount": "company_size",
+    "device type": "device", "email consent": "email_consent", "consent": "email_consent",
+    "consent status": "email_consent", "subscription status": "email_consent", "signup date": "signed_up_at",
+    "sign up date": "signed_up_at", "join date": "signed_up_at", "registration date": "signed_up_at",
+    "birthday": "birth_date", "date of birth": "birth_date", "preferred language": "language",
+    "company name": "company", "employer": "company", "home city": "city", "home country": "country",
+    "country of residence": "country", "city of residence": "city",
+}  # fmt: skip
 #: Two-letter codes that are also English words: "in" is a preposition before it is India.
 CODE_WORDS = {
     "in",
@@ -133,6 +149,8 @@ def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
                 lexicon.add(noun, Sense("fan", tag))
     for column in FIELD_NAMES:
         lexicon.add(FIELD_NAMES[column], Sense("field", column))
+    for name, column in FIELD_ALIASES.items():
+        lexicon.add(name, Sense("field", column))
     for word, value in CONSENT.items():
         lexicon.add(word, Sense("email_consent", value))
     _add_events(lexicon, conn)

@@ -1,9 +1,10 @@
 """Marketers' text as a list of comparable words.
 
 Case and accents are folded (stdlib `unicodedata`), contractions opened ("didn't" -> "did not"),
-numbers in words read ("two" -> 2), money and percentages split ("$500" -> 500 dollar,
-"10%" -> 10 percent), and every word carries a `key` with its plural ending removed, so that
-"Golfers", "golfer" and "GOLFERS" meet the same entry of the lexicon.
+numbers in words read ("two" -> 2), a dash between numbers read as "to" ("25-35"), money and
+percentages split ("$500" -> 500 dollar, "10%" -> 10 percent), and every word carries a `key`
+with its plural ending removed, so that "Golfers", "golfer" and "GOLFERS" meet the same entry of
+the lexicon.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ CONTRACTIONS = {
     "won't": "will not", "can't": "can not", "cannot": "can not", "didn't": "did not",
     "doesn't": "does not", "don't": "do not", "haven't": "have not", "hasn't": "has not",
     "hadn't": "had not", "isn't": "is not", "aren't": "are not", "wasn't": "was not",
-    "weren't": "were not", "never've": "never have",
+    "weren't": "were not", "never've": "never have", "what's": "what is", "who's": "who is",
+    "let's": "let us", "there's": "there is", "we've": "we have", "i'd": "i would", "we'd": "we would",
+    "they've": "they have", "i'm": "i am", "who've": "who have",
 }  # fmt: skip
 CURRENCY_SIGNS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "₹": "rupee"}
 #: Words whose final "s" is not a plural ending.
@@ -46,6 +49,7 @@ NOT_PLURAL = {
 TOKEN = re.compile(
     r"(?P<money>[$€£¥₹])\s?(?P<amount>\d[\d,]*(?:\.\d+)?)(?P<mult>k|m)?\b"
     r"|(?P<date>\d{4}-\d{2}-\d{2})"
+    r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
     r"|(?P<number>\d[\d,]*(?:\.\d+)?)(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
     r"|(?P<word>[a-z][a-z0-9]*(?:['’][a-z]+)*)"
     r"|(?P<comma>[,;&/])"
@@ -94,7 +98,7 @@ def words(text: str) -> list[Word]:
 
 def phrase_keys(text: str) -> tuple[str, ...]:
     """The keys of a lexicon entry, for matching against the keys of the input's words."""
-    return tuple(w.key if w.number is None else _number_text(w.number) for w in words(text))
+    return tuple(w.key if w.number is None else number_text(w.number) for w in words(text))
 
 
 def _read(match: re.Match) -> list[Word]:
@@ -103,7 +107,7 @@ def _read(match: re.Match) -> list[Word]:
     if groups["money"]:
         amount = _number(groups["amount"]) * MULTIPLIERS.get(groups["mult"] or "", 1)
         return [
-            Word(_number_text(amount), start, end, amount),
+            Word(number_text(amount), start, end, amount),
             Word(CURRENCY_SIGNS[groups["money"]], start, end),
         ]
     if groups["date"]:
@@ -112,13 +116,15 @@ def _read(match: re.Match) -> list[Word]:
         value, suffix = _number(groups["number"]), groups["suffix"]
         if suffix in ("k", "m"):
             value *= MULTIPLIERS[suffix]
-        number = Word(_number_text(value), start, end, value)
+        number = Word(number_text(value), start, end, value)
         extra = {"%": "percent", "+": "plus", "s": "s"}.get(suffix or "")
         if suffix == "s" and value >= 10:  # "in their 30s"
             return [number, Word("s", start, end)]
         return [number, Word(extra, start, end)] if extra and extra != "s" else [number]
     if groups["comma"]:
         return [Word(",", start, end)]
+    if groups["dash"]:  # "aged 25-35", "50–200 employees": a range
+        return [Word("to", start, end)]
     word = groups["word"]
     if word in CONTRACTIONS:
         return [Word(part, start, end) for part in CONTRACTIONS[word].split()]
@@ -140,12 +146,12 @@ def _join_numbers(items: list[Word]) -> list[Word]:
         if previous is not None and previous.number is not None:
             if item.text in MULTIPLIERS and item.text not in ("k", "m"):
                 value = previous.number * MULTIPLIERS[item.text]
-                out[-1] = Word(_number_text(value), previous.start, item.end, value)
+                out[-1] = Word(number_text(value), previous.start, item.end, value)
                 continue
             tens_and_units = previous.number >= 20 and previous.number % 10 == 0 and (item.number or 10) < 10
             if tens_and_units and item.text in NUMBER_WORDS and previous.text in NUMBER_WORDS:
                 value = previous.number + item.number
-                out[-1] = Word(_number_text(value), previous.start, item.end, value)
+                out[-1] = Word(number_text(value), previous.start, item.end, value)
                 continue
         out.append(item)
     return out
@@ -155,5 +161,5 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def _number_text(value: float) -> str:
+def number_text(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)

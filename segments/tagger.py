@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from segments.lexicon import Lexicon, Sense
-from segments.normalize import Word, key, phrase_keys, words
+from segments.normalize import Word, key, number_text, phrase_keys, words
 from segments.vocabulary import (
     EVENT_NOUNS,
     HEADS,
@@ -29,6 +29,16 @@ from segments.vocabulary import (
 
 #: Words after which a word that is both a value and an event's verb is the verb.
 VERB_CONTEXT = {"who", "that", "which", "have", "has", "had", "never", "not", "did", "recently", "already"}
+#: Words after which "one" stands for a thing already named ("opened one", "one of our emails").
+PRONOUN_ONE_NEXT = {"of", "in", "since", "but", "and", "or", ",", "during", "within", "over", "yet", "after",
+                    "ever"}  # fmt: skip
+#: Words after which a bare "since" ends its clause: "haven't bought since (then)".
+SINCE_THEN_NEXT = {"and", "but", ",", "or"}
+#: Nouns of the email event that a workspace also uses in campaign names ("the June Newsletter"):
+#: "opened the newsletter" names those campaigns (segment-semantics.md: a campaign by any part of its name).
+CAMPAIGN_NOUNS = {"newsletter"}
+#: Field senses: a phrase with only these names an attribute ("city", "job title"), not a value.
+FIELD_SENSES = {"field", "property"}
 
 
 @dataclass(frozen=True)
@@ -53,36 +63,51 @@ class Tagger:
     #: Verbs that the store's event types add ("attended" for webinar_attended).
     verbs: dict[str, str] = field(default_factory=dict)
     presets: dict[tuple[str, ...], str] = field(default_factory=dict)
+    #: People named by an event's verb ("attendees" for webinar_attended), as heads "event:<type>".
+    agents: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.presets = {phrase_keys(text): name for text, name in PRESETS.items()}
+        self.longest_preset = max(len(keys) for keys in self.presets)
         for sense in [s for senses in self.lexicon.entries.values() for s in senses if s.field == "event"]:
             self._learn_event(sense.value)
 
     def tag(self, text: str) -> list[Tag]:
         items = _trim(words(text))
-        keys = [w.key if w.number is None else w.text for w in items]
+        # Number words key as digits, as the lexicon's phrases do ("one time" -> "1 time").
+        keys = [w.key if w.number is None else number_text(w.number) for w in items]
         tags: list[Tag] = []
         position = 0
         while position < len(items):
             tag, length = self._classify(items, keys, position)
             tags.append(tag)
             position += length
-        return tags
+        return self._close_since(tags)
 
     def _classify(self, items: list[Word], keys: list[str], at: int) -> tuple[Tag, int]:
         word = items[at]
+        preset = self._preset(keys, at)
+        if preset and preset[0] > 1 and word.number is not None:  # "one-time buyers"
+            return self._tag("PRESET", items, at, preset[0], meaning=preset[1]), preset[0]
         if word.number is not None:
+            if self._pronoun_one(items, at):
+                return self._tag("ONE", items, at, 1, meaning="one"), 1
             return self._tag("NUMBER", items, at, 1, number=word.number), 1
         if len(word.text) == 10 and word.text[4] == "-":
             return self._tag("DATE", items, at, 1, meaning=word.text), 1
-        preset = self._preset(keys, at)
+        if preset and preset[0] == 1 and self._verb(word)[0] and self._after_verb_context(items, at):
+            preset = None  # "who haven't engaged": the verb, not the preset
         found = self.lexicon.match(keys, at)
         if found and found[0] == 1 and self._acts_as_verb(items, at):
             found = None
+        if found and found[0] == 1 and word.key in CAMPAIGN_NOUNS:
+            campaigns = {s for s in found[1] if s.field == "campaign"}
+            if campaigns:
+                return self._tag("VALUE", items, at, 1, senses=frozenset(campaigns)), 1
         if found and (found[0] > 1 or not self._is_vocabulary(word)) and found[0] >= (preset or (0,))[0]:
             length, senses = found
-            return self._tag("VALUE", items, at, length, senses=frozenset(senses)), length
+            kind = "FIELD" if all(s.field in FIELD_SENSES for s in senses) else "VALUE"
+            return self._tag(kind, items, at, length, senses=frozenset(senses)), length
         if preset:
             return self._tag("PRESET", items, at, preset[0], meaning=preset[1]), preset[0]
         return self._single(word, items, at), 1
@@ -99,7 +124,8 @@ class Tagger:
         if is_verb:
             return self._tag("VERB", items, at, 1, meaning=verb)
         classes = (
-            ("NOUN", EVENT_NOUNS, stem), ("HEAD", HEADS, text), ("HEAD", HEADS, stem), ("UNIT", UNITS, stem),
+            ("NOUN", EVENT_NOUNS, stem), ("HEAD", HEADS, text), ("HEAD", HEADS, stem),
+            ("HEAD", self.agents, stem), ("UNIT", UNITS, stem),
             ("MONTH", MONTHS, text), ("MONEY", {m: m for m in MONEY}, stem),
             ("SIGNUP", {v: v for v in SIGNUP_VERBS}, text), ("SIGNUP", {v: v for v in SIGNUP_VERBS}, stem),
             ("ORIGIN", {v: v for v in ORIGIN_VERBS}, text),
@@ -130,23 +156,47 @@ class Tagger:
     def _acts_as_verb(self, items: list[Word], at: int) -> bool:
         """ "unsubscribed contacts" is a consent value; "who unsubscribed" is the event."""
         word = items[at]
-        before = items[at - 1].text if at else ""
-        return (word.text in self.verbs or word.key in self.verbs) and before in VERB_CONTEXT
+        return (word.text in self.verbs or word.key in self.verbs) and self._after_verb_context(items, at)
+
+    @staticmethod
+    def _after_verb_context(items: list[Word], at: int) -> bool:
+        return bool(at) and items[at - 1].text in VERB_CONTEXT
+
+    def _pronoun_one(self, items: list[Word], at: int) -> bool:
+        """ "received an email but never opened one": the thing named before, not the number 1."""
+        if items[at].text != "one" or "one" not in self.keywords:
+            return False
+        return at + 1 == len(items) or items[at + 1].text in PRONOUN_ONE_NEXT
+
+    def _close_since(self, tags: list[Tag]) -> list[Tag]:
+        """A "since" that ends its clause means "since then": after the latest event named before."""
+        out: list[Tag] = []
+        for index, tag in enumerate(tags):
+            out.append(tag)
+            following = tags[index + 1] if index + 1 < len(tags) else None
+            if tag.meaning == "since" and (following is None or following.text in SINCE_THEN_NEXT):
+                out.append(Tag("THEN", "then", tag.end, tag.end, meaning="then"))
+        return out
 
     def _preset(self, keys: list[str], at: int) -> tuple[int, str] | None:
-        for length in (3, 2, 1):
+        for length in range(self.longest_preset, 0, -1):
             name = self.presets.get(tuple(keys[at : at + length]))
             if name and at + length <= len(keys):
                 return length, name
         return None
 
     def _learn_event(self, kind: str) -> None:
-        """ "webinar_attended": the verb "attended" (and "attend", "attends"...) and the noun "webinar"."""
+        """ "webinar_attended": the verb "attended" (and "attend", "attends"...) and the noun "webinar";
+        "support_ticket": also "ticket" alone ("submitted a ticket")."""
         *nouns, last = kind.split("_")
+        if nouns and not last.endswith("ed") and last not in VERBS and last not in EVENT_NOUNS:
+            self.lexicon.add(last, Sense("event", kind))
         if not nouns or not last.endswith("ed"):
             return
         for form in _verb_forms(last):
             self.verbs.setdefault(form, kind)
+        for noun in _agent_nouns(last):
+            self.agents.setdefault(noun, f"event:{kind}")
         self.lexicon.add(" ".join(nouns), Sense("event", kind))
 
     def _tag(self, kind: str, items: list[Word], at: int, length: int, **extra) -> Tag:
@@ -164,6 +214,12 @@ def _verb_forms(past: str) -> set[str]:
     for stem in stems:
         forms.update({stem, stem + "s", stem + "ing"})
     return forms
+
+
+def _agent_nouns(past: str) -> set[str]:
+    """ "attended" -> attendee, attender: the people who did it ("webinar attendees")."""
+    stem = past[:-2]
+    return {stem + "ee", stem + "er"}
 
 
 def _trim(items: list[Word]) -> list[Word]:

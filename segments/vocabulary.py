@@ -19,6 +19,11 @@ HEADS = {
     "speaker": "speaker", "man": "male", "men": "male", "male": "male", "guy": "male",
     "woman": "female", "women": "female", "female": "female", "lady": "female", "ladies": "female",
     "fan": "fan", "lover": "fan", "enthusiast": "fan", "spender": "customer",
+    "firm": "company", "org": "company", "organisation": "company", "account": "contact",
+    "prospect": "contact", "owner": "contact", "gal": "female",
+    # people named by what they did: "openers", "clickers" (the store's event verbs add more: "attendees")
+    "opener": "event:email_opened", "clicker": "event:email_clicked", "complainer": "event:email_complained",
+    "unsubscriber": "event:email_unsubscribed", "abandoner": "event:cart_abandoned",
 }  # fmt: skip
 
 #: Verbs (every form a marketer types) and the event type they name. `None`: a light verb
@@ -40,6 +45,9 @@ VERBS = {
     "browse": "product_viewed", "browsed": "product_viewed", "browsing": "product_viewed",
     "visit": "product_viewed", "visited": "product_viewed", "look": "product_viewed",
     "looked": "product_viewed",
+    # opened or clicked: "who haven't engaged in 60 days" (segment-semantics.md, "inactive")
+    "engage": "engagement", "engaged": "engagement", "engaging": "engagement", "interact": "engagement",
+    "interacted": "engagement", "interacting": "engagement",
     "make": None, "made": None, "place": None, "placed": None, "have": None, "had": None, "file": None,
     "filed": None, "submit": None, "submitted": None, "raise": None, "raised": None, "create": None,
     "created": None, "log": None, "logged": None, "get": None, "got": None, "do": None, "did": None,
@@ -57,7 +65,9 @@ EVENT_NOUNS = {
     "cart": "cart_abandoned", "basket": "cart_abandoned", "checkout": "cart_abandoned",
     "product": "product", "item": "product", "gear": "product", "equipment": "product", "stuff": "product",
     "thing": "product", "good": "product", "apparel": "product", "clothing": "product",
-    "accessory": "product",
+    "accessory": "product", "shoe": "product", "sneaker": "product", "clothes": "product", "kit": "product",
+    "merchandise": "product", "merch": "product", "supply": "product", "wear": "product",
+    "spam": "email_complained", "abandonment": "cart_abandoned",
     "open": "email_opened", "click": "email_clicked", "bounce": "email_bounced",
     "complaint": "email_complained",
     "unsubscribe": "email_unsubscribed", "visit": "product_viewed", "view": "product_viewed",
@@ -73,6 +83,11 @@ PRESETS = {
     "disengaged": "inactive", "engaged": "engaged", "highly engaged": "engaged", "high engagement": "engaged",
     "very engaged": "engaged", "cart abandoner": "cart_abandoners", "vip": "vip", "vips": "vip",
     "browser": "browsers", "window shopper": "browsers",
+    "most valuable": "high_value", "valuable": "high_value", "top customer": "high_value",
+    "top buyer": "high_value", "top spender": "high_value", "high spender": "high_value",
+    "newly subscribed": "new", "newly joined": "new", "newly registered": "new", "non engaged": "inactive",
+    # buyers by their number of orders (assembler.ORDER_COUNTS)
+    "repeat": "repeat", "returning": "repeat", "one time": "one_time", "single purchase": "one_time",
 }  # fmt: skip
 
 UNITS = {
@@ -91,14 +106,25 @@ MONEY = {"dollar", "usd", "euro", "eur", "pound", "gbp", "buck", "yen", "rupee",
 CONSENT = {"subscribed": "subscribed", "opted in": "subscribed", "optin": "subscribed",
 "opt in": "subscribed",
            "unsubscribed": "unsubscribed", "opted out": "unsubscribed", "optout": "unsubscribed",
-           "pending": "pending", "unconfirmed": "pending"}  # fmt: skip
+           "pending": "pending", "unconfirmed": "pending", "pending confirmation": "pending",
+           "awaiting confirmation": "pending", "not confirmed": "pending"}  # fmt: skip
 
 #: Openings and closings that ask for a segment without describing it.
 LEADS = [
     "how many", "show me", "show", "find me", "find", "list", "list all", "give me", "get me", "count",
     "i want", "i need", "select", "segment of", "segment", "please", "can you find", "who are", "what about",
+    "number of", "the number of", "count of", "the count of", "total number of", "what is the number of",
+    "what is the count of", "how many of our", "how many of the", "how many of", "find all", "show all",
+    "show me all", "list of", "give me all", "get all", "pull", "pull up", "i want to see", "i would like",
+    "can you show me", "can you give me", "can i get", "build a segment of", "create a segment of",
+    "create a segment with", "segment with", "audience of", "i am looking for", "looking for", "target",
+    "all of our", "all of the", "who is", "what is",
 ]  # fmt: skip
-TRAILS = ["are there", "do we have", "are in the list", "please", "in the database", "in our list"]
+TRAILS = [
+    "are there", "do we have", "are in the list", "please", "in the database", "in our list", "in total",
+    "right now", "do i have", "we have", "are there in total", "in our database", "in the system",
+    "in our crm", "overall", "exist", "at the moment",
+]  # fmt: skip
 
 #: Country adjectives, which CLDR does not list ("German contacts", "Brazilian customers").
 DEMONYMS = {
