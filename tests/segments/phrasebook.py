@@ -1,16 +1,16 @@
 """Tailor's own phrasebook: marketers' wordings of every row of segment-semantics.md, with the
 reference SQL of each reading the spec accepts.
 
-The same format as `../shared/eval/dev_corpus.py` (`entries(as_of)`, SQL from `corpus_sql`), so that
-`parse_eval.py --corpus tests/segments/phrasebook.py` scores it, and `test_phrasebook.py` checks it
-in-process. The values are the vocabulary of `../shared/eval/gen_dataset.py`; the phrasings are
-written as a marketer types them (synonyms, other word orders, plurals, casual openings), not
-copied from the dev corpus.
+The same format as `../shared/eval/dev_corpus.py` (`entries(as_of)`; SQL from `reference_sql`, the
+project's own helpers), so that `PYTHONPATH=. parse_eval.py --corpus tests/segments/phrasebook.py`
+scores it, and `test_phrasebook.py` checks it in-process. The values are the vocabulary of
+`../shared/eval/gen_dataset.py`; the phrasings are written as a marketer types them (synonyms,
+other word orders, plurals, casual openings), not copied from the dev corpus.
 """
 
 from datetime import timedelta
 
-from corpus_sql import (
+from tests.segments.reference_sql import (
     Clock,
     agg_amount,
     campaign_named,
