@@ -431,12 +431,17 @@ class Assembly:
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "language"))
 
     def on_origin(self, tree: Tree, following: Tree | None) -> None:
-        self.add(self.value_condition(self.tokens(tree, "VALUE"), "source"))
+        self.add(self.source_condition(self.tokens(tree, "VALUE")))
+
+    def source_condition(self, values: list[Tag]) -> Condition | None:
+        """ "came from Google": the signup source; "signed up on mobile": the contact's own device."""
+        role = "source" if all(_fits(tag, "source") for tag in values) else "adjective"
+        return self.value_condition(values, role)
 
     def on_signup(self, tree: Tree, following: Tree | None) -> None:
         values = self.tokens(tree, "VALUE")
         if values:
-            self.add(self.value_condition(values, "source"))
+            self.add(self.source_condition(values))
         windows = [child for child in tree.children if isinstance(child, Tree) and child.data in WINDOW_KINDS]
         item = self.add(Pending(lambda window: Attribute(field="signed_up_at", op="present", window=window)))
         item.negated = item.negated or any(isinstance(c, Tree) and c.data == "neg" for c in tree.children)
@@ -528,8 +533,13 @@ class Assembly:
         verb = self.verb_type(tree)
         numbers = self.numbers(tree)
         action = "clicked" if verb == "email_clicked" else "opened"
-        condition = LastEmails(n=int(numbers[0]) if numbers else 1, action=action)
-        self.add(Not(of=condition) if self.negated(tree) else condition)
+        if self.negated(tree):
+            # "didn't open their last 3 emails": none of them, or not all? Ask rather than guess.
+            raise AssemblyError(
+                "Tailor can read 'opened their last 3 emails' (all of them), not its negation yet",
+                ["contacts who opened their last 3 emails", "contacts with no opens in the last 30 days"],
+            )
+        self.add(LastEmails(n=int(numbers[0]) if numbers else 1, action=action))
 
     # -- money ----------------------------------------------------------------------------------
 
@@ -1043,11 +1053,16 @@ class Assembly:
             return Dates(start=min(dates), end=max(dates))
         if kind == "on_date":
             return Dates(start=dates[0], end=date.fromordinal(dates[0].toordinal() + 1))
-        if kind == "year":
+        if kind in ("year", "since_year", "before_year"):
             year = int(self.numbers(tree)[0])
             if not 1900 < year < 2200:
                 raise AssemblyError(f"{year} is not a year")
-            return Months(first=MonthRef(month=1, year=year), last=MonthRef(month=12, year=year))
+            first, last = MonthRef(month=1, year=year), MonthRef(month=12, year=year)
+            if kind == "since_year":
+                return Months(first=first)
+            if kind == "before_year":
+                return Months(last=MonthRef(month=12, year=year - 1))
+            return Months(first=first, last=last)
         if kind == "ever":
             return None
         raise AssemblyError(f"cannot read the time {' '.join(self.words(tree))!r}")
@@ -1230,7 +1245,8 @@ def _about_purchases(condition: Condition) -> bool:
 
 WINDOW_KINDS = {
     "last", "ago", "older", "over", "today", "yesterday", "this_period", "last_period", "months",
-    "since_month", "before_month", "since_date", "before_date", "between_dates", "on_date", "year", "same",
+    "since_month", "before_month", "since_date", "before_date", "between_dates", "on_date", "year",
+    "since_year", "before_year", "same",
     "ever", "since_latest", "since_doing", "since_then", "first",
 }  # fmt: skip
 

@@ -9,6 +9,7 @@ ignores case, accents and plurals.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ COUNTRY_ALIASES = {
 #: Words too common to name a campaign on their own ("the 2025 newsletter" is fine, "the" is not).
 CAMPAIGN_STOP = {"the", "a", "an", "of", "and", "for", "to", "in", "on", "new", "your", "our", "we", "is"}
 MAX_CUSTOM_VALUES = 200
+#: A product's pack size and model number, which marketers leave out: "(12)", " 2", " 40L".
+PACK_SIZE = re.compile(r"\s*\([^)]*\)\s*$")
+MODEL_NUMBER = re.compile(r"\s+\d+[a-zA-Z]{0,2}$")
 #: Attributes by the words that name them ("without an industry", "with a city").
 FIELD_NAMES = {
     "city": "city", "country": "country", "industry": "industry", "company": "company name",
@@ -197,6 +201,17 @@ def _add_events(lexicon: Lexicon, conn: Connection) -> None:
         query = select(events.c[column]).distinct().where(events.c[column] != "")
         for (value,) in conn.execute(query):
             lexicon.add(value, Sense(column, value))
+            if column == "product":
+                for short in product_short_names(value):
+                    lexicon.add(short, Sense(column, value))
+
+
+def product_short_names(name: str) -> set[str]:
+    """What a product is called without its pack size or model number: "Golf Balls (12)" is "golf
+    balls", "Trail Runner 2" a "Trail Runner"."""
+    short = PACK_SIZE.sub("", name).strip()
+    shorter = MODEL_NUMBER.sub("", short).strip()
+    return {n for n in (short, shorter) if n and n != name}
 
 
 def _add_campaigns(lexicon: Lexicon, conn: Connection) -> None:

@@ -223,12 +223,18 @@ def _agent_nouns(past: str) -> set[str]:
 
 
 def _trim(items: list[Word]) -> list[Word]:
-    """Without the openings and closings that only ask ("how many ...", "... are there")."""
+    """Without the openings and closings that only ask ("how many ...", "... are there"); openings
+    may follow one another ("I need" "a list of")."""
     keys = [w.key for w in items]
-    for opening in sorted((phrase_keys(p) for p in LEADS), key=len, reverse=True):
-        if tuple(keys[: len(opening)]) == opening and len(keys) > len(opening):
-            items, keys = items[len(opening) :], keys[len(opening) :]
-            break
+    openings = sorted((phrase_keys(p) for p in LEADS), key=len, reverse=True)
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for opening in openings:
+            if tuple(keys[: len(opening)]) == opening and len(keys) > len(opening):
+                items, keys = items[len(opening) :], keys[len(opening) :]
+                trimmed = True
+                break
     for closing in sorted((phrase_keys(p) for p in TRAILS), key=len, reverse=True):
         if len(keys) > len(closing) and tuple(keys[-len(closing) :]) == closing:
             items = items[: -len(closing)]

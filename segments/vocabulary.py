@@ -18,7 +18,8 @@ HEADS = {
     "client": "customer", "company": "company", "business": "company", "organization": "company",
     "speaker": "speaker", "man": "male", "men": "male", "male": "male", "guy": "male",
     "woman": "female", "women": "female", "female": "female", "lady": "female", "ladies": "female",
-    "fan": "fan", "lover": "fan", "enthusiast": "fan", "spender": "customer",
+    "fan": "fan", "lover": "fan", "enthusiast": "fan", "spender": "customer", "buff": "fan", "fanatic": "fan",
+    "aficionado": "fan", "junkie": "fan",
     "firm": "company", "org": "company", "organisation": "company", "account": "contact",
     "prospect": "contact", "owner": "contact", "gal": "female",
     # people named by what they did: "openers", "clickers" (the store's event verbs add more: "attendees")
@@ -51,6 +52,7 @@ VERBS = {
     "make": None, "made": None, "place": None, "placed": None, "have": None, "had": None, "file": None,
     "filed": None, "submit": None, "submitted": None, "raise": None, "raised": None, "create": None,
     "created": None, "log": None, "logged": None, "get": None, "got": None, "do": None, "did": None,
+    "leave": None, "left": None,
 }  # fmt: skip
 #: Verbs of one's own attributes rather than events.
 SIGNUP_VERBS = {"sign", "signed", "signing", "signup", "join", "joined", "register", "registered"}
@@ -67,7 +69,7 @@ EVENT_NOUNS = {
     "thing": "product", "good": "product", "apparel": "product", "clothing": "product",
     "accessory": "product", "shoe": "product", "sneaker": "product", "clothes": "product", "kit": "product",
     "merchandise": "product", "merch": "product", "supply": "product", "wear": "product",
-    "spam": "email_complained", "abandonment": "cart_abandoned",
+    "spam": "email_complained", "abandonment": "cart_abandoned", "link": "email",
     "open": "email_opened", "click": "email_clicked", "bounce": "email_bounced",
     "complaint": "email_complained",
     "unsubscribe": "email_unsubscribed", "visit": "product_viewed", "view": "product_viewed",
@@ -81,8 +83,8 @@ PRESETS = {
     "top spending": "high_value", "big spender": "high_value", "biggest spender": "high_value",
     "passive": "passive", "inactive": "inactive", "dormant": "inactive", "unengaged": "inactive",
     "disengaged": "inactive", "engaged": "engaged", "highly engaged": "engaged", "high engagement": "engaged",
-    "very engaged": "engaged", "cart abandoner": "cart_abandoners", "vip": "vip", "vips": "vip",
-    "browser": "browsers", "window shopper": "browsers",
+    "very engaged": "engaged", "most engaged": "engaged", "cart abandoner": "cart_abandoners", "vip": "vip",
+    "vips": "vip", "browser": "browsers", "window shopper": "browsers",
     "most valuable": "high_value", "valuable": "high_value", "top customer": "high_value",
     "top buyer": "high_value", "top spender": "high_value", "high spender": "high_value",
     "newly subscribed": "new", "newly joined": "new", "newly registered": "new", "non engaged": "inactive",
@@ -110,6 +112,7 @@ CONSENT = {"subscribed": "subscribed", "opted in": "subscribed", "optin": "subsc
            "awaiting confirmation": "pending", "not confirmed": "pending"}  # fmt: skip
 
 #: Openings and closings that ask for a segment without describing it.
+#: (Stripped as often as they come: "I need a list of ...".)
 LEADS = [
     "how many", "show me", "show", "find me", "find", "list", "list all", "give me", "get me", "count",
     "i want", "i need", "select", "segment of", "segment", "please", "can you find", "who are", "what about",
@@ -118,7 +121,7 @@ LEADS = [
     "show me all", "list of", "give me all", "get all", "pull", "pull up", "i want to see", "i would like",
     "can you show me", "can you give me", "can i get", "build a segment of", "create a segment of",
     "create a segment with", "segment with", "audience of", "i am looking for", "looking for", "target",
-    "all of our", "all of the", "who is", "what is",
+    "all of our", "all of the", "who is", "what is", "a list of", "the list of", "a segment of", "all",
 ]  # fmt: skip
 TRAILS = [
     "are there", "do we have", "are in the list", "please", "in the database", "in our list", "in total",
