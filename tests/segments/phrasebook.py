@@ -64,6 +64,13 @@ def vip(share_percent=5):
     )
 
 
+def spend_on(category, op, n):
+    return (
+        "(select sum(e.amount) from events e where e.contact_id = c.id and e.type = 'purchase' and "
+        f"e.category = {q(category)}) {op} {n}"
+    )
+
+
 def no_purchase_after_latest(kind):
     return (
         "not exists (select 1 from events p where p.contact_id = c.id and p.type = 'purchase' and "
@@ -165,6 +172,20 @@ def entries(as_of):
     )
     add("contacts who signed up over 2 years ago", sql(f"c.signed_up_at < {q(k.months_back(24))}"))
     add("people who purchased 3 weeks ago or earlier", sql(ev("purchase", until=d(21))))
+    add("buyers from the past month", sql(ev("purchase", since=k.months_back(1))))
+    add("people with a purchase in the last 2 weeks", sql(ev("purchase", since=d(14))))
+    add("Instagram signups from 2025",
+        sql("c.signup_source = 'instagram'", signed(k.month(2025, 1)[0], this_year)))
+    add("people who joined before 2025", sql(signed(end=k.month(2025, 1)[0])))
+    add("people who bought in the last 30 days but not in the last week",
+        sql(ev("purchase", since=d(30)), no(ev("purchase", since=d(7)))))
+    add("people who opened emails in May but not in June",
+        sql(ev_on("email_opened", *recent_month(5)), no(ev_on("email_opened", *recent_month(6)))))
+    add("customers who haven't bought since March",
+        sql(bought, no(ev_on("purchase", recent_month(3)[0], tomorrow))))
+    add("people who last purchased over 90 days ago", sql(bought, no(ev("purchase", since=d(90)))))
+    add("customers whose last order was more than 3 months ago",
+        sql(bought, no(ev("purchase", since=k.months_back(3)))))
 
     # -- who ----------------------------------------------------------------------------------
     add("all subscribers in Canada", sql("c.country = 'Canada'"))
@@ -216,6 +237,31 @@ def entries(as_of):
     add("contacts with no city", sql("coalesce(c.city, '') = ''"))
     add("people without a job title", sql("coalesce(c.job_title, '') = ''"))
     add("contacts missing a company size", sql("c.company_size is null"))
+    add("number of contacts in Lyon", sql("c.city = 'Lyon'"))
+    add("saas firms with 200+ employees", sql("c.industry = 'saas'", "c.company_size >= 200"))
+    add("contacts at companies larger than 500 employees", sql("c.company_size > 500"))
+    add("contacts whose company size is above 1000", sql("c.company_size > 1000"))
+    add("retail companies with more than 100 people", sql("c.industry = 'retail'", "c.company_size > 100"))
+    add("companies with 1000+ employees", sql("c.company_size >= 1000"))
+    add("women between 30 and 40 in London",
+        sql("c.gender = 'female'", "c.age between 30 and 40", "c.city = 'London'"))
+    add("males 25-35", sql("c.gender = 'male'", "c.age between 25 and 35"))
+    add("contacts aged 30 or older", sql("c.age >= 30"))
+    add("people 65 and older", sql("c.age >= 65"))
+    add("men over 50 who play golf", *[s + " and (c.gender = 'male') and (c.age > 50)" for s in fan("golf")])
+    add("loyalty tier gold", sql("c.loyalty_tier = 'gold'"))
+    add("Spanish-speaking contacts", sql("c.language = 'es'"))
+    add("contacts whose language is German", sql("c.language = 'de'"))
+    add("contacts in the finance industry", sql("c.industry = 'finance'"))
+    add("people who work in education", sql("c.industry = 'education'"))
+    add("contacts whose job title contains Manager", sql("c.job_title like '%Manager%'"))
+    add("fitness buffs in Berlin", *[s + " and (c.city = 'Berlin')" for s in fan("fitness")])
+    add("people interested in golf and running", sql(interest("golf"), interest("running")))
+    add("people who love the outdoors", sql(interest("outdoor")))
+    add("contacts tagged cycling", sql(interest("cycling")))
+    add("contacts with no interests", sql("coalesce(c.interests, '') = ''"))
+    add("contacts who are not subscribed", sql("coalesce(c.email_consent, '') <> 'subscribed'"))
+    add("customers outside the US", sql(bought, "coalesce(c.country, '') <> 'United States'"))
 
     # -- lifecycle presets --------------------------------------------------------------------
     add("new signups", sql(signed(after=d(30))))
@@ -248,6 +294,19 @@ def entries(as_of):
     add("subscribers who opened their last 3 emails", sql(last_n_sends_opened(3)))
     add("people who opened each of their last five emails", sql(last_n_sends_opened(5)))
     add("contacts who opened their most recent email", sql(last_n_sends_opened(1)))
+    add("people who opened their 3 most recent emails", sql(last_n_sends_opened(3)))
+    add("top 5% customers by revenue", sql(top_spenders(0.05)))
+    add("top 10% by order value", sql(top_by_order_value(10)))
+    add("most valuable customers", sql(top_spenders(0.20)))
+    add("customers lapsed for over 120 days", sql(bought, no(ev("purchase", since=d(120)))))
+    add("contacts who haven't engaged in 45 days",
+        sql(no(ev("email_opened", since=d(45))), no(ev("email_clicked", since=d(45)))))
+    add("subscribers who haven't opened or clicked in 90 days",
+        sql(no(ev("email_opened", since=d(90))), no(ev("email_clicked", since=d(90)))))
+    add("I need a list of lapsed customers in France", sql(*lapsed, "c.country = 'France'"))
+    add("repeat customers", sql(count_ev("purchase", ">=", 2)))
+    add("one-time buyers", sql(count_ev("purchase", "=", 1)))
+    add("non-buyers in Canada", sql(no(bought), "c.country = 'Canada'"))
 
     # -- values -------------------------------------------------------------------------------
     add("subscribers in SÃO PAULO", sql("c.city = 'São Paulo'"))
@@ -302,6 +361,23 @@ def entries(as_of):
     )
     add("people in Germany or France", sql("c.country in ('Germany', 'France')"))
     add("contacts not in London", sql("coalesce(c.city, '') <> 'London'"))
+    add("customers with an AOV of less than 40", sql(agg_amount("avg", "<", 40)))
+    add("customers who spent USD 500 or more", sql(agg_amount("sum", ">=", 500)))
+    add("who spent between 100 and 500 dollars",
+        sql(agg_amount("sum", ">=", 100), agg_amount("sum", "<=", 500)))
+    add("people who spent more than $100 on golf", sql(spend_on("golf", ">", 100)))
+    add("customers who placed an order over $200", sql(ev("purchase", where="e.amount > 200")))
+    add("contacts who clicked on the Cycling Season email",
+        sql(ev("email_clicked", where=campaign_named("Cycling Season"))))
+    add("people who opened the newsletter in May",
+        sql(ev_on("email_opened", *recent_month(5), where=campaign_named("Newsletter"))))
+    add("Black Friday openers", sql(ev("email_opened", where=campaign_named("Black Friday"))))
+    add("golf buyers", sql(purchased_in("golf")))
+    add("customers who bought golf and yoga products", sql(purchased_in("golf"), purchased_in("yoga")))
+    add("people who purchased golf balls", sql(ev("purchase", where="e.product = 'Golf Balls (12)'")))
+    add("people who bought golf products in the last 30 days or yoga products in the last 60 days",
+        sql(any_of(ev("purchase", since=d(30), where="e.category = 'golf'"),
+                   ev("purchase", since=d(60), where="e.category = 'yoga'"))))
 
     # -- consent ------------------------------------------------------------------------------
     add("subscribed contacts in Paris", sql("c.email_consent = 'subscribed'", "c.city = 'Paris'"))
@@ -331,6 +407,22 @@ def entries(as_of):
     add("subscribers who never clicked", sql(no(ev("email_clicked"))))
     add("people who opened an email but didn't click", sql(ev("email_opened"), no(ev("email_clicked"))))
     add("people who browsed but didn't buy", sql(ev("product_viewed"), no(bought)), sql(*browsers))
+    add("webinar attendees on segmentation", sql(ev("webinar_attended", where="e.topic = 'segmentation'")))
+    add("automation webinar attendees", sql(ev("webinar_attended", where="e.topic = 'automation'")))
+    add("contacts who attended a webinar on sms or automation",
+        sql(ev("webinar_attended", where="e.topic in ('sms', 'automation')")))
+    add("contacts with a support ticket in the past week", sql(ev("support_ticket", since=d(7))))
+    add("non-openers", sql(no(ev("email_opened"))))
+    add("subscribers who received an email but never opened one",
+        sql(ev("email_sent"), no(ev("email_opened"))))
+    add("people who got emails in the last month but didn't open any",
+        sql(ev("email_sent", since=k.months_back(1)), no(ev("email_opened", since=k.months_back(1)))),
+        sql(ev("email_sent", since=k.months_back(1)), no(ev("email_opened"))))
+    add("people who looked at yoga products this week",
+        sql(ev_on("product_viewed", this_week, tomorrow, where="e.category = 'yoga'")))
+    add("people who clicked a link in the last week", sql(ev("email_clicked", since=d(7))))
+    add("contacts with at least 3 product views in the last week",
+        sql(count_ev("product_viewed", ">=", 3, d(7))))
 
     # -- mixed --------------------------------------------------------------------------------
     add("gold tier members in Canada", sql("c.loyalty_tier = 'gold'", "c.country = 'Canada'"))
