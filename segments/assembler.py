@@ -126,6 +126,8 @@ class Clause:
     each: list[EventFilter] = field(default_factory=list)
     #: "an order over $200": (comparison, amount) of one event.
     amount: tuple[str, float] | None = None
+    #: Conditions on the contact said inside the clause ("bought golf in Germany").
+    extra: list[Condition] = field(default_factory=list)
 
     def condition(self) -> Condition:
         window = self.window
@@ -134,7 +136,8 @@ class Clause:
         groups = [[*self.where, extra] for extra in self.each] or [self.where]
         found = conjoin(*(self.single(window, where) for where in groups))
         assert found is not None
-        return Not(of=found) if self.negated else found
+        event = Not(of=found) if self.negated else found
+        return conjoin(*self.extra, event) if self.extra else event
 
     def single(self, window: Window | None, where: list[EventFilter]) -> Condition:
         if self.type == ENGAGEMENT:
@@ -340,6 +343,8 @@ class Assembly:
         heads = self.tokens(tree, "HEAD")
         kind = (heads[0].meaning or "contact") if heads else "contact"
         non = "non" in self.words(tree)
+        if self.negate_next and kind == "customer":  # "who are not customers", "excluding customers"
+            self.negate_next, non = False, True
         if kind.startswith("event:"):
             self.event_head(kind.removeprefix("event:"), negated=non)
         elif non:
@@ -372,6 +377,10 @@ class Assembly:
 
     def on_values(self, tree: Tree, following: Tree | None) -> None:
         tags = self.tokens(tree, "VALUE")
+        said = [*self.tokens(tree, "NOUN"), *self.tokens(tree, "VN")]
+        nouns = [(t.meaning or "").split("|")[-1] for t in said]
+        if any(noun != "email" for noun in nouns) or (nouns and not _consent(tags)):
+            raise AssemblyError(f"'{' '.join(self.texts(tree))}': say what they did, e.g. 'who bought ...'")
         named = self.field_sense(tree)
         if named is not None:
             self.add(self.named_values(tags, named, self.conjunction(tree)))
@@ -428,6 +437,7 @@ class Assembly:
         self.add(self.senses_condition(interests, self.conjunction(tree)))
 
     def on_speaks(self, tree: Tree, following: Tree | None) -> None:
+        self.negate_next = self.negate_next != self.negated(tree)  # "who don't speak English"
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "language"))
 
     def on_origin(self, tree: Tree, following: Tree | None) -> None:
@@ -865,6 +875,11 @@ class Assembly:
             for tag in self.tokens(obj, "VALUE")
             if not any(s.field == "event" and s.value == clause.type for s in tag.senses)
         ]
+        if values and not any(_fits(tag, role) for tag in values) and all(_fits(t, "place") for t in values):
+            # "purchased on desktop", "ordered from London": the contact's, not the event's
+            found = self.value_condition(values, "place", conj=self.conjunction(obj))
+            clause.extra.extend([found] if found is not None else [])
+            return
         if values:
             shared, each = self.event_filters(values, role, self.conjunction(obj))
             clause.where.extend(shared)
@@ -891,7 +906,8 @@ class Assembly:
                 if not all(_fits(tag, role) for tag in tags) and all(_fits(tag, "place") for tag in tags):
                     # "bought golf in Germany": the contact's place, not the event's campaign
                     place = "from" if self.words(inner)[0] == "from" else "place"
-                    self.add(self.value_condition(tags, place, conj=self.conjunction(inner)))
+                    found = self.value_condition(tags, place, conj=self.conjunction(inner))
+                    clause.extra.extend([found] if found is not None else [])
                     continue
                 shared, each = self.event_filters(tags, role, self.conjunction(inner))
                 clause.where.extend(shared)
@@ -1138,6 +1154,10 @@ def _next_month(ref: MonthRef) -> MonthRef:
     if ref.month == 12:
         return MonthRef(month=1, year=None if ref.year is None else ref.year + 1)
     return MonthRef(month=ref.month + 1, year=ref.year)
+
+
+def _consent(tags: list[Tag]) -> bool:
+    return all(any(s.field == "email_consent" for s in tag.senses) for tag in tags)
 
 
 def _fits(tag: Tag, role: str) -> bool:
