@@ -96,6 +96,8 @@ NO_PURCHASE_PRESETS = {"browsers": True, "lapsed": True, "cart_abandoners": Fals
 #: The event a preset is about, for "since" after it ("cart abandoners who haven't bought since").
 PRESET_EVENTS = {"cart_abandoners": "cart_abandoned", "browsers": "product_viewed", "lapsed": "purchase",
                  "active": "purchase", "passive": "email_opened"}  # fmt: skip
+#: Heads that name people by the emails they get: "active subscribers" opened or clicked lately.
+EMAIL_HEADS = {"subscriber", "reader", "recipient"}
 #: The people a number of staff may be counted in ("companies with 100+ people").
 STAFF_HEADS = {"people", "person", "employee", "staff", "worker", "member"}
 #: A calendar period, and the one right after it: "whose last order was last month" has none since.
@@ -649,6 +651,12 @@ class Assembly:
         self.add(Pending(lambda window: presets.expand(name, window), name=name))
 
     def on_preset(self, tree: Tree, following: Tree | None) -> None:
+        name = self.tokens(tree, "PRESET")[0].meaning
+        heads = self.tokens(following, "HEAD") if following is not None and following.data == "head" else []
+        if name == "active" and heads and key(heads[0].text) in EMAIL_HEADS:
+            # "active subscribers": the opposite of "inactive subscribers", not "active buyers"
+            self.add(Pending(_emailed_recently, name="active_subscribers"))
+            return
         self.with_with_preset(tree)
 
     def on_without_part(self, tree: Tree, following: Tree | None) -> None:
@@ -706,6 +714,8 @@ class Assembly:
                     f"{' '.join(self.words(tree))!r}: of what? Say what they did, e.g. 'never bought'"
                 )
             clause = self.clause(tree, previous=previous)
+            if clause.extra:  # "bought golf but not tablet users": the contact's, not the event's
+                raise AssemblyError(f"{values[0].text!r} is not something one can {previous.type}")
         except AssemblyError:
             if not (plain and all(_fits(tag, "adjective") for tag in values)):
                 raise
@@ -751,6 +761,9 @@ class Assembly:
                 after = Months(first=_next_month(last))
                 return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
         raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
+
+    def on_no_event(self, tree: Tree, following: Tree | None) -> None:
+        self.with_no_event(tree)
 
     def on_window(self, tree: Tree, following: Tree | None) -> None:
         self.window_part(tree, None)
@@ -1131,6 +1144,12 @@ def _aggregates(
     return conjoin(
         *(Aggregate(fn=fn, op=op, value=value, window=window, where=where) for op, value in bounds)  # type: ignore[arg-type]
     )
+
+
+def _emailed_recently(window: Window | None) -> Condition:
+    """An open or a click in the window (the "inactive" preset's, 60 days by default)."""
+    window = window or presets.days(presets.DEFAULT_DAYS["inactive"])
+    return AnyOf(of=[Event(type=kind, window=window) for kind in ENGAGEMENT_TYPES])
 
 
 def _child(tree: Tree, name: str) -> Tree | None:

@@ -262,6 +262,10 @@ def entries(as_of):
     add("contacts with no interests", sql("coalesce(c.interests, '') = ''"))
     add("contacts who are not subscribed", sql("coalesce(c.email_consent, '') <> 'subscribed'"))
     add("customers outside the US", sql(bought, "coalesce(c.country, '') <> 'United States'"))
+    add("contacts in Berlin who are not customers", sql("c.city = 'Berlin'", no(bought)))
+    add("people who don't speak English", sql("coalesce(c.language, '') <> 'en'"))
+    add("people interested in both golf and yoga", sql(interest("golf"), interest("yoga")))
+    add("companies employing more than 200 people", sql("c.company_size > 200"))
 
     # -- lifecycle presets --------------------------------------------------------------------
     add("new signups", sql(signed(after=d(30))))
@@ -307,6 +311,9 @@ def entries(as_of):
     add("repeat customers", sql(count_ev("purchase", ">=", 2)))
     add("one-time buyers", sql(count_ev("purchase", "=", 1)))
     add("non-buyers in Canada", sql(no(bought), "c.country = 'Canada'"))
+    # the opposite of "inactive subscribers" (an open or a click in 60 days), not "active buyers"
+    add("active subscribers", sql(any_of(ev("email_opened", since=d(60)), ev("email_clicked", since=d(60)))))
+    add("customers who bought twice or more", sql(count_ev("purchase", ">=", 2)))
 
     # -- values -------------------------------------------------------------------------------
     add("subscribers in SÃO PAULO", sql("c.city = 'São Paulo'"))
@@ -367,6 +374,10 @@ def entries(as_of):
         sql(agg_amount("sum", ">=", 100), agg_amount("sum", "<=", 500)))
     add("people who spent more than $100 on golf", sql(spend_on("golf", ">", 100)))
     add("customers who placed an order over $200", sql(ev("purchase", where="e.amount > 200")))
+    add("customers with over $500 in purchases", sql(agg_amount("sum", ">", 500)))
+    add("customers who purchased on desktop", sql(bought, "c.device = 'desktop'"))
+    add("people who bought golf but not tablet users",
+        sql(purchased_in("golf"), "coalesce(c.device, '') <> 'tablet'"))
     add("contacts who clicked on the Cycling Season email",
         sql(ev("email_clicked", where=campaign_named("Cycling Season"))))
     add("people who opened the newsletter in May",
@@ -387,6 +398,9 @@ def entries(as_of):
     add("opted out contacts in Germany", sql("c.email_consent = 'unsubscribed'", "c.country = 'Germany'"))
     add("people who unsubscribed", sql(ev("email_unsubscribed")), sql("c.email_consent = 'unsubscribed'"))
     add("people who complained", sql(ev("email_complained")))
+    add("people who unsubscribed from our emails", sql(ev("email_unsubscribed")),
+        sql("c.email_consent = 'unsubscribed'"))
+    add("contacts who opted out of emails", sql("c.email_consent = 'unsubscribed'"))
     add("contacts who bounced", sql(ev("email_bounced")))
 
     # -- events and their properties ---------------------------------------------------------
@@ -412,6 +426,10 @@ def entries(as_of):
     add("contacts who attended a webinar on sms or automation",
         sql(ev("webinar_attended", where="e.topic in ('sms', 'automation')")))
     add("contacts with a support ticket in the past week", sql(ev("support_ticket", since=d(7))))
+    add("people who abandoned carts with golf products",
+        sql(ev("cart_abandoned", where="e.category = 'golf'")))
+    add("subscribers with at least 2 opens and no clicks",
+        sql(count_ev("email_opened", ">=", 2), no(ev("email_clicked"))))
     add("non-openers", sql(no(ev("email_opened"))))
     add("subscribers who received an email but never opened one",
         sql(ev("email_sent"), no(ev("email_opened"))))
