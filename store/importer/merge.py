@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     MetaData,
     Table,
+    exists,
     func,
     insert,
     literal,
@@ -50,8 +51,10 @@ def merge_attributes(
     table.create(conn)
     stage(table, [*rows.columns, "line"], rows(report, advance))
     dialect = conn.dialect.name
+    stored = conn.execute(select(exists().select_from(target))).scalar_one()
     report.inserted = _rowcount(conn, _insert_new(dialect, target, table, rows.columns))
-    report.updated = _rowcount(conn, _update_changed(dialect, target, table, rows.columns))
+    # A row inserted just now equals its staged row: into an empty table, nothing is updated.
+    report.updated = _rowcount(conn, _update_changed(dialect, target, table, rows.columns)) if stored else 0
     report.unchanged = report.loaded - report.inserted - report.updated
     table.drop(conn)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -15,6 +16,7 @@ from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
 from store.importer.merge import merge_attributes
 from store.importer.postgres import PostgresLoader
+from store.importer.postgres_stage import EventsAhead
 from store.importer.progress import ImportProgress, Quiet
 from store.importer.report import FileReport, ImportFailed, ImportReport
 from store.importer.rows import AttributeRows
@@ -40,8 +42,8 @@ def run_import(
     try:
         files = _open(sources)
         report = ImportReport()
-        with engine.begin() as conn:
-            loader = (PostgresLoader if is_postgres(engine) else SqliteLoader)(conn, zone)
+        with _events_ahead(engine, files) as ahead, engine.begin() as conn:
+            loader = PostgresLoader(conn, zone, ahead) if is_postgres(engine) else SqliteLoader(conn, zone)
             for source in files:
                 file_report = FileReport(kind=source.spec.kind, path=str(source.path))
                 report.files.append(file_report)
@@ -68,6 +70,14 @@ def _open(sources: ImportSources) -> list[CsvSource]:
     if not files:
         raise ImportFailed("nothing to import: give --contacts, --events or --campaigns")
     return files
+
+
+def _events_ahead(engine: Engine, files: list[CsvSource]) -> AbstractContextManager[EventsAhead | None]:
+    """PostgreSQL copies the events file into a table while the other files load (two cores)."""
+    if not is_postgres(engine):
+        return nullcontext()
+    events = [source for source in files if source.spec is EVENTS]
+    return EventsAhead(engine, events[0]) if events else nullcontext()
 
 
 def _load(conn: Connection, loader, source: CsvSource, zone: tzinfo, report: FileReport, progress) -> None:

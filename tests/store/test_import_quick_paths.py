@@ -1,0 +1,119 @@
+"""Rows that the bulk loaders take by a quick path are checked and stored like any other."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
+from store.models import Event
+from tests.conftest import DATABASES
+from tests.store.helpers import count, fetch, load, rejections
+from tests.store.test_import_repeats import generated_events
+
+CONTACTS = [["id", "email"], ["c1", "a@example.com"], ["c2", "b@example.com"]]
+HEADER = ["contact_id", "type", "occurred_at", "currency"]
+GOOD = ["c1", "visit", "2026-02-01T10:00:00Z", ""]
+#: Stamps of the common form '2026-01-31T09:00:00Z' that PostgreSQL reads without complaint,
+#: as another time or year, and that only the check after the cast refuses.
+READ_OTHERWISE = ["2026-02-01T24:00:00Z", "2026-02-01T10:00:60Z", "2026-02-01T10:00:0.Z",
+                  "0999-01-01T00:00:00Z", "3000-01-01T00:00:00Z"]  # fmt: skip
+#: For what only the PostgreSQL path does.
+only_postgresql = pytest.mark.parametrize("database", [d for d in DATABASES if d != "sqlite"], indirect=True)
+
+
+def test_common_form_stamps_read_as_another_time_are_rejected(engine, write_csv):
+    events = [HEADER, GOOD, *(["c1", "visit", stamp, ""] for stamp in READ_OTHERWISE)]
+
+    report = load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", events))
+
+    assert rejections(report.files[1]) == {
+        line: f"occurred_at: not an ISO 8601 date/time: {stamp!r}"
+        for line, stamp in enumerate(READ_OTHERWISE, start=3)
+    }
+    assert count(engine, Event) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "currency", "stored"),
+    [
+        ("Visit", "eur", ("visit", "EUR")),  # an ASCII file
+        (" ÉTÉ_Promo ", " eur ", ("été_promo", "EUR")),  # spaces to trim, letters beyond ASCII
+    ],
+)
+def test_types_and_currencies_are_stored_in_one_case(engine, write_csv, kind, currency, stored):
+    events = [HEADER, ["c1", kind, "2026-02-01T10:00:00Z", currency]]
+
+    load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", events))
+
+    assert fetch(engine, select(Event.type, Event.currency)) == [stored]
+
+
+def test_a_large_file_that_repeats_stored_and_own_events_keeps_one_of_each(engine, write_csv):
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
+    load(engine, contacts=write_csv("contacts.csv", contacts))
+    load(engine, events=write_csv("stored.csv", generated_events(100, 1_000)))
+
+    # 2,500 rows, more than twice the stored ones (PostgreSQL: the bulk path, keys built after):
+    # 500 stored events and 1,500 new ones, 500 of which twice.
+    bulk = [*generated_events(100, 2_000, start=500), *generated_events(100, 500, start=1_000)[1:]]
+    report = load(engine, events=write_csv("bulk.csv", bulk))
+
+    assert (report.files[0].inserted, report.files[0].unchanged) == (1_500, 1_000)
+    assert count(engine, Event) == 2_500
+
+
+@only_postgresql
+def test_the_table_staged_ahead_is_dropped_after_the_import(engine, write_csv):
+    load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", [HEADER, GOOD]))
+
+    assert _ahead_tables(engine) == []
+
+
+@only_postgresql
+def test_a_failed_import_drops_the_table_staged_ahead(engine, write_csv):
+    contacts = write_csv("c.csv", [*CONTACTS, ["c3", "caf\xe9@example.com"]], encoding="latin-1")
+
+    with pytest.raises(Exception, match="not UTF-8"):
+        load(engine, contacts=contacts, events=write_csv("e.csv", [HEADER, GOOD]))
+
+    assert _ahead_tables(engine) == []
+
+
+@only_postgresql
+def test_a_table_left_behind_by_an_import_that_died_is_dropped_by_the_next(engine, write_csv):
+    load(engine, contacts=write_csv("c.csv", CONTACTS))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE UNLOGGED TABLE {AHEAD_PREFIX}0 (line bigint)"))
+
+    load(engine, events=write_csv("e.csv", [HEADER, GOOD]))
+
+    assert _ahead_tables(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "padded"),
+    [
+        (b"c1,visit,2026\nc2,Golf Balls (12),x\n", False),
+        (b'c1,"a, b",x\n', True),  # a comma and space inside quotes: cautious
+        (b"c1, visit\n", True),
+        (b"c1,visit ,x\n", True),
+        (b'c1," visit"\n', True),
+        (b"c1,visit \n", True),
+        (b"c1,visit \r\n", True),
+        (b"c1,visit\n c2\n", True),
+        (b" c1,visit", True),  # as the first bytes: after the line the header ends
+        (b"x" * (EDGE_SLICE - 1) + b", y", True),  # across the cut between two slices
+        (b"x" * EDGE_SLICE + b" ,y", True),
+    ],
+)
+def test_spaces_at_the_edge_of_a_field_are_told_from_the_bytes(data, padded):
+    assert space_at_edge(b"\n" + data) is padded
+
+
+def _ahead_tables(engine) -> list[str]:
+    query = text(
+        "SELECT relname FROM pg_class"
+        " WHERE relnamespace = current_schema()::regnamespace AND relname LIKE :pattern"
+    )
+    return [name for (name,) in fetch(engine, query.bindparams(pattern=f"{AHEAD_PREFIX}%"))]
