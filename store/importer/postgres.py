@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
@@ -111,9 +111,13 @@ class PostgresLoader:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
+        documents = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
         with self.raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([Jsonb(row[c]) if isinstance(row[c], dict) else row[c] for c in columns])
+                values = [row[c] for c in columns]
+                for i in documents:
+                    values[i] = Jsonb(values[i]) if values[i] is not None else None
+                copy.write_row(values)
 
     def load_events(
         self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None
