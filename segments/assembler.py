@@ -624,7 +624,7 @@ class Assembly:
             else "sum"
         )
         bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
-        self.add(_aggregates(fn, bounds, None, []))
+        self.add(Pending(lambda window: _aggregates(fn, bounds, window, [])))  # "... in 2025"
 
     def with_with_value(self, tree: Tree) -> None:
         tag = self.tokens(tree, "VALUE")[0]
@@ -1101,6 +1101,8 @@ class Assembly:
     def definition(self) -> Definition:
         if self.early_windows and self.head == "customer":  # "last month's buyers": who bought then
             self.add(Clause(type="purchase"))
+        if self.early_windows and self.head == "lead":  # "TikTok leads from 2025": who signed up then
+            self.add(Pending(lambda window: Attribute(field="signed_up_at", op="present", window=window)))
         if self.early_windows:
             raise AssemblyError(f"{' '.join(self.words(self.early_windows[0]))!r}: when what happened?")
         if self.carried:
@@ -1291,6 +1293,17 @@ WINDOW_KINDS = {
 
 
 def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+    """The definition the tree means; a phrase Tailor reads wrongly inside is an error, never a
+    crash: one phrase of a batch must not stop the others."""
+    try:
+        return _assemble(tree, tags)
+    except AssemblyError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        raise AssemblyError(f"cannot read this phrase yet ({type(error).__name__})") from error
+
+
+def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
     parts = list(tree.children)
     for index, part in enumerate(parts):

@@ -33,7 +33,7 @@ VERB_CONTEXT = {"who", "that", "which", "have", "has", "had", "never", "not", "d
 PRONOUN_ONE_NEXT = {"of", "in", "since", "but", "and", "or", ",", "during", "within", "over", "yet", "after",
                     "ever"}  # fmt: skip
 #: Words after which a bare "since" ends its clause: "haven't bought since (then)".
-SINCE_THEN_NEXT = {"and", "but", ",", "or"}
+SINCE_THEN_NEXT = {"and", "but", ",", "or", "who", "that", "which", "whose", "with", "excluding", "except"}
 #: Nouns of the email event that a workspace also uses in campaign names ("the June Newsletter"):
 #: "opened the newsletter" names those campaigns (segment-semantics.md: a campaign by any part of its name).
 CAMPAIGN_NOUNS = {"newsletter"}
