@@ -366,12 +366,12 @@ class Assembly:
         previous = self.items[-1].thing if self.items else None
         if isinstance(previous, Clause) and previous.type == kind and not negated and previous.bare:
             return  # "webinar attendees": the value before already named the event
-        self.add(Clause(type=kind, negated=negated))
+        self.add(Clause(type=kind, negated=negated, bare=False))
 
     def non_head(self, kind: str, tag: Tag) -> None:
         """ "non-buyers": never purchased; "non-subscribers": not subscribed."""
         if kind == "customer":
-            self.add(Clause(type="purchase", negated=True))
+            self.add(Clause(type="purchase", negated=True, bare=False))
         elif key(tag.text) == "subscriber":
             self.add(Not(of=_eq("email_consent", ["subscribed"])))
         else:
@@ -561,13 +561,15 @@ class Assembly:
         fn = "avg" if "average" in texts or per_order else "sum"
         bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
         where: list[EventFilter] = []
-        on = _child(tree, "spend_on")
-        if on is not None and not all(_fits(t, "purchase") for t in self.tokens(on, "VALUE")):
-            self.add(self.value_condition(self.tokens(on, "VALUE"), "place"))  # "spent $500 in Germany"
-        elif on is not None:  # "spent $200 on golf": purchases in that category
-            shared, each = self.event_filters(self.tokens(on, "VALUE"), "purchase", "or")
-            where = shared + each
-        item = self.add(Pending(lambda window: _aggregates(fn, bounds, window, where)))
+        places: list[Condition] = []
+        for on in (c for c in tree.children if isinstance(c, Tree) and c.data == "spend_on"):
+            values = self.tokens(on, "VALUE")
+            if all(_fits(t, "purchase") for t in values):  # "spent $200 on golf": in that category
+                shared, each = self.event_filters(values, "purchase", "or")
+                where.extend(shared + each)
+            elif (found := self.value_condition(values, "place")) is not None:  # "... in Germany"
+                places.append(found)
+        item = self.add(Pending(lambda window: conjoin(*places, _aggregates(fn, bounds, window, where))))
         item.negated = item.negated != self.negated(tree)
         for child in tree.children:
             if isinstance(child, Tree) and child.data in WINDOW_KINDS:
@@ -646,7 +648,7 @@ class Assembly:
     def with_with_preset(self, tree: Tree) -> None:
         name = self.tokens(tree, "PRESET")[0].meaning or ""
         if name in ORDER_COUNTS:  # "repeat customers": buyers with two or more orders
-            self.add(Clause(type="purchase", count=ORDER_COUNTS[name]))
+            self.add(Clause(type="purchase", count=ORDER_COUNTS[name], bare=False))
             return
         self.add(Pending(lambda window: presets.expand(name, window), name=name))
 
@@ -660,32 +662,40 @@ class Assembly:
         self.with_with_preset(tree)
 
     def on_without_part(self, tree: Tree, following: Tree | None) -> None:
-        named = self.field_sense(tree)
-        words = self.words(tree)
-        if named is not None:
-            self.add(Attribute(field=named.value, op="empty", custom=named.field == "property"))
-            return
-        if "age" in words:
-            self.add(Attribute(field="birth_date", op="empty"))
-            return
-        if "interest" in words:
-            self.add(Attribute(field="interests", op="empty"))
-            return
-        heads = self.tokens(tree, "HEAD")
-        if heads:  # "without a company"
-            if heads[0].meaning != "company":
-                raise AssemblyError(f"without {heads[0].text}? Say what they lack, e.g. 'without a city'")
-            self.add(Attribute(field="company", op="empty"))
-            return
         values = self.tokens(tree, "VALUE")
         events = [s.value for tag in values for s in tag.senses if s.field == "event"]
-        if values and not events:
+        lacked = self.lacked_attribute(tree)
+        if lacked is None and values and not events:
             self.negate_next = not self.negate_next
-            self.add(self.value_condition(values, "adjective"))
+            lacked = self.value_condition(values, "adjective")
+        if lacked is not None:
+            self.add(lacked)
+            # "with no interests in 2025": the time is no part of the attribute; it is said of what
+            # comes before or after, like a window on its own
+            for child in tree.children:
+                if isinstance(child, Tree) and child.data == "modifier":
+                    self.window_part(child.children[0], None)
             return
         clause = Clause(type=(events[0] if events else None) or self.event_type(tree), negated=True)
         self.add(clause)
         self.modifiers(tree, clause)
+
+    def lacked_attribute(self, tree: Tree) -> Condition | None:
+        """ "without a city", "with no age", "with no interests", "without a company": empty."""
+        named = self.field_sense(tree)
+        words = self.words(tree)
+        if named is not None:
+            return Attribute(field=named.value, op="empty", custom=named.field == "property")
+        if "age" in words:
+            return Attribute(field="birth_date", op="empty")
+        if "interest" in words:
+            return Attribute(field="interests", op="empty")
+        heads = self.tokens(tree, "HEAD")
+        if heads:
+            if heads[0].meaning != "company":
+                raise AssemblyError(f"without {heads[0].text}? Say what they lack, e.g. 'without a city'")
+            return Attribute(field="company", op="empty")
+        return None
 
     # -- clauses --------------------------------------------------------------------------------
 
@@ -702,6 +712,9 @@ class Assembly:
         if self.verb_type(tree) != "email_sent":
             raise AssemblyError("say what the contacts did, e.g. 'who opened' or 'who received'")
         self.on_clause(tree, following)
+
+    def on_elided_or(self, tree: Tree, following: Tree | None) -> None:
+        self.on_elided_clause(tree, following)
 
     def on_elided_clause(self, tree: Tree, following: Tree | None) -> None:
         """ "but never outdoor gear", "or yoga products in the last 60 days": the verb before, again."""
@@ -721,8 +734,11 @@ class Assembly:
                 raise
             # "who are not subscribed": a value of the contact, negated
             self.negate_next = self.negate_next != self.negated(tree)
-            self.or_next = self.or_next or "or" in self.words(tree)
+            self.or_next = self.or_next or "or" in self.words(tree)[:1]
             self.add(self.value_condition(values, "adjective", conj=self.conjunction(tree)))
+            for child in tree.children:  # a time said after the values is said of what they did
+                if isinstance(child, Tree) and child.data == "modifier":
+                    self.window_part(child.children[0], None)
             return
         item = self.add(clause)
         item.alternative = item.alternative or "or" in [w for w in self.words(tree)[:1]]
@@ -992,6 +1008,10 @@ class Assembly:
         else:
             pending = target.thing if isinstance(target, Item) else target
             assert isinstance(pending, Pending)
+            if pending.name in presets.LABELS and pending.name not in presets.DEFAULT_DAYS:
+                # "VIPs last year": the preset has no window of its own to put the time in
+                label = presets.LABELS[pending.name or ""]
+                raise AssemblyError(f"'{label}' takes no time; say what they did then, e.g. 'who bought ...'")
             negative = pending.name in NEGATIVE_PRESETS
             if negative and tree.data in ("older", "ago"):  # "lapsed more than 6 months ago"
                 pending.window = LastWindow(span=self.span_of(tree))
