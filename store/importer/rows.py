@@ -8,12 +8,13 @@ written from the same patterns in `values`.
 from __future__ import annotations
 
 import json
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 from zoneinfo import available_timezones
@@ -172,12 +173,21 @@ def fingerprint(text: str) -> int:
     return (zlib.crc32(data) << 32 | zlib.adler32(data)) - (1 << 63)
 
 
-def _canonical_utc(stamp: str) -> bool:
-    """'2026-01-31T09:00:00Z' and nothing else (checked cheaply; the calendar is checked after)."""
-    return (
-        len(stamp) == 20 and stamp[19] == "Z" and stamp[10] == "T" and stamp[4] == "-" and stamp[7] == "-"
-        and stamp[13] == ":" and stamp[16] == ":" and stamp[0] in "12"
-    )  # fmt: skip
+#: The columns of the tuples of `event_rows`.
+EVENT_COLUMNS = (
+    "contact_id", "occurred_at", "type", "fingerprint", "campaign_id", "amount", "currency",
+    "category", "product", "topic", "properties",
+)  # fmt: skip
+#: An empty value in the tuples of `event_rows`. SQLite stores a NaN as NULL, and binding a float
+#: costs a fraction of binding None, which the sqlite3 module first looks up among its adapters.
+EMPTY = math.nan
+#: Distinct details kept checked by `event_rows`: plenty for the values that most events share
+#: (type, campaign, category), and a few megabytes.
+KEPT_DETAILS = 16384
+
+#: An event's fields beyond contact and time, as written: its type, the optional columns that the
+#: file has, then its custom columns.
+Details = tuple[str, ...]
 
 
 def event_rows(
@@ -190,67 +200,129 @@ def event_rows(
 ) -> Iterator[tuple]:
     """Events as tuples in the column order of `EVENT_COLUMNS`, timestamps as SQLite text.
 
-    This loop runs once per event, tens of millions of times, so it is written for speed: the
-    common timestamp form is converted by slicing, and counts are kept in locals.
+    Runs once per event, tens of millions of times, so the common row takes a fast path: its
+    contact is found by its id as written, its time stamp has the canonical UTC form, and its
+    details, which most events share with many others, were checked before, so their values and
+    fingerprint come from a cache. Any other row is checked rule by rule, which gives the same
+    values, or the reason to reject it.
     """
-    width = len(source.columns)
-    contact_at, type_at, time_at = (source.index(c) for c in ("contact_id", "type", "occurred_at"))
-    # A missing optional column reads the empty field appended to every row.
-    pick = itemgetter(*(source.index(c) if c in source.columns else width for c in EVENT_OPTIONAL))
-    custom = [(source.index(c), c, custom_types[c]) for c in source.custom]
-    lookup, fromiso, reject = contact_ids.get, datetime.fromisoformat, report.reject
-    rows = 0
-    try:
-        for line, fields in source.records(advance):
-            rows += 1
-            if len(fields) != width:
-                if not fields:
-                    rows -= 1
-                else:
-                    reject(line, f"expected {width} fields, found {len(fields)}")
-                continue
-            contact = lookup(fields[contact_at]) or lookup(fields[contact_at].strip())
-            kind = fields[type_at].strip().lower()
-            stamp = fields[time_at].strip()
-            fields.append("")
-            try:
-                if contact is None:
-                    key = fields[contact_at].strip()
-                    raise BadValue(f"unknown contact {key!r}" if key else "no contact_id")
-                if not kind:
-                    raise BadValue("no type")
-                if _canonical_utc(stamp) and _valid(fromiso, stamp):
-                    at = f"{stamp[:10]} {stamp[11:19]}"
-                else:
-                    at = sqlite_timestamp_text(_timestamp("occurred_at", stamp, zone))
-                rest = [value.strip() for value in pick(fields)]
-                properties = _event_properties(fields, custom, zone) if custom else None
-                if rest[1]:
-                    amount = _decimal("amount", rest[1])
-                    rest[1] = decimal_text(amount)
-                    amount = float(amount)
-                else:
-                    amount = None
-            except BadValue as exc:
-                reject(line, str(exc))
-                continue
-            rest[2] = rest[2].upper()
-            rest.append(properties or "")
-            yield (
-                contact, kind, at, fingerprint("\x1f".join(rest)), rest[0] or None, amount,
-                rest[2] or None, rest[3] or None, rest[4] or None, rest[5] or None, properties,
-            )  # fmt: skip
-    finally:
-        report.rows += rows
+    return _EventRows(source, contact_ids, zone, custom_types).rows(report, advance)
 
 
-def _valid(fromiso, stamp: str) -> bool:
-    """The calendar and clock check of a well-shaped stamp (no 30 February, no 25:00)."""
+class _EventRows:
+    def __init__(
+        self, source: CsvSource, contact_ids: dict[str, int], zone: tzinfo, custom_types: dict[str, str]
+    ) -> None:
+        self.source, self.contact_ids, self.zone = source, contact_ids, zone
+        self.width = len(source.columns)
+        self.contact_at, self.type_at, self.time_at = (
+            source.index(c) for c in ("contact_id", "type", "occurred_at")
+        )
+        self.custom = [(name, custom_types[name]) for name in source.custom]
+        names = ["type", *(c for c in EVENT_OPTIONAL if c in source.columns), *source.custom]
+        self.details_of = _fields_getter([source.index(c) for c in names])
+        # The optional columns' places in the details; one past their end for a column the file lacks.
+        self.optional_of = itemgetter(*(names.index(c) if c in names else len(names) for c in EVENT_OPTIONAL))
+        self.custom_from = len(names) - len(self.custom)
+        self.checked_details: dict[Details, tuple] = {}
+
+    def rows(self, report: FileReport, advance: Advance | None) -> Iterator[tuple]:
+        width, checked_details, details_of = self.width, self.checked_details, self.details_of
+        contact_at, time_at, lookup = self.contact_at, self.time_at, self.contact_ids.get
+        rows = 0
+        try:
+            for line, fields in self.source.records(advance):
+                if not fields:  # a blank line is no row
+                    continue
+                rows += 1
+                contact = lookup(fields[contact_at]) if len(fields) == width else None
+                at = _canonical_utc_text(fields[time_at]) if contact else None
+                try:
+                    if at:
+                        details = details_of(fields)
+                        row = (contact, at, *(checked_details.get(details) or self._detail_values(details)))
+                    else:
+                        row = self._checked(fields)
+                except BadValue as exc:
+                    report.reject(line, str(exc))
+                    continue
+                yield row
+        finally:
+            report.rows += rows
+
+    def _checked(self, fields: list[str]) -> tuple:
+        """The row's values, its rules checked in the order that picks the reason of a rejection."""
+        if len(fields) != self.width:
+            raise BadValue(f"expected {self.width} fields, found {len(fields)}")
+        contact = self._contact(fields[self.contact_at].strip())
+        _kind(fields[self.type_at])
+        at = sqlite_timestamp_text(_timestamp("occurred_at", fields[self.time_at].strip(), self.zone))
+        return (contact, at, *self._detail_values(self.details_of(fields)))
+
+    def _contact(self, key: str) -> int:
+        contact = self.contact_ids.get(key)
+        if contact is None:
+            raise BadValue(f"unknown contact {key!r}" if key else "no contact_id")
+        return contact
+
+    def _detail_values(self, details: Details) -> tuple:
+        """Type, fingerprint, then the values of the columns after them in `EVENT_COLUMNS`."""
+        values = self.checked_details.get(details)
+        if values is None:
+            values = self._check_details(details)
+            if len(self.checked_details) >= KEPT_DETAILS:
+                self.checked_details.clear()
+            self.checked_details[details] = values
+        return values
+
+    def _check_details(self, details: Details) -> tuple:
+        texts = list(map(str.strip, details))
+        kind = _kind(texts[0])
+        custom = texts[self.custom_from :]
+        properties = _event_properties(self.custom, custom, self.zone) if self.custom else ""
+        texts.append("")  # the value of an optional column that the file lacks
+        campaign, amount, currency, category, product, topic = self.optional_of(texts)
+        amount, number = _amount(amount) if amount else ("", EMPTY)
+        currency = currency.upper()
+        key = "\x1f".join([campaign, amount, currency, category, product, topic, properties])
+        return (
+            kind, fingerprint(key), campaign or EMPTY, number, currency or EMPTY, category or EMPTY,
+            product or EMPTY, topic or EMPTY, properties or EMPTY,
+        )  # fmt: skip
+
+
+def _fields_getter(indices: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The fields at `indices` as a tuple (`itemgetter` gives one index's field bare)."""
+    if len(indices) == 1:
+        (index,) = indices
+        return lambda fields: (fields[index],)
+    return itemgetter(*indices)
+
+
+def _canonical_utc_text(stamp: str) -> str | None:
+    """'2026-01-31T09:00:00Z' as SQLite text; None for any other form, or a day that does not exist.
+
+    The shape is checked cheaply (separators at every third place from the fifth, the year's
+    first digit), and the digits and calendar by `datetime.fromisoformat`, which accepts no
+    other form of this shape.
+    """
+    if len(stamp) != 20 or stamp[4::3] != "--T::Z" or stamp[0] not in "12":
+        return None
     try:
-        fromiso(stamp)
+        _fromisoformat(stamp)
     except ValueError:
-        return False
-    return True
+        return None
+    return stamp[:19].replace("T", " ")
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def _kind(text: str) -> str:
+    kind = text.strip().lower()
+    if not kind:
+        raise BadValue("no type")
+    return kind
 
 
 def _timestamp(column: str, text: str, zone: tzinfo) -> datetime:
@@ -262,6 +334,13 @@ def _timestamp(column: str, text: str, zone: tzinfo) -> datetime:
         raise BadValue(f"{column}: {exc}") from None
 
 
+@lru_cache(maxsize=KEPT_DETAILS)
+def _amount(text: str) -> tuple[str, float]:
+    """An amount's one spelling (for the fingerprint) and its value; prices repeat, so they are kept."""
+    exact = _decimal("amount", text)
+    return decimal_text(exact), float(exact)
+
+
 def _decimal(column: str, text: str) -> Decimal:
     try:
         return parse_decimal(text)
@@ -269,16 +348,12 @@ def _decimal(column: str, text: str) -> Decimal:
         raise BadValue(f"{column}: {exc}") from None
 
 
-def _event_properties(fields: list[str], custom, zone: tzinfo) -> str | None:
+def _event_properties(custom: list[tuple[str, str]], texts: list[str], zone: tzinfo) -> str:
+    """The custom values as a JSON object; '' when there are none."""
     try:
-        present = [(i, name, kind) for i, name, kind in custom if fields[i].strip()]
-        values = {name: convert(kind, fields[i].strip(), zone) for i, name, kind in present}
+        values = {
+            name: convert(kind, text, zone) for (name, kind), text in zip(custom, texts, strict=True) if text
+        }
     except BadValue as exc:
         raise BadValue(f"properties: {exc}") from None
-    return json.dumps(values, sort_keys=True) if values else None
-
-
-EVENT_COLUMNS = (
-    "contact_id", "type", "occurred_at", "fingerprint", "campaign_id", "amount", "currency",
-    "category", "product", "topic", "properties",
-)  # fmt: skip
+    return json.dumps(values, sort_keys=True) if values else ""

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import tzinfo
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
 from store.importer.files import Advance, CsvSource
 from store.importer.report import FileReport
-from store.importer.rows import EVENT_COLUMNS, event_rows
-from store.models import Event
+from store.importer.rows import EMPTY, EVENT_COLUMNS, event_rows
+from store.models import Base, Event
 
-BATCH_ROWS = 20_000
+#: The page cache while events load, in KiB. The rows arrive nearly in key order and the index
+#: is built by one sort, so a large cache does not make either faster; the sorter takes as much
+#: memory again, and both count in the import's peak.
+EVENTS_CACHE_KIB = 32768
 #: A load of more rows than this share of the stored events rebuilds the secondary index
 #: afterwards: one sorted build is cheaper than millions of scattered index inserts.
 REBUILD_SHARE = 0.5
@@ -33,25 +36,35 @@ class SqliteLoader:
         marks = ", ".join("?" * len(columns))
         sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})'
         pairs = list(zip(columns, convert, strict=True))
-        tuples = (tuple(f(row[c]) if f and row[c] is not None else row[c] for c, f in pairs) for row in rows)
-        _write(self.raw, sql, tuples)
+        # None as EMPTY: see there.
+        tuples = (
+            tuple(EMPTY if row[c] is None else f(row[c]) if f else row[c] for c, f in pairs) for row in rows
+        )
+        self.raw.executemany(sql, tuples)
 
     def load_events(
         self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None
     ) -> None:
-        contact_ids = dict(self.raw.execute("SELECT external_id, id FROM contacts"))
-        rows = event_rows(source, contact_ids, self.zone, custom_types, report, advance)
         index = next(iter(Event.__table__.indexes))
         rebuild = self._large(source)
-        if rebuild:
-            index.drop(self.conn)
-        before = self.raw.total_changes
-        marks = ", ".join("?" * len(EVENT_COLUMNS))
-        _write(self.raw, f"INSERT OR IGNORE INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", rows)
-        report.inserted = self.raw.total_changes - before
-        report.unchanged = report.loaded - report.inserted
-        if rebuild:
-            index.create(self.conn)
+        with _page_cache(self.raw, EVENTS_CACHE_KIB):
+            if rebuild:
+                index.drop(self.conn)
+            before = self.raw.total_changes
+            self._insert_events(source, custom_types, report, advance)
+            report.inserted = self.raw.total_changes - before
+            report.unchanged = report.loaded - report.inserted
+            if rebuild:
+                index.create(self.conn)
+                self._count_events()
+
+    def _insert_events(
+        self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None
+    ) -> None:
+        # The contact ids live only as long as this call: the index build after it needs the memory.
+        contact_ids = dict(self.raw.execute("SELECT external_id, id FROM contacts"))
+        rows = event_rows(source, contact_ids, self.zone, custom_types, report, advance)
+        self.raw.executemany(_EVENTS_INSERT, rows)
 
     def _large(self, source: CsvSource) -> bool:
         if self.raw.execute("SELECT NOT EXISTS (SELECT 1 FROM events)").fetchone()[0]:
@@ -59,13 +72,35 @@ class SqliteLoader:
         stored = self.raw.execute("SELECT count(*) FROM events").fetchone()[0]
         return source.size / BYTES_PER_EVENT > REBUILD_SHARE * stored
 
+    def _count_events(self) -> None:
+        """Planner statistics of the events, counted in full after a large load.
+
+        The summaries that the import builds next, and segments later, read events by contact and
+        type; with a count, SQLite knows each contact has many events of few types and reads them
+        in key order. A sample would see only the first rows of each index, all of one type.
+        """
+        self.raw.execute("PRAGMA analysis_limit = 0")
+        self.raw.execute("ANALYZE events")
+
     def analyze(self) -> None:
-        # A sample is enough for the planner; a full ANALYZE reads every index entry.
+        # A sample is enough for the other tables; events keep the statistics of their last large load.
         self.raw.execute("PRAGMA analysis_limit = 1000")
-        self.raw.execute("ANALYZE")
+        for table in Base.metadata.tables:
+            if table != Event.__tablename__:
+                self.raw.execute(f'ANALYZE "{table}"')
 
 
-def _write(raw, sql: str, rows: Iterable[tuple]) -> None:
-    rows = iter(rows)
-    while batch := list(islice(rows, BATCH_ROWS)):
-        raw.executemany(sql, batch)
+@contextmanager
+def _page_cache(raw, kib: int) -> Iterator[None]:
+    """SQLite's page cache, which also bounds the memory of its sorter, at `kib` for a while."""
+    (before,) = raw.execute("PRAGMA cache_size").fetchone()
+    raw.execute(f"PRAGMA cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {before}")
+
+
+_EVENTS_INSERT = "INSERT OR IGNORE INTO events ({}) VALUES ({})".format(
+    ", ".join(EVENT_COLUMNS), ", ".join("?" * len(EVENT_COLUMNS))
+)
