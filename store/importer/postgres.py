@@ -31,6 +31,11 @@ REBUILD_SHARE = 2.0
 SESSION = {
     "maintenance_work_mem": "1GB",
     "work_mem": "256MB",
+    # The index builds and the search for repeated events sort in parallel. They are bound by
+    # the processor, not the disk: more sorting processes than the default two finish sooner,
+    # above all on a server that other work keeps busy.
+    "max_parallel_maintenance_workers": "4",
+    "max_parallel_workers_per_gather": "4",
     "temp_buffers": "256MB",
     "synchronous_commit": "off",
     # Time stamps print as '2026-01-31 09:00:00', which CANONICAL_UTC_OK compares with.
@@ -47,34 +52,32 @@ CASTS = {
     "text": "{v}",
 }
 #: The common form '2026-01-31T09:00:00Z', told by its shape alone: such a stamp is cast at once
-#: (a regular expression costs PostgreSQL more than the rest of the row) and checked afterwards
-#: by CANONICAL_UTC_OK. A month 13 or a 30 February makes the cast fail; the careful statement
-#: (`CAREFUL_SHAPE`) then takes over.
-CANONICAL_SHAPE = "{stamp} LIKE '____-__-__T__:__:__Z'"
-#: The cast stamp, printed, is the text it was cast from: so every digit was a digit and the
+#: (a regular expression costs PostgreSQL more than the rest of the row) and checked by
+#: CANONICAL_UTC_OK. A month 13 or a 30 February makes the cast fail; the careful statement
+#: (`CAREFUL`) then takes over.
+CANONICAL_SHAPE = "v.occurred_at LIKE '____-__-__T__:__:__Z'"
+#: The stamp, cast and printed, is the text it was cast from: so every digit was a digit and the
 #: time existed as written (PostgreSQL reads 24:00 and second 60 as the next day and minute,
 #: which print otherwise); the year starts with 1 or 2 like the pattern's.
 CANONICAL_UTC_OK = (
-    "v.utc >= '1000-01-01' AND v.utc < '3000-01-01'"
-    " AND replace(v.utc::text, ' ', 'T') || 'Z' = v.occurred_at"
+    """v.occurred_at COLLATE "C" >= '1' AND v.occurred_at COLLATE "C" < '3'"""
+    " AND replace(v.occurred_at::timestamp::text, ' ', 'T') || 'Z' = v.occurred_at"
 )
 #: The day exists in its month (no 30 February). A CASE, so that it only ever reads a date's
 #: digits: PostgreSQL may test the conditions of a WHERE in any order.
 CALENDAR_OK = (
-    "CASE WHEN {stamp} ~ '^[12][0-9]{{3}}-(0[1-9]|1[0-2])-[0-9]{{2}}' THEN"
-    " to_char(make_date(substr({stamp}, 1, 4)::int, substr({stamp}, 6, 2)::int, 1)"
-    " + (substr({stamp}, 9, 2)::int - 1), 'YYYY-MM-DD') = left({stamp}, 10) ELSE false END"
+    "CASE WHEN v.occurred_at ~ '^[12][0-9]{3}-(0[1-9]|1[0-2])-[0-9]{2}' THEN"
+    " to_char(make_date(substr(v.occurred_at, 1, 4)::int, substr(v.occurred_at, 6, 2)::int, 1)"
+    " + (substr(v.occurred_at, 9, 2)::int - 1), 'YYYY-MM-DD') = left(v.occurred_at, 10) ELSE false END"
 )
 #: Any accepted form: the full pattern and the calendar.
-TIMESTAMP_OK = "({stamp} ~ %(timestamp)s AND " + CALENDAR_OK + ")"
-#: The canonical stamps, cast only once they passed every check (after a failed quick statement).
-CAREFUL_SHAPE = f"{CANONICAL_SHAPE} AND {TIMESTAMP_OK}"
+TIMESTAMP_OK = f"(v.occurred_at ~ %(timestamp)s AND {CALENDAR_OK})"
+#: Which stamps are cast before the full check: those of the common shape (`QUICK`), or, after
+#: a quick statement failed, only those that passed it (`CAREFUL`).
+QUICK = CANONICAL_SHAPE
+CAREFUL = f"{CANONICAL_SHAPE} AND {TIMESTAMP_OK}"
 #: Every other form is checked in full before PostgreSQL reads it (in the import's time zone).
-STAMP_OK = (
-    f"CASE WHEN v.utc IS NOT NULL THEN {CANONICAL_UTC_OK}"
-    f" ELSE {TIMESTAMP_OK.format(stamp='v.occurred_at')} END"
-)
-OCCURRED_AT = "coalesce(v.utc AT TIME ZONE 'UTC', v.occurred_at::timestamptz)"
+STAMP_OK = f"CASE WHEN CAST_SHAPE THEN {CANONICAL_UTC_OK} ELSE {TIMESTAMP_OK} END"
 REASON = f"""CASE
     WHEN v.contact_key = '' THEN 'no contact_id'
     WHEN c.id IS NULL THEN 'unknown contact ' || quote_literal(v.contact_key)
@@ -82,17 +85,16 @@ REASON = f"""CASE
     WHEN v.occurred_at = '' THEN 'no occurred_at'
     WHEN v.occurred_at !~ %(timestamp)s
         THEN 'occurred_at: not an ISO 8601 date/time: ' || quote_literal(v.occurred_at)
-    WHEN NOT ({CALENDAR_OK.format(stamp="v.occurred_at")})
+    WHEN NOT ({CALENDAR_OK})
         THEN 'occurred_at: no such date/time: ' || quote_literal(v.occurred_at)
     WHEN v.amount !~ %(decimal)s THEN 'amount: not a number: ' || quote_literal(v.amount)
 END"""
-#: The test of stamps cast at once: by shape, or (`CAREFUL`) after every check.
-QUICK = CANONICAL_SHAPE.format(stamp="f.occurred_at")
-CAREFUL = CAREFUL_SHAPE.format(stamp="f.occurred_at")
 #: Contacts that have events with the same key: the key hashed, grouped by sorting, which
 #: parallel workers share (a hash table of tens of millions of keys would spill to disk).
 REPEATED_CONTACTS = """SELECT min(contact_id) FROM events
     GROUP BY hash_record_extended((contact_id, type, occurred_at, fingerprint), 0) HAVING count(*) > 1"""
+EVENT_COLUMNS = ", ".join(column.name for column in Event.__table__.columns)
+INSERT_VALID = f"INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM valid_events"
 #: All but one of each group of events of these contacts with the same key.
 DROP_REPEATS = """DELETE FROM events e USING (
     SELECT ctid, row_number() OVER (PARTITION BY contact_id, type, occurred_at, fingerprint) AS n
@@ -125,13 +127,15 @@ class PostgresLoader:
         with self.raw.cursor() as cursor:
             staged = self._stage_events(cursor, source, report, advance)
             report.rows = staged.rows + report.rejected
+            valid = self._check(cursor, *_check_events(staged, custom_types))
+            if valid < staged.rows:
+                _reject(cursor, staged, report)
             rebuild = self._large(cursor, staged.rows)
             if rebuild:
                 self._drop_indexes()
-            written = self._insert(cursor, *_events_insert(staged, custom_types, on_conflict=not rebuild))
-            if written < staged.rows:
-                _reject(cursor, staged, report)
-            report.inserted = written
+            cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
+            report.inserted = cursor.rowcount
+            cursor.execute("DROP TABLE valid_events")
             if rebuild:
                 report.inserted -= self._drop_repeats(cursor)
                 self._build_indexes()
@@ -169,7 +173,8 @@ class PostgresLoader:
             estimate = cursor.fetchone()[0]
         return incoming > REBUILD_SHARE * estimate
 
-    def _insert(self, cursor, statement: str, params: dict[str, str]) -> int:
+    def _check(self, cursor, statement: str, params: dict[str, str]) -> int:
+        """Fills `valid_events`; returns how many rows passed."""
         # The planner cannot guess how many rows pass the checks (it says a handful) and would
         # probe the contacts index once per event; a hash join reads contacts once.
         self._set("enable_nestloop", "off")
@@ -211,12 +216,13 @@ class PostgresLoader:
             index.create(self.conn)
 
 
-def _events_insert(
-    staged: Staged, custom_types: dict[str, str], *, on_conflict: bool
-) -> tuple[str, dict[str, str]]:
-    """The INSERT of every staged event that passes the checks, and its parameters.
+def _check_events(staged: Staged, custom_types: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """`valid_events`: every staged event that passes the checks, as a row of `events`; and the
+    statement's parameters. `CAST_SHAPE` stands for `QUICK` or `CAREFUL`.
 
-    `CAST_SHAPE` stands for the test of stamps cast at once (`QUICK` or `CAREFUL`).
+    CREATE TABLE AS, unlike INSERT, lets parallel workers check and convert the rows; the
+    INSERT (`INSERT_VALID`) then only copies them. So the fields are a plain subquery that the
+    planner merges into this one: a field read twice is computed twice, cheaply.
     """
     properties, names = _properties(custom_types)
     fingerprint = " || chr(31) || ".join(
@@ -230,29 +236,24 @@ def _events_insert(
     values = {
         "contact_id": "c.id",
         "type": "v.type",
-        "occurred_at": OCCURRED_AT,
+        "occurred_at": "v.occurred_at::timestamptz",
         "fingerprint": f"hashtextextended({fingerprint}, 0)",
         "amount": "v.amount::numeric",
         **{name: f"v.{name}" for name in ("campaign_id", "currency", "category", "product", "topic")},
         "properties": "w.properties",
     }
     statement = f"""
-        INSERT INTO events ({", ".join(values)})
-        SELECT {", ".join(values.values())}
-        FROM ({_values(staged, custom_types)}) v
+        CREATE TEMP TABLE valid_events ON COMMIT DROP AS
+        SELECT {", ".join(f"{value} AS {name}" for name, value in values.items())}
+        FROM ({_fields(staged, custom_types)}) v
         JOIN contacts c ON c.external_id = v.contact_key
         CROSS JOIN LATERAL (SELECT {properties} AS properties) w
-        WHERE v.type <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)
-        {"ON CONFLICT DO NOTHING" if on_conflict else ""}"""
+        WHERE v.type <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)"""
     return statement, {"timestamp": TIMESTAMP_PATTERN, "decimal": DECIMAL_PATTERN, **names}
 
 
 def _fields(stage: Staged, custom_types: dict[str, str]) -> str:
-    """The staged row, trimmed and named: `f`, or `v` in the rejection query.
-
-    OFFSET 0 keeps the planner from merging this query into the one around it, which would
-    trim a field again at each place that reads it.
-    """
+    """The staged row, trimmed and named: `v`."""
     source = stage.source
 
     def field(name: str) -> str:
@@ -273,15 +274,7 @@ def _fields(stage: Staged, custom_types: dict[str, str]) -> str:
         fields.append(f"{case('upper', value) if name == 'currency' else value} AS {name}")
     for k, name in enumerate(custom_types):
         fields.append(f"nullif({field(name)}, '') AS p{k}")
-    return f"SELECT {', '.join(fields)} FROM {stage.table} s OFFSET 0"
-
-
-def _values(stage: Staged, custom_types: dict[str, str]) -> str:
-    """`f` with `utc`, the time stamp of each row whose text passes `CAST_SHAPE`: `v`."""
-    return (
-        "SELECT f.*, CASE WHEN CAST_SHAPE THEN f.occurred_at::timestamp END AS utc"
-        f" FROM ({_fields(stage, custom_types)}) f OFFSET 0"
-    )
+    return f"SELECT {', '.join(fields)} FROM {stage.table} s"
 
 
 def _properties(custom_types: dict[str, str]) -> tuple[str, dict[str, str]]:
