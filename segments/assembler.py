@@ -525,6 +525,10 @@ class Assembly:
         self.with_employees(tree)
 
     def on_rank(self, tree: Tree, following: Tree | None) -> None:
+        for head in self.tokens(tree, "HEAD"):
+            if head.meaning not in ("customer", "contact"):
+                # "top 10% of women": of all purchasers, or among women? A ranking has no group yet.
+                raise AssemblyError(f"a top share ranks all purchasers, not only {head.text}")
         measure = next((c for c in tree.children if isinstance(c, Tree) and c.data == "rank_measure"), None)
         by = "spend"
         if measure is not None:
@@ -559,6 +563,9 @@ class Assembly:
         texts = set(self.texts(tree))
         per_order = {"per", "an", "a", "each"} & texts and {"order", "purchase", "transaction"} & texts
         fn = "avg" if "average" in texts or per_order else "sum"
+        amounts = [c for c in tree.children if isinstance(c, Tree) and c.data == "spend_amount"]
+        if len(amounts) > 1:  # "spent $200 on golf over 60": an age, or a second amount?
+            raise AssemblyError("one amount per spend, please: say e.g. 'spent over $200 on golf'")
         bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
         where: list[EventFilter] = []
         places: list[Condition] = []
@@ -751,6 +758,12 @@ class Assembly:
         if kind is None or window is None:
             raise AssemblyError("last did what, when? Say e.g. 'who last purchased over 90 days ago'")
         self.add(self.latest_event(kind, window))
+        probe = Clause(type=kind)
+        self.modifiers(Tree("modifiers", [c for c in tree.children if _is_modifier(c, but=window)]), probe)
+        if probe.where or probe.each or probe.count or probe.amount or probe.window or probe.over:
+            raise AssemblyError("'last ...' reads a time only; say e.g. 'whose last purchase was in May'")
+        for extra in probe.extra:  # "who last purchased over 90 days ago on mobile"
+            self.add(extra)
 
     def on_last_event(self, tree: Tree, following: Tree | None) -> None:
         """ "whose last purchase was more than 3 months ago"."""
@@ -825,6 +838,8 @@ class Assembly:
                 return
             previous.window = window
         self.items.pop()
+        for extra in clause.extra:  # "browsers who haven't purchased in Berlin": still in Berlin
+            self.add(extra)
 
     def negated(self, tree: Tree) -> bool:
         return any(isinstance(c, Tree) and c.data == "neg" for c in tree.children)
@@ -994,7 +1009,7 @@ class Assembly:
                 # "bought in the last 30 days but not in the last 7": the same event, negated
                 target = self.again(self.last_clause())  # type: ignore[arg-type]
             else:
-                found = next((i for i in reversed(self.items) if isinstance(i.thing, Clause | Pending)), None)
+                found = self.window_target()
                 if found is None:
                     self.early_windows.append(tree)
                     return
@@ -1017,6 +1032,18 @@ class Assembly:
                 pending.window = LastWindow(span=self.span_of(tree))
             else:
                 pending.window = self.window(tree, negated=negative)
+
+    def window_target(self) -> Item | None:
+        """The latest part a time can belong to, past attributes ("bought golf, in Berlin, last month")
+        but not past a part that takes no time ("opened their last 3 emails in the last 30 days")."""
+        for item in reversed(self.items):
+            if isinstance(item.thing, Clause | Pending):
+                return item
+            if isinstance(item.thing, LastEmails | Rank) or (
+                isinstance(item.thing, Not) and isinstance(item.thing.of, LastEmails | Rank)
+            ):
+                raise AssemblyError("the last N emails and the top shares take no time window")
+        return None
 
     def again(self, clause: Clause) -> Clause:
         """The clause's event once more, for a window of its own after "but not" or "or"."""
@@ -1172,6 +1199,10 @@ def _emailed_recently(window: Window | None) -> Condition:
     """An open or a click in the window (the "inactive" preset's, 60 days by default)."""
     window = window or presets.days(presets.DEFAULT_DAYS["inactive"])
     return AnyOf(of=[Event(type=kind, window=window) for kind in ENGAGEMENT_TYPES])
+
+
+def _is_modifier(node: Tree | Token, but: Tree) -> bool:
+    return isinstance(node, Tree) and node.data == "modifier" and node.children[0] is not but
 
 
 def _child(tree: Tree, name: str) -> Tree | None:
