@@ -91,7 +91,8 @@ ENGAGEMENT_TYPES = ("email_opened", "email_clicked")
 ORDER_COUNTS = {"repeat": Count(op="ge", n=2), "one_time": Count(op="eq", n=1)}
 #: Presets whose window is a "no such event in" window: "lapsed for over 6 months" is none in 6 months.
 NEGATIVE_PRESETS = {"lapsed", "inactive"}
-#: Presets that already say "and no purchase": "browsers who haven't purchased" restates the preset.
+#: Presets that already say "and no purchase": "browsers who haven't purchased" restates the preset;
+#: True where the restating clause's window becomes the preset's ("... in the last 14 days").
 NO_PURCHASE_PRESETS = {"browsers": True, "lapsed": True, "cart_abandoners": False, "passive": False}
 #: The event a preset is about, for "since" after it ("cart abandoners who haven't bought since").
 PRESET_EVENTS = {"cart_abandoners": "cart_abandoned", "browsers": "product_viewed", "lapsed": "purchase",
@@ -130,6 +131,8 @@ class Clause:
     amount: tuple[str, float] | None = None
     #: Conditions on the contact said inside the clause ("bought golf in Germany").
     extra: list[Condition] = field(default_factory=list)
+    #: "no purchase since abandoning their cart" says they abandoned one: that event is required too.
+    presupposed: bool = False
 
     def condition(self) -> Condition:
         window = self.window
@@ -139,7 +142,9 @@ class Clause:
         found = conjoin(*(self.single(window, where) for where in groups))
         assert found is not None
         event = Not(of=found) if self.negated else found
-        return conjoin(*self.extra, event) if self.extra else event
+        if self.negated and self.presupposed and self.after_latest:
+            event = conjoin(Event(type=self.after_latest), event)  # type: ignore[assignment]
+        return conjoin(*self.extra, event) if self.extra else event  # type: ignore[return-value]
 
     def single(self, window: Window | None, where: list[EventFilter]) -> Condition:
         if self.type == ENGAGEMENT:
@@ -362,10 +367,8 @@ class Assembly:
         self.on_head(inner, following)
 
     def event_head(self, kind: str, negated: bool) -> None:
-        """ "openers", "webinar attendees": people who did it; "non-openers": who never did."""
-        previous = self.items[-1].thing if self.items else None
-        if isinstance(previous, Clause) and previous.type == kind and not negated and previous.bare:
-            return  # "webinar attendees": the value before already named the event
+        """ "openers", "webinar attendees": people who did it; "non-openers": who never did. (The
+        words before, "webinar", "Black Friday", were carried to it by `before_event_head`.)"""
         self.add(Clause(type=kind, negated=negated, bare=False))
 
     def non_head(self, kind: str, tag: Tag) -> None:
@@ -868,9 +871,12 @@ class Assembly:
         return generic
 
     def event_type(self, tree: Tree) -> str:
-        """ "3 abandoned carts", "no email opens", "a purchase": the verb's event, else the nouns'."""
-        verbs = [(t.meaning or "").split("|")[0] for t in self.tokens(tree, "VERB")]
-        return next((v for v in verbs if v), None) or self.noun_type(tree) or "purchase"
+        """ "3 abandoned carts", "no email opens", "a purchase": the verb's event, else the nouns'
+        (not those of a time after them: "no purchases since abandoning their cart")."""
+        said = [c for c in tree.children if not (isinstance(c, Tree) and c.data == "modifier")]
+        own = Tree(tree.data, said)
+        verbs = [(t.meaning or "").split("|")[0] for t in self.tokens(own, "VERB")]
+        return next((v for v in verbs if v), None) or self.noun_type(own) or "purchase"
 
     def clause(self, tree: Tree, previous: Clause | None) -> Clause:
         obj = _child(tree, "object") or _child(tree, "pronoun")
@@ -1072,8 +1078,10 @@ class Assembly:
             clause.ever = True
         elif tree.data == "since_latest":
             clause.after_latest = self.noun_type(tree) or self.object_event(tree) or clause.type
+            clause.presupposed = True
         elif tree.data == "since_doing":  # "since abandoning their cart"
             clause.after_latest = self.verb_type(tree) or self.noun_type(tree) or clause.type
+            clause.presupposed = True
         elif tree.data == "since_then":  # "haven't bought since": after the event named before
             clause.after_latest = self.event_before(clause)
         elif tree.data == "over":
