@@ -71,6 +71,13 @@ def spend_on(category, op, n):
     )
 
 
+def avg_between(start, end, op, n):
+    return (
+        "(select avg(e.amount) from events e where e.contact_id = c.id and e.type = 'purchase' and "
+        f"e.occurred_at >= {q(start)} and e.occurred_at < {q(end)}) {op} {n}"
+    )
+
+
 def no_purchase_after_latest(kind):
     return (
         "not exists (select 1 from events p where p.contact_id = c.id and p.type = 'purchase' and "
@@ -186,6 +193,14 @@ def entries(as_of):
     add("people who last purchased over 90 days ago", sql(bought, no(ev("purchase", since=d(90)))))
     add("customers whose last order was more than 3 months ago",
         sql(bought, no(ev("purchase", since=k.months_back(3)))))
+    add("people who haven't purchased since their last abandoned cart",
+        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")))
+    add("contacts with no purchases since abandoning their cart",
+        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")))
+    add("customers who haven't bought since their latest visit",
+        sql(bought, ev("product_viewed"), no_purchase_after_latest("product_viewed")))
+    add("women who last purchased over 90 days ago on mobile",
+        sql("c.gender = 'female'", bought, no(ev("purchase", since=d(90))), "c.device = 'mobile'"))
 
     # -- who ----------------------------------------------------------------------------------
     add("all subscribers in Canada", sql("c.country = 'Canada'"))
@@ -261,6 +276,9 @@ def entries(as_of):
     add("contacts tagged cycling", sql(interest("cycling")))
     add("contacts with no interests", sql("coalesce(c.interests, '') = ''"))
     add("contacts who are not subscribed", sql("coalesce(c.email_consent, '') <> 'subscribed'"))
+    add("contacts not in Germany or France", sql("coalesce(c.country, '') not in ('Germany', 'France')"))
+    add("Instagram leads with no interests",
+        sql("c.signup_source = 'instagram'", "coalesce(c.interests, '') = ''"))
     add("customers outside the US", sql(bought, "coalesce(c.country, '') <> 'United States'"))
     add("contacts in Berlin who are not customers", sql("c.city = 'Berlin'", no(bought)))
     add("people who don't speak English", sql("coalesce(c.language, '') <> 'en'"))
@@ -373,6 +391,10 @@ def entries(as_of):
     add("who spent between 100 and 500 dollars",
         sql(agg_amount("sum", ">=", 100), agg_amount("sum", "<=", 500)))
     add("people who spent more than $100 on golf", sql(spend_on("golf", ">", 100)))
+    add("users who spent $200 on golf on mobile", sql(spend_on("golf", ">=", 200), "c.device = 'mobile'"))
+    add("people who spent over $500 in Germany", sql(agg_amount("sum", ">", 500), "c.country = 'Germany'"))
+    add("golfers with an AOV above 80 in 2025",
+        *[s + f" and ({avg_between(k.month(2025, 1)[0], this_year, '>', 80)})" for s in fan("golf")])
     add("customers who placed an order over $200", sql(ev("purchase", where="e.amount > 200")))
     add("customers with over $500 in purchases", sql(agg_amount("sum", ">", 500)))
     add("customers who purchased on desktop", sql(bought, "c.device = 'desktop'"))
