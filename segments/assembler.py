@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from lark import Token, Tree
 
@@ -133,6 +134,8 @@ class Clause:
     extra: list[Condition] = field(default_factory=list)
     #: "no purchase since abandoning their cart" says they abandoned one: that event is required too.
     presupposed: bool = False
+    #: A time was said of this clause (not shared from another): a second one is an error.
+    timed: bool = False
 
     def condition(self) -> Condition:
         window = self.window
@@ -360,6 +363,13 @@ class Assembly:
             self.add(_eq("gender", [GENDERS[kind]]))
         elif self.head is None or self.head == "contact":
             self.head = kind
+
+    def on_email_head(self, tree: Tree, following: Tree | None) -> None:
+        """ "email subscribers", "newsletter recipients": subscribers (consent is not implied)."""
+        noun = self.tokens(tree, "NOUN")[0]
+        if (noun.meaning or "") != "email":
+            raise AssemblyError(f"{noun.text!r} before people: say what they did, e.g. 'who bought ...'")
+        self.on_head(Tree("head", [c for c in tree.children if c is not tree.children[0]]), following)
 
     def on_at_head(self, tree: Tree, following: Tree | None) -> None:
         """ "contacts at companies with 500+ employees": the companies are what follows describes."""
@@ -1074,6 +1084,10 @@ class Assembly:
         return span(self.words(tree), self.numbers(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
 
     def set_window(self, clause: Clause, tree: Tree) -> None:
+        if tree.data in TIMES:
+            if clause.timed:  # "bought in March and last week": which one?
+                raise AssemblyError("two times for one event; say one, or 'between March and May'")
+            clause.timed = True
         if tree.data == "ever":
             clause.ever = True
         elif tree.data == "since_latest":
@@ -1119,6 +1133,10 @@ class Assembly:
         refs = month_refs(tags)
         if kind == "months":
             return Months(first=refs[0], last=refs[-1])
+        if kind == "month_list":  # "in March and April": one span, if the months follow one another
+            if not all(_follows(a, b) for a, b in pairwise(refs)):
+                raise AssemblyError("months apart are two times; say 'between March and May', or one month")
+            return Months(first=refs[0], last=refs[-1])
         if kind == "since_month":
             return Months(first=refs[0])
         if kind == "before_month":
@@ -1133,10 +1151,10 @@ class Assembly:
             return Dates(start=dates[0])
         if kind == "before_date":
             return Dates(end=dates[0])
-        if kind == "between_dates":
-            return Dates(start=min(dates), end=max(dates))
+        if kind in ("between_dates", "until_date"):  # "between A and B", "until B": B included
+            return Dates(start=min(dates) if len(dates) > 1 else None, end=_next_day(max(dates)))
         if kind == "on_date":
-            return Dates(start=dates[0], end=date.fromordinal(dates[0].toordinal() + 1))
+            return Dates(start=dates[0], end=_next_day(dates[0]))
         if kind in ("year", "since_year", "before_year"):
             year = int(self.numbers(tree)[0])
             if not 1900 < year < 2200:
@@ -1228,6 +1246,16 @@ def _event_head(assembly: Assembly, following: Tree | None) -> str | None:
     heads = assembly.tokens(following, "HEAD")
     meaning = (heads[0].meaning or "") if heads else ""
     return meaning.removeprefix("event:") if meaning.startswith("event:") else None
+
+
+def _next_day(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def _follows(first: MonthRef, then: MonthRef) -> bool:
+    """ "March and April" follow one another; so do "December and January"."""
+    step = _next_month(first)
+    return step.month == then.month and (then.year is None or step.year in (None, then.year))
 
 
 def _next_month(ref: MonthRef) -> MonthRef:
@@ -1345,10 +1373,15 @@ def _about_purchases(condition: Condition) -> bool:
 
 WINDOW_KINDS = {
     "last", "ago", "older", "over", "today", "yesterday", "this_period", "last_period", "months",
-    "since_month", "before_month", "since_date", "before_date", "between_dates", "on_date", "year",
+    "since_month", "before_month", "since_date", "before_date", "until_date", "between_dates", "on_date",
+    "month_list", "year",
     "since_year", "before_year", "same",
     "ever", "since_latest", "since_doing", "since_then", "first",
 }  # fmt: skip
+
+
+#: Windows that say when (rather than "ever" or "since their latest ...").
+TIMES = WINDOW_KINDS - {"ever", "since_latest", "since_doing", "since_then"}
 
 
 def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:

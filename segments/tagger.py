@@ -100,7 +100,7 @@ class Tagger:
         found = self.lexicon.match(keys, at)
         if found and found[0] == 1 and self._acts_as_verb(items, at):
             found = None
-        if found and found[0] == 1 and word.key in CAMPAIGN_NOUNS:
+        if found and found[0] == 1 and word.key in CAMPAIGN_NOUNS and not self._before_head(items, at):
             campaigns = {s for s in found[1] if s.field == "campaign"}
             if campaigns:
                 return self._tag("VALUE", items, at, 1, senses=frozenset(campaigns)), 1
@@ -157,6 +157,11 @@ class Tagger:
         """ "unsubscribed contacts" is a consent value; "who unsubscribed" is the event."""
         word = items[at]
         return (word.text in self.verbs or word.key in self.verbs) and self._after_verb_context(items, at)
+
+    @staticmethod
+    def _before_head(items: list[Word], at: int) -> bool:
+        """ "newsletter subscribers": the kind of contact, not the campaigns named "... Newsletter"."""
+        return at + 1 < len(items) and items[at + 1].key in HEADS
 
     @staticmethod
     def _after_verb_context(items: list[Word], at: int) -> bool:

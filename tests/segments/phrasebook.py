@@ -193,6 +193,11 @@ def entries(as_of):
     add("people who last purchased over 90 days ago", sql(bought, no(ev("purchase", since=d(90)))))
     add("customers whose last order was more than 3 months ago",
         sql(bought, no(ev("purchase", since=k.months_back(3)))))
+    add("shoppers who bought in March and April",
+        sql(ev_on("purchase", recent_month(3)[0], recent_month(4)[1])))
+    add("people who bought between 2026-03-01 and 2026-03-31", sql(ev_on("purchase", *k.month(2026, 3))))
+    add("people who bought until 2026-03-31", sql(ev("purchase", until=k.month(2026, 4)[0])))
+    add("contacts who joined less than 30 days ago", sql(signed(after=d(30))))
     add("people who haven't purchased since their last abandoned cart",
         sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")))
     add("contacts with no purchases since abandoning their cart",
@@ -276,6 +281,7 @@ def entries(as_of):
     add("contacts tagged cycling", sql(interest("cycling")))
     add("contacts with no interests", sql("coalesce(c.interests, '') = ''"))
     add("contacts who are not subscribed", sql("coalesce(c.email_consent, '') <> 'subscribed'"))
+    add("newsletter subscribers in Germany", sql("c.country = 'Germany'"))
     add("contacts not in Germany or France", sql("coalesce(c.country, '') not in ('Germany', 'France')"))
     add("Instagram leads with no interests",
         sql("c.signup_source = 'instagram'", "coalesce(c.interests, '') = ''"))
