@@ -73,7 +73,8 @@ class Reader:
             case Event():
                 return self.event(node)
             case Aggregate():
-                measure = f"{MEASURES[node.fn]} {_noun(node.type, 1)} amount{self.when(node.window)}"
+                details = "".join(self.filter(f) for f in node.where)
+                measure = f"{MEASURES[node.fn]} {_noun(node.type, 1)} amount{details}{self.when(node.window)}"
                 return f"whose {measure} is {OPS[node.op] or 'exactly '}{_amount(node.value)}"
             case Rank(by=by, percent=percent):
                 return f"in the top {_amount(percent)}% of purchasers by {RANKINGS[by]}"
