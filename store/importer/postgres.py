@@ -1,10 +1,11 @@
 """The PostgreSQL bulk path: `COPY` into a staging table, then set-based checks and merge.
 
 Events never pass through Python row by row: the file's bytes go to `COPY` (`postgres_stage`),
-every rule of `rows.event_rows` is applied in SQL with the same patterns (`values`), and one
-`INSERT .. SELECT` joins the contacts and writes the events. A large load drops the two event
-indexes and builds them afterwards, which is several times faster than maintaining them; the
-events that repeat another's key are removed first, so that the key builds at the first try.
+every rule of `rows.event_rows` is applied in SQL with the same patterns (`values`) while the
+contacts are joined, in parallel workers (`valid_events`), and one `INSERT .. SELECT` writes the
+events. A large load drops the two event indexes and builds them afterwards, which is several
+times faster than maintaining them; the events that repeat another's key are removed first, so
+that the key builds at the first try.
 """
 
 from __future__ import annotations
@@ -221,8 +222,9 @@ def _check_events(staged: Staged, custom_types: dict[str, str]) -> tuple[str, di
     statement's parameters. `CAST_SHAPE` stands for `QUICK` or `CAREFUL`.
 
     CREATE TABLE AS, unlike INSERT, lets parallel workers check and convert the rows; the
-    INSERT (`INSERT_VALID`) then only copies them. So the fields are a plain subquery that the
-    planner merges into this one: a field read twice is computed twice, cheaply.
+    INSERT (`INSERT_VALID`) then only copies them. A fence around the fields (OFFSET 0) would
+    keep the workers out, so the planner merges them into this query: a field read twice is
+    computed twice, which costs less than the work the workers take over.
     """
     properties, names = _properties(custom_types)
     fingerprint = " || chr(31) || ".join(
