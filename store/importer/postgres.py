@@ -146,9 +146,7 @@ class PostgresLoader:
     def analyze(self) -> None:
         self.raw.execute("ANALYZE contacts")
 
-    def _stage_events(
-        self, cursor, source: CsvSource, report: FileReport, advance: Advance | None
-    ) -> Staged:
+    def _stage_events(self, cursor, source: CsvSource, report: FileReport, advance: Advance | None) -> Staged:
         """The file as staged ahead, or staged now into a temporary table."""
         ahead = self.ahead if self.ahead and self.ahead.source is source else None
         staged = ahead.result() if ahead else None

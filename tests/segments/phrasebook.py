@@ -181,31 +181,51 @@ def entries(as_of):
     add("people who purchased 3 weeks ago or earlier", sql(ev("purchase", until=d(21))))
     add("buyers from the past month", sql(ev("purchase", since=k.months_back(1))))
     add("people with a purchase in the last 2 weeks", sql(ev("purchase", since=d(14))))
-    add("Instagram signups from 2025",
-        sql("c.signup_source = 'instagram'", signed(k.month(2025, 1)[0], this_year)))
+    add(
+        "Instagram signups from 2025",
+        sql("c.signup_source = 'instagram'", signed(k.month(2025, 1)[0], this_year)),
+    )
     add("people who joined before 2025", sql(signed(end=k.month(2025, 1)[0])))
-    add("people who bought in the last 30 days but not in the last week",
-        sql(ev("purchase", since=d(30)), no(ev("purchase", since=d(7)))))
-    add("people who opened emails in May but not in June",
-        sql(ev_on("email_opened", *recent_month(5)), no(ev_on("email_opened", *recent_month(6)))))
-    add("customers who haven't bought since March",
-        sql(bought, no(ev_on("purchase", recent_month(3)[0], tomorrow))))
+    add(
+        "people who bought in the last 30 days but not in the last week",
+        sql(ev("purchase", since=d(30)), no(ev("purchase", since=d(7)))),
+    )
+    add(
+        "people who opened emails in May but not in June",
+        sql(ev_on("email_opened", *recent_month(5)), no(ev_on("email_opened", *recent_month(6)))),
+    )
+    add(
+        "customers who haven't bought since March",
+        sql(bought, no(ev_on("purchase", recent_month(3)[0], tomorrow))),
+    )
     add("people who last purchased over 90 days ago", sql(bought, no(ev("purchase", since=d(90)))))
-    add("customers whose last order was more than 3 months ago",
-        sql(bought, no(ev("purchase", since=k.months_back(3)))))
-    add("shoppers who bought in March and April",
-        sql(ev_on("purchase", recent_month(3)[0], recent_month(4)[1])))
+    add(
+        "customers whose last order was more than 3 months ago",
+        sql(bought, no(ev("purchase", since=k.months_back(3)))),
+    )
+    add(
+        "shoppers who bought in March and April",
+        sql(ev_on("purchase", recent_month(3)[0], recent_month(4)[1])),
+    )
     add("people who bought between 2026-03-01 and 2026-03-31", sql(ev_on("purchase", *k.month(2026, 3))))
     add("people who bought until 2026-03-31", sql(ev("purchase", until=k.month(2026, 4)[0])))
     add("contacts who joined less than 30 days ago", sql(signed(after=d(30))))
-    add("people who haven't purchased since their last abandoned cart",
-        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")))
-    add("contacts with no purchases since abandoning their cart",
-        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")))
-    add("customers who haven't bought since their latest visit",
-        sql(bought, ev("product_viewed"), no_purchase_after_latest("product_viewed")))
-    add("women who last purchased over 90 days ago on mobile",
-        sql("c.gender = 'female'", bought, no(ev("purchase", since=d(90))), "c.device = 'mobile'"))
+    add(
+        "people who haven't purchased since their last abandoned cart",
+        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")),
+    )
+    add(
+        "contacts with no purchases since abandoning their cart",
+        sql(ev("cart_abandoned"), no_purchase_after_latest("cart_abandoned")),
+    )
+    add(
+        "customers who haven't bought since their latest visit",
+        sql(bought, ev("product_viewed"), no_purchase_after_latest("product_viewed")),
+    )
+    add(
+        "women who last purchased over 90 days ago on mobile",
+        sql("c.gender = 'female'", bought, no(ev("purchase", since=d(90))), "c.device = 'mobile'"),
+    )
 
     # -- who ----------------------------------------------------------------------------------
     add("all subscribers in Canada", sql("c.country = 'Canada'"))
@@ -263,8 +283,10 @@ def entries(as_of):
     add("contacts whose company size is above 1000", sql("c.company_size > 1000"))
     add("retail companies with more than 100 people", sql("c.industry = 'retail'", "c.company_size > 100"))
     add("companies with 1000+ employees", sql("c.company_size >= 1000"))
-    add("women between 30 and 40 in London",
-        sql("c.gender = 'female'", "c.age between 30 and 40", "c.city = 'London'"))
+    add(
+        "women between 30 and 40 in London",
+        sql("c.gender = 'female'", "c.age between 30 and 40", "c.city = 'London'"),
+    )
     add("males 25-35", sql("c.gender = 'male'", "c.age between 25 and 35"))
     add("contacts aged 30 or older", sql("c.age >= 30"))
     add("people 65 and older", sql("c.age >= 65"))
@@ -283,8 +305,10 @@ def entries(as_of):
     add("contacts who are not subscribed", sql("coalesce(c.email_consent, '') <> 'subscribed'"))
     add("newsletter subscribers in Germany", sql("c.country = 'Germany'"))
     add("contacts not in Germany or France", sql("coalesce(c.country, '') not in ('Germany', 'France')"))
-    add("Instagram leads with no interests",
-        sql("c.signup_source = 'instagram'", "coalesce(c.interests, '') = ''"))
+    add(
+        "Instagram leads with no interests",
+        sql("c.signup_source = 'instagram'", "coalesce(c.interests, '') = ''"),
+    )
     add("customers outside the US", sql(bought, "coalesce(c.country, '') <> 'United States'"))
     add("contacts in Berlin who are not customers", sql("c.city = 'Berlin'", no(bought)))
     add("people who don't speak English", sql("coalesce(c.language, '') <> 'en'"))
@@ -327,10 +351,14 @@ def entries(as_of):
     add("top 10% by order value", sql(top_by_order_value(10)))
     add("most valuable customers", sql(top_spenders(0.20)))
     add("customers lapsed for over 120 days", sql(bought, no(ev("purchase", since=d(120)))))
-    add("contacts who haven't engaged in 45 days",
-        sql(no(ev("email_opened", since=d(45))), no(ev("email_clicked", since=d(45)))))
-    add("subscribers who haven't opened or clicked in 90 days",
-        sql(no(ev("email_opened", since=d(90))), no(ev("email_clicked", since=d(90)))))
+    add(
+        "contacts who haven't engaged in 45 days",
+        sql(no(ev("email_opened", since=d(45))), no(ev("email_clicked", since=d(45)))),
+    )
+    add(
+        "subscribers who haven't opened or clicked in 90 days",
+        sql(no(ev("email_opened", since=d(90))), no(ev("email_clicked", since=d(90)))),
+    )
     add("I need a list of lapsed customers in France", sql(*lapsed, "c.country = 'France'"))
     add("repeat customers", sql(count_ev("purchase", ">=", 2)))
     add("one-time buyers", sql(count_ev("purchase", "=", 1)))
@@ -394,29 +422,45 @@ def entries(as_of):
     add("contacts not in London", sql("coalesce(c.city, '') <> 'London'"))
     add("customers with an AOV of less than 40", sql(agg_amount("avg", "<", 40)))
     add("customers who spent USD 500 or more", sql(agg_amount("sum", ">=", 500)))
-    add("who spent between 100 and 500 dollars",
-        sql(agg_amount("sum", ">=", 100), agg_amount("sum", "<=", 500)))
+    add(
+        "who spent between 100 and 500 dollars",
+        sql(agg_amount("sum", ">=", 100), agg_amount("sum", "<=", 500)),
+    )
     add("people who spent more than $100 on golf", sql(spend_on("golf", ">", 100)))
     add("users who spent $200 on golf on mobile", sql(spend_on("golf", ">=", 200), "c.device = 'mobile'"))
     add("people who spent over $500 in Germany", sql(agg_amount("sum", ">", 500), "c.country = 'Germany'"))
-    add("golfers with an AOV above 80 in 2025",
-        *[s + f" and ({avg_between(k.month(2025, 1)[0], this_year, '>', 80)})" for s in fan("golf")])
+    add(
+        "golfers with an AOV above 80 in 2025",
+        *[s + f" and ({avg_between(k.month(2025, 1)[0], this_year, '>', 80)})" for s in fan("golf")],
+    )
     add("customers who placed an order over $200", sql(ev("purchase", where="e.amount > 200")))
     add("customers with over $500 in purchases", sql(agg_amount("sum", ">", 500)))
     add("customers who purchased on desktop", sql(bought, "c.device = 'desktop'"))
-    add("people who bought golf but not tablet users",
-        sql(purchased_in("golf"), "coalesce(c.device, '') <> 'tablet'"))
-    add("contacts who clicked on the Cycling Season email",
-        sql(ev("email_clicked", where=campaign_named("Cycling Season"))))
-    add("people who opened the newsletter in May",
-        sql(ev_on("email_opened", *recent_month(5), where=campaign_named("Newsletter"))))
+    add(
+        "people who bought golf but not tablet users",
+        sql(purchased_in("golf"), "coalesce(c.device, '') <> 'tablet'"),
+    )
+    add(
+        "contacts who clicked on the Cycling Season email",
+        sql(ev("email_clicked", where=campaign_named("Cycling Season"))),
+    )
+    add(
+        "people who opened the newsletter in May",
+        sql(ev_on("email_opened", *recent_month(5), where=campaign_named("Newsletter"))),
+    )
     add("Black Friday openers", sql(ev("email_opened", where=campaign_named("Black Friday"))))
     add("golf buyers", sql(purchased_in("golf")))
     add("customers who bought golf and yoga products", sql(purchased_in("golf"), purchased_in("yoga")))
     add("people who purchased golf balls", sql(ev("purchase", where="e.product = 'Golf Balls (12)'")))
-    add("people who bought golf products in the last 30 days or yoga products in the last 60 days",
-        sql(any_of(ev("purchase", since=d(30), where="e.category = 'golf'"),
-                   ev("purchase", since=d(60), where="e.category = 'yoga'"))))
+    add(
+        "people who bought golf products in the last 30 days or yoga products in the last 60 days",
+        sql(
+            any_of(
+                ev("purchase", since=d(30), where="e.category = 'golf'"),
+                ev("purchase", since=d(60), where="e.category = 'yoga'"),
+            )
+        ),
+    )
 
     # -- consent ------------------------------------------------------------------------------
     add("subscribed contacts in Paris", sql("c.email_consent = 'subscribed'", "c.city = 'Paris'"))
@@ -426,8 +470,11 @@ def entries(as_of):
     add("opted out contacts in Germany", sql("c.email_consent = 'unsubscribed'", "c.country = 'Germany'"))
     add("people who unsubscribed", sql(ev("email_unsubscribed")), sql("c.email_consent = 'unsubscribed'"))
     add("people who complained", sql(ev("email_complained")))
-    add("people who unsubscribed from our emails", sql(ev("email_unsubscribed")),
-        sql("c.email_consent = 'unsubscribed'"))
+    add(
+        "people who unsubscribed from our emails",
+        sql(ev("email_unsubscribed")),
+        sql("c.email_consent = 'unsubscribed'"),
+    )
     add("contacts who opted out of emails", sql("c.email_consent = 'unsubscribed'"))
     add("contacts who bounced", sql(ev("email_bounced")))
 
@@ -451,24 +498,38 @@ def entries(as_of):
     add("people who browsed but didn't buy", sql(ev("product_viewed"), no(bought)), sql(*browsers))
     add("webinar attendees on segmentation", sql(ev("webinar_attended", where="e.topic = 'segmentation'")))
     add("automation webinar attendees", sql(ev("webinar_attended", where="e.topic = 'automation'")))
-    add("contacts who attended a webinar on sms or automation",
-        sql(ev("webinar_attended", where="e.topic in ('sms', 'automation')")))
+    add(
+        "contacts who attended a webinar on sms or automation",
+        sql(ev("webinar_attended", where="e.topic in ('sms', 'automation')")),
+    )
     add("contacts with a support ticket in the past week", sql(ev("support_ticket", since=d(7))))
-    add("people who abandoned carts with golf products",
-        sql(ev("cart_abandoned", where="e.category = 'golf'")))
-    add("subscribers with at least 2 opens and no clicks",
-        sql(count_ev("email_opened", ">=", 2), no(ev("email_clicked"))))
+    add(
+        "people who abandoned carts with golf products",
+        sql(ev("cart_abandoned", where="e.category = 'golf'")),
+    )
+    add(
+        "subscribers with at least 2 opens and no clicks",
+        sql(count_ev("email_opened", ">=", 2), no(ev("email_clicked"))),
+    )
     add("non-openers", sql(no(ev("email_opened"))))
-    add("subscribers who received an email but never opened one",
-        sql(ev("email_sent"), no(ev("email_opened"))))
-    add("people who got emails in the last month but didn't open any",
+    add(
+        "subscribers who received an email but never opened one",
+        sql(ev("email_sent"), no(ev("email_opened"))),
+    )
+    add(
+        "people who got emails in the last month but didn't open any",
         sql(ev("email_sent", since=k.months_back(1)), no(ev("email_opened", since=k.months_back(1)))),
-        sql(ev("email_sent", since=k.months_back(1)), no(ev("email_opened"))))
-    add("people who looked at yoga products this week",
-        sql(ev_on("product_viewed", this_week, tomorrow, where="e.category = 'yoga'")))
+        sql(ev("email_sent", since=k.months_back(1)), no(ev("email_opened"))),
+    )
+    add(
+        "people who looked at yoga products this week",
+        sql(ev_on("product_viewed", this_week, tomorrow, where="e.category = 'yoga'")),
+    )
     add("people who clicked a link in the last week", sql(ev("email_clicked", since=d(7))))
-    add("contacts with at least 3 product views in the last week",
-        sql(count_ev("product_viewed", ">=", 3, d(7))))
+    add(
+        "contacts with at least 3 product views in the last week",
+        sql(count_ev("product_viewed", ">=", 3, d(7))),
+    )
 
     # -- mixed --------------------------------------------------------------------------------
     add("gold tier members in Canada", sql("c.loyalty_tier = 'gold'", "c.country = 'Canada'"))
