@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from store.importer.aside import event_rows_aside, spare_core
 from store.importer.files import Advance, CsvSource
 from store.importer.report import FileReport
 from store.importer.rows import EMPTY, EVENT_COLUMNS, event_rows
@@ -18,6 +19,9 @@ from store.models import Base, Event
 #: is built by one sort, so a large cache does not make either faster; the sorter takes as much
 #: memory again, and both count in the import's peak.
 EVENTS_CACHE_KIB = 32768
+#: An events file at least this large is read and typed by a second process (`aside`), which
+#: takes a second to start.
+ASIDE_BYTES = 64 << 20
 #: A load of more rows than this share of the stored events rebuilds the secondary index
 #: afterwards: one sorted build is cheaper than millions of scattered index inserts.
 REBUILD_SHARE = 0.5
@@ -63,8 +67,13 @@ class SqliteLoader:
     ) -> None:
         # The contact ids live only as long as this call: the index build after it needs the memory.
         contact_ids = dict(self.raw.execute("SELECT external_id, id FROM contacts"))
-        rows = event_rows(source, contact_ids, self.zone, custom_types, report, advance)
-        self.raw.executemany(_EVENTS_INSERT, rows)
+        if source.size >= ASIDE_BYTES and spare_core():
+            rows = event_rows_aside(source, contact_ids, self.zone, custom_types, report, advance)
+        else:
+            rows = nullcontext(event_rows(source, contact_ids, self.zone, custom_types, report, advance))
+        del contact_ids
+        with rows as typed:
+            self.raw.executemany(_EVENTS_INSERT, typed)
 
     def _large(self, source: CsvSource) -> bool:
         if self.raw.execute("SELECT NOT EXISTS (SELECT 1 FROM events)").fetchone()[0]:

@@ -1,5 +1,6 @@
 """Events on SQLite: rows that share a quick path with good ones are still checked, on both
-databases alike; the cache of checked details, the page cache and the planner's statistics."""
+databases alike; the cache of checked details, the page cache, the planner's statistics, and
+the second process that reads a large file."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from sqlalchemy import select, text
 
 from store.db import SQLITE_CACHE_KIB
 from store.importer import rows
+from store.importer import sqlite as sqlite_loader
+from store.importer.report import ImportFailed
 from store.models import Contact, Event
-from tests.store.helpers import count, fetch, load, rejections
+from tests.store.helpers import count, counts, fetch, load, rejections
+from tests.store.test_import_rejections import BAD_EVENT_VALUES, EVENT_HEADER, good_event, interleave
+from tests.store.test_import_rejections import CONTACTS as REJECTION_CONTACTS
 from tests.store.test_import_repeats import generated_events
 
 CONTACTS = [["id", "email"], ["c1", "a@example.com"], ["c2", "b@example.com"]]
@@ -87,3 +92,38 @@ def test_a_large_load_leaves_statistics_that_count_every_event(engine, write_csv
     [(stat,)] = fetch(engine, query)
     assert stat.split()[:2] == ["2000", "500"]  # every event, of four types
     assert count(engine, Event) == 2_000
+
+
+@pytest.fixture
+def aside(monkeypatch):
+    """Every events file is read by the second process, whatever its size and the cores."""
+    monkeypatch.setattr(sqlite_loader, "ASIDE_BYTES", 0)
+    monkeypatch.setattr(sqlite_loader, "spare_core", lambda: True)
+
+
+@only_sqlite
+def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(engine, write_csv, aside):
+    rows, expected = interleave([good_event(n) for n in range(40)], BAD_EVENT_VALUES, every=3)
+
+    report = load(
+        engine,
+        contacts=write_csv("contacts.csv", REJECTION_CONTACTS),
+        events=write_csv("events.csv", [EVENT_HEADER, *rows]),
+    )
+
+    events = report.files[1]
+    assert rejections(events) == expected
+    assert counts(events) == {"rows": 47, "inserted": 40, "updated": 0, "unchanged": 0, "rejected": 7}
+    stored = fetch(engine, select(Event.amount).order_by(Event.amount))
+    assert [row.amount for row in stored] == sorted(Decimal(f"{n}.5") for n in range(40))
+
+
+@only_sqlite
+def test_an_events_file_that_the_second_process_cannot_read_loads_nothing(engine, write_csv, aside):
+    events = [HEADER, *(["c1", "visit", f"2026-02-01T10:{n % 60:02d}:00Z", "", "Löwe"] for n in range(2000))]
+    path = write_csv("events.csv", events, encoding="latin-1")
+
+    with pytest.raises(ImportFailed, match=r"events\.csv: not UTF-8"):
+        load(engine, contacts=write_csv("c.csv", CONTACTS), events=path)
+
+    assert count(engine, Event) == 0
