@@ -8,12 +8,21 @@ names the variable (see `load_settings`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+#: Slack's Web API; tests point TAILOR_SLACK_API_URL at a local fake.
+SLACK_API_URL = "https://slack.com/api/"
+
+#: A comma-separated list in the environment ("C0123,C0456"); empty means no restriction.
+IdList = Annotated[tuple[str, ...], NoDecode]
+
+Mode = Literal["socket", "http", "console"]
 
 
 def default_database_url() -> str:
@@ -34,6 +43,39 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
     )
+    slack_api_url: str = SLACK_API_URL
+    #: HTTP mode listens here, on the path /slack/events.
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+    #: Channel and user ids that may talk to Tailor; empty lets everyone in the workspace.
+    allowed_channels: IdList = ()
+    allowed_users: IdList = ()
+
+    @field_validator("allowed_channels", "allowed_users", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def mode(self) -> Mode:
+        """Socket Mode with an app token, HTTP mode with a signing secret, else the console."""
+        if self.slack_bot_token and self.slack_app_token:
+            return "socket"
+        if self.slack_bot_token and self.slack_signing_secret:
+            return "http"
+        if self.slack_bot_token or self.slack_app_token:
+            missing = "SLACK_BOT_TOKEN" if self.slack_app_token else "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"
+            raise SettingsError(f"{missing}: needed beside the Slack token that is set")
+        return "console"
 
     @field_validator("database_url")
     @classmethod
@@ -65,7 +107,7 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with `overrides` (command-line options) on top."""
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "settings"
@@ -73,6 +115,7 @@ def load_settings(**overrides: object) -> Settings:
         variable = _variable_name(name, field)
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{variable}: {message}") from None
+    return settings
 
 
 def _variable_name(name: str, field: object) -> str:

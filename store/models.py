@@ -198,3 +198,12 @@ class ImportRejection(Base):
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id", ondelete="CASCADE"), index=True)
     line: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class DeliveryReceipt(Base):
+    """The id of a delivery from outside (a Slack event), kept a while so a redelivery is done once."""
+
+    __tablename__ = "delivery_receipts"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,45 @@
+"""The Bolt app: `create_app(settings, services)` wires the checks and the listeners.
+
+Bolt verifies every request's signature first (a bad or stale one gets 401 and no work), then
+`gate.once` drops Events API redeliveries and `gate.allowed` turns away whoever is not allowed.
+Listeners acknowledge at once and work in lazy listeners on the app's thread pool.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import gate
+from bot.listeners import register_listeners
+from bot.replies import Replies, retry_handlers
+from bot.services import Services
+from settings import Settings
+
+WORKERS = 16
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Web API client: Slack's, or the one TAILOR_SLACK_API_URL names; retries built in."""
+    return WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=retry_handlers()
+    )
+
+
+def create_app(settings: Settings, services: Services, client: WebClient | None = None) -> App:
+    """The app for either mode (HTTP or Socket Mode); checks the bot token with `auth.test`."""
+    client = client or web_client(settings)
+    worker = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="tailor-slack")
+    app = App(
+        name="tailor",
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        process_before_response=False,
+        listener_executor=worker,
+    )
+    app.use(gate.once(services.receipts))
+    app.use(gate.allowed(services.access, services.conversation.refusal, Replies(client), worker))
+    register_listeners(app, services.conversation)
+    return app

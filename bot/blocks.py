@@ -1,0 +1,230 @@
+"""Block Kit from Tailor's answers: pure functions, a pydantic model in, a Slack payload out.
+
+A message is `{"text": fallback, "blocks": [...]}`; a modal is a `view`. The console renders the
+very same payloads for a terminal (`bot/terminal.py`), so both ways in show the same thing.
+Everything a person or the data wrote is escaped, so it cannot mention a channel or break a link.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from segments.sample import Sample
+from segments.service import Answer, Failure
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+SAMPLE = "tailor_sample"
+SAVE = "tailor_save"
+REFINE = "tailor_refine"
+#: A suggestion's button re-runs the corrected phrase in place of the failure.
+RERUN = "tailor_rerun"
+#: A help example's button asks it, below the help.
+ASK = "tailor_ask"
+SAVE_VIEW = "tailor_save_view"
+REFINE_VIEW = "tailor_refine_view"
+NAME_BLOCK, NAME_INPUT = "name", "name_input"
+PHRASE_BLOCK, PHRASE_INPUT = "phrase", "phrase_input"
+
+#: Slack's limits: a section's text, a button's label and value, a modal's title.
+MAX_TEXT, MAX_LABEL, MAX_VALUE = 3000, 75, 2000
+MAX_SUGGESTIONS = 5
+
+CAN_DO = (
+    "I find segments of your contacts from plain words: I read the phrase back, count the members "
+    "and the reachable ones (subscribed, not suppressed), warn when a segment is too small to test on, "
+    "and let you sample, save and refine it."
+)
+WAYS_IN = "Ask with `/tailor <phrase>`, by mentioning me in a channel, or here in a direct message."
+
+
+def escape(text: str) -> str:
+    """Text safe inside mrkdwn: no <!channel>, no links, no user mentions."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_TEXT)}}
+
+
+def context(*lines: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip(line, MAX_TEXT)} for line in lines],
+    }
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(label, MAX_LABEL)},
+        "action_id": action_id,
+        "value": clip(value, MAX_VALUE),
+    }
+    return element | ({"style": style} if style else {})
+
+
+def actions(*buttons: Block) -> Block:
+    return {"type": "actions", "elements": list(buttons)}
+
+
+def reading(phrase: str) -> Message:
+    """The placeholder posted at once, while the phrase is read."""
+    text = f"Reading “{phrase}”…"
+    return {"text": text, "blocks": [context(f":hourglass_flowing_sand: Reading _{escape(phrase)}_…")]}
+
+
+def gathering() -> Message:
+    """The placeholder of help, while examples are made from the workspace's data."""
+    text = "Gathering examples from your data…"
+    return {"text": text, "blocks": [context(f":hourglass_flowing_sand: {text}")]}
+
+
+def answer(found: Answer) -> Message:
+    phrase = escape(found.text)
+    blocks = [
+        mrkdwn(f"*{phrase}*\n{escape(found.explanation)}"),
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Members*\n{found.count:,}"},
+                {"type": "mrkdwn", "text": f"*Reachable*\n{found.reachable:,}"},
+            ],
+        },
+    ]
+    if found.warnings:
+        blocks.append(context(*(f":warning: {escape(w)}" for w in found.warnings[:10])))
+    blocks.append(
+        actions(
+            button("Sample members", SAMPLE, found.text),
+            button("Save as...", SAVE, found.text, style="primary"),
+            button("Refine", REFINE, found.text),
+        )
+    )
+    text = f"{found.text}: {found.count:,} members, {found.reachable:,} reachable"
+    return {"text": text, "blocks": blocks}
+
+
+def failure(failed: Failure) -> Message:
+    blocks = [mrkdwn(f":thinking_face: I couldn't read *{escape(failed.text)}*: {escape(failed.error)}")]
+    suggestions = failed.suggestions[:MAX_SUGGESTIONS]
+    if suggestions:
+        blocks.append(context("Did you mean one of these? Pick one to run it."))
+        blocks.append(actions(*(button(s, f"{RERUN}_{i}", s) for i, s in enumerate(suggestions))))
+    return {"text": f"I couldn't read “{failed.text}”: {failed.error}", "blocks": blocks}
+
+
+def reply(found: Answer | Failure) -> Message:
+    return answer(found) if isinstance(found, Answer) else failure(found)
+
+
+def help_message(examples: list[str]) -> Message:
+    blocks = [mrkdwn(f"*Tailor* :thread:\n{CAN_DO}"), context(WAYS_IN)]
+    if examples:
+        blocks.append(mrkdwn("*Try one on your own data:*"))
+        blocks.append(actions(*(button(e, f"{ASK}_{i}", e) for i, e in enumerate(examples))))
+    blocks.append(context("Say `help` any time to see this again."))
+    return {"text": "Tailor finds segments of your contacts from plain words.", "blocks": blocks}
+
+
+def sample(found: Sample) -> Message:
+    lines = [
+        f"• {escape(m.first_name or '(no first name)')}, {escape(m.city or '(no city)')}, {escape(m.email)}"
+        for m in found.members
+    ]
+    shown = f"{len(found.members)} of the {found.count:,} members" if found.members else "No members"
+    head = f"*{shown}* of _{escape(found.text)}_ (only you can see this; emails masked)"
+    return {"text": f"{shown} of {found.text}", "blocks": [mrkdwn("\n".join([head, *lines]))]}
+
+
+def refusal() -> Message:
+    text = (
+        "Sorry, Tailor isn't open to you here. Ask the person who runs Tailor to add you "
+        "or this channel to its allowed list."
+    )
+    return {"text": text, "blocks": [mrkdwn(f":lock: {text}")]}
+
+
+def notice(text: str) -> Message:
+    return {"text": text, "blocks": [mrkdwn(escape(text))]}
+
+
+# -- modals ---------------------------------------------------------------------------------------
+
+
+def _modal(callback_id: str, title: str, blocks: list[Block], meta: dict, submit: str | None) -> Block:
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": clip(title, 24)},
+        "close": {"type": "plain_text", "text": "Close"},
+        "private_metadata": json.dumps(meta, separators=(",", ":")),
+        "blocks": blocks,
+    }
+    return view | ({"submit": {"type": "plain_text", "text": submit}} if submit else {})
+
+
+def text_input(
+    block_id: str, action_id: str, label: str, initial: str = "", multiline: bool = False
+) -> Block:
+    element = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+    if initial:
+        element["initial_value"] = clip(initial, MAX_VALUE)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def save_modal(phrase: str, meta: dict) -> Block:
+    blocks = [
+        mrkdwn(f"Save _{escape(phrase)}_ under a name; use the name in later phrases (“NAME in Berlin”)."),
+        text_input(NAME_BLOCK, NAME_INPUT, "Name"),
+    ]
+    return _modal(SAVE_VIEW, "Save segment", blocks, meta | {"phrase": phrase}, "Save")
+
+
+def saving_modal(name: str) -> Block:
+    return _modal(
+        SAVE_VIEW, "Save segment", [context(f":hourglass_flowing_sand: Saving _{escape(name)}_…")], {}, None
+    )
+
+
+def saved_modal(name: str, found: Answer | Failure | str) -> Block:
+    if isinstance(found, Answer):
+        counts = f"{found.count:,} members, {found.reachable:,} reachable"
+        saved = mrkdwn(f":white_check_mark: Saved as *{escape(name)}*: {counts}.")
+        blocks = [saved, context(escape(found.explanation))]
+    elif isinstance(found, Failure):
+        blocks = failure(found)["blocks"][:1]
+    else:
+        blocks = [mrkdwn(f":x: Not saved: {escape(found)}")]
+    return _modal(SAVE_VIEW, "Save segment", blocks, {}, None)
+
+
+def refine_modal(phrase: str, conditions: list[str] | None, meta: dict) -> Block:
+    """The reading's conditions (None while they are read) and the phrase to edit."""
+    if conditions is None:
+        shown = [context(":hourglass_flowing_sand: Reading the conditions…")]
+    elif conditions:
+        shown = [mrkdwn("*The reading's conditions*\n" + "\n".join(f"• {escape(c)}" for c in conditions))]
+    else:
+        shown = [mrkdwn("*The reading's conditions*\n• every contact")]
+    blocks = [*shown, text_input(PHRASE_BLOCK, PHRASE_INPUT, "Phrase", initial=phrase, multiline=True)]
+    return _modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": phrase}, "Run")
+
+
+def refine_failed_modal(failed: Failure, meta: dict) -> Block:
+    blocks = [
+        *failure(failed)["blocks"][:1],
+        text_input(PHRASE_BLOCK, PHRASE_INPUT, "Phrase", failed.text, True),
+    ]
+    return _modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": failed.text}, "Run")

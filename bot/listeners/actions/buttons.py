@@ -1,0 +1,74 @@
+"""The buttons under an answer, a failure and help. Each carries its phrase as its value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot import blocks
+from bot.conversation import Conversation
+from bot.listeners.answering import answer_at, post_answer
+from bot.places import of_action, the_message
+from bot.replies import Posted, Replies
+
+Listener = Callable[..., None]
+
+
+def sample(conversation: Conversation) -> Listener:
+    """A few members, masked, seen only by whoever clicked."""
+
+    def show(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        place = of_action(body).model_copy(update={"response_url": body.get("response_url")})
+        Replies(client).whisper(place, conversation.sample(action["value"]))
+
+    return show
+
+
+def open_save() -> Listener:
+    """A modal asking for the name (the trigger is good for 3 s: opened at once)."""
+
+    def open_modal(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        meta = of_action(body).as_meta()
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.save_modal(action["value"], meta))
+
+    return open_modal
+
+
+def open_refine(conversation: Conversation) -> Listener:
+    """A modal with the phrase to edit, opened at once; the reading's conditions follow into it."""
+
+    def open_modal(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        phrase, meta = action["value"], of_action(body).as_meta()
+        opened = client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.refine_modal(phrase, None, meta)
+        )
+        view = opened["view"]
+        client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=conversation.refine_view(phrase, meta)
+        )
+
+    return open_modal
+
+
+def rerun(conversation: Conversation) -> Listener:
+    """A suggestion: the corrected phrase's answer takes the failure's place."""
+
+    def run(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        channel, ts = the_message(body)
+        posted = Posted(channel=channel, ts=ts) if ts else Posted(response_url=body["response_url"])
+        replies = Replies(client)
+        replies.update(posted, conversation.reading(action["value"]))
+        answer_at(replies, posted, conversation, action["value"])
+
+    return run
+
+
+def ask(conversation: Conversation) -> Listener:
+    """A help example: its answer is posted below the help."""
+
+    def run(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        post_answer(Replies(client), of_action(body), conversation, action["value"])
+
+    return run

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.conversation import Conversation
+from bot.listeners.commands.tailor import tailor_command
+
+COMMAND = "/tailor"
+
+
+def register(app: App, conversation: Conversation) -> None:
+    ack, answer = tailor_command(conversation)
+    app.command(COMMAND)(ack=ack, lazy=[answer])

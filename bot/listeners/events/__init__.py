@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.conversation import Conversation
+from bot.listeners.answering import just_ack
+from bot.listeners.events.messages import answer_event, is_direct_message
+
+
+def register(app: App, conversation: Conversation) -> None:
+    answer = answer_event(conversation)
+    app.event("app_mention")(ack=just_ack, lazy=[answer])
+    app.event("message", matchers=[is_direct_message])(ack=just_ack, lazy=[answer])
+    # Every other message (Tailor's own, edits, channel chatter) is acknowledged and left alone.
+    app.event("message")(just_ack)

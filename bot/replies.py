@@ -1,0 +1,73 @@
+"""Delivering messages: post, then update in place, through the Web API or a response URL.
+
+Both clients retry on their own: 429 after the `Retry-After` Slack gives, 5xx and dropped
+connections a couple of times (slack_sdk's retry handlers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks import Message
+from bot.places import Place
+
+RETRIES = 3
+
+
+def retry_handlers() -> list[RetryHandler]:
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES),
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES),
+    ]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A message that can be updated: by channel and ts, or through its response URL."""
+
+    channel: str | None = None
+    ts: str | None = None
+    response_url: str | None = None
+
+
+class Replies:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(self, place: Place, message: Message) -> Posted:
+        if place.response_url:
+            self._respond(place.response_url, message, replace=False)
+            return Posted(response_url=place.response_url)
+        sent = self.client.chat_postMessage(channel=place.channel, thread_ts=place.thread_ts, **message)
+        return Posted(channel=sent["channel"], ts=sent["ts"])
+
+    def update(self, posted: Posted, message: Message) -> None:
+        if posted.response_url:
+            self._respond(posted.response_url, message, replace=True)
+        else:
+            self.client.chat_update(channel=posted.channel, ts=posted.ts, **message)
+
+    def whisper(self, place: Place, message: Message) -> None:
+        """A message only the user sees."""
+        if place.response_url:
+            self._respond(place.response_url, message, replace=False)
+        else:
+            self.client.chat_postEphemeral(
+                channel=place.channel, user=place.user, thread_ts=place.thread_ts, **message
+            )
+
+    def _respond(self, url: str, message: Message, replace: bool) -> None:
+        hook = WebhookClient(url, retry_handlers=retry_handlers())
+        response = hook.send_dict({"response_type": "ephemeral", "replace_original": replace, **message})
+        if response.status_code >= 400:
+            raise RuntimeError(f"response_url answered {response.status_code}: {response.body}")

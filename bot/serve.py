@@ -1,0 +1,52 @@
+"""Running the Slack app: over HTTP (Slack calls us) or Socket Mode (we call Slack).
+
+HTTP mode serves Bolt through its WSGI adapter on waitress, a multi-threaded production WSGI
+server, at http://TAILOR_HOST:TAILOR_PORT/slack/events (events, commands and interactivity).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from settings import Settings
+
+PATH = "/slack/events"
+THREADS = 8
+
+log = logging.getLogger(__name__)
+
+
+def http_server(app: App, settings: Settings):
+    """A waitress server for the app, bound (port 0 picks a free one) but not yet serving."""
+    return create_server(
+        SlackRequestHandler(app, path=PATH), host=settings.host, port=settings.port, threads=THREADS
+    )
+
+
+def serve_http(app: App, settings: Settings) -> None:
+    server = http_server(app, settings)
+    log.info("Tailor listens on http://%s:%s%s", settings.host, server.effective_port, PATH)
+    print(
+        f"Tailor is listening for Slack on http://{settings.host}:{server.effective_port}{PATH}", flush=True
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def socket_handler(app: App, settings: Settings) -> SocketModeHandler:
+    """Bolt's Socket Mode handler; it opens its connection with the app's Web client."""
+    return SocketModeHandler(app, app_token=settings.slack_app_token)
+
+
+def serve_socket(app: App, settings: Settings) -> None:
+    print("Tailor is connecting to Slack over Socket Mode.", flush=True)
+    socket_handler(app, settings).start()

@@ -1,0 +1,29 @@
+"""What the Slack app and the console stand on, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from bot.conversation import Conversation
+from bot.gate import Access
+from segments.service import SegmentService
+from settings import Settings
+from store.receipts import Receipts
+
+
+@dataclass(frozen=True)
+class Services:
+    conversation: Conversation
+    receipts: Receipts
+    access: Access
+
+
+def build_services(settings: Settings, engine: Engine) -> Services:
+    segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
+    return Services(
+        conversation=Conversation(segments),
+        receipts=Receipts(engine),
+        access=Access(channels=settings.allowed_channels, users=settings.allowed_users),
+    )

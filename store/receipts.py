@@ -1,0 +1,43 @@
+"""Delivery receipts: "have we had this one before?" for deliveries that may come twice.
+
+Slack delivers an event again when it did not see our acknowledgement in time; the event's id
+is remembered here, so the second delivery is recognized and dropped. The primary key decides,
+so two deliveries racing each other still count once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert
+from sqlalchemy.exc import IntegrityError
+
+from store.models import DeliveryReceipt
+
+#: Slack retries within minutes; a day is ample.
+KEEP = timedelta(days=1)
+#: Old receipts are removed at most this often.
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class Receipts:
+    def __init__(self, engine: Engine, keep: timedelta = KEEP) -> None:
+        self.engine, self.keep = engine, keep
+        self._pruned_at: datetime | None = None
+
+    def first(self, key: str, at: datetime) -> bool:
+        """True the first time `key` arrives, False for every later delivery of it."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(DeliveryReceipt).values(id=key, received_at=at))
+        except IntegrityError:
+            return False
+        if self._pruned_at is None or at - self._pruned_at >= PRUNE_EVERY:
+            self.prune(at - self.keep)
+            self._pruned_at = at
+        return True
+
+    def prune(self, before: datetime) -> int:
+        """Forget the receipts older than `before`; how many were forgotten."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(DeliveryReceipt).where(DeliveryReceipt.received_at < before)).rowcount
