@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ class Tailor:
     def event(self, event: dict[str, Any], event_id: str | None = None, **kwargs: Any) -> signing.Reply:
         body = {
             "type": "event_callback", "team_id": "T0TEAM", "api_app_id": "A0TAILOR",
-            "event_id": event_id or f"Ev{next(self._ids):08d}", "event_time": 1700000000,
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:12].upper()}", "event_time": 1700000000,
             "authorizations": [{"team_id": "T0TEAM", "user_id": "UTAILOR", "is_bot": True}],
             "event": event,
         }  # fmt: skip
