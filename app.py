@@ -31,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     root.set_defaults(command=start)
 
-    run = commands.add_parser("start", help="start Tailor (the console when no Slack token is set)")
+    run = commands.add_parser(
+        "start", help="start Tailor: the Slack app when its tokens are set, else the console"
+    )
     _db_option(run)
     run.set_defaults(command=start)
 
@@ -121,9 +123,19 @@ def saved_segments(args: argparse.Namespace, settings) -> int:
 
 
 def start(args: argparse.Namespace, settings) -> int:
-    from bot.console import run_console
+    """The Slack app in Socket Mode or HTTP mode, by the tokens set; else the console."""
+    try:
+        mode = settings.mode
+    except SettingsError as exc:
+        print(f"tailor: {exc}", file=sys.stderr)
+        return 2
+    if mode == "console":
+        from bot.console import run_console
 
-    return run_console(settings)
+        return run_console(settings)
+    from bot.serve import run_slack
+
+    return run_slack(settings)
 
 
 if __name__ == "__main__":

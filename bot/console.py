@@ -1,8 +1,10 @@
 """The console: what `python app.py` runs when no Slack token is set.
 
 It opens the store (loading the demo data into an empty one when `TAILOR_DEMO_DATA` is on),
-says what Tailor can do, then reads segment phrases and commands line by line. With a pipe on stdin it
-shows no prompt, so it can be scripted: `printf 'import --contacts c.csv\\n' | python app.py`.
+says what Tailor can do, then reads segment phrases and commands line by line. Answers are the
+conversation's Block Kit payloads, the ones Slack gets, drawn for a terminal (`bot/terminal.py`);
+their buttons are numbered choices: type the number to pick one. With a pipe on stdin it shows no
+prompt, so it can be scripted: `printf 'lapsed customers\\n1\\n' | python app.py`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy import Engine, func, select
 
-from segments.cli import text_lines
-from segments.saved import SavedError
-from segments.service import Answer, SegmentService
+from bot import blocks
+from bot.conversation import Conversation
+from bot.terminal import Choice, Terminal
+from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
 from store.demo import load_demo_if_empty
@@ -36,6 +39,7 @@ Ask for a segment in plain words, for example:
   lapsed customers in Germany who bought golf gear
   people who opened the last 3 emails but never bought
 Commands:
+  1, 2, ...       pick a numbered choice under the last answer (sample, save as, refine)
   save NAME: PHRASE
                   save a segment under a name, usable in later phrases ("NAME in Berlin")
   saved           the saved segments
@@ -73,9 +77,19 @@ class Console:
     def __init__(self, engine: Engine, settings: Settings, stdout: TextIO) -> None:
         self.engine, self.settings, self.stdout = engine, settings, stdout
         self.segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
+        self.conversation = Conversation(self.segments)
+        self.terminal = Terminal(stdout)
+        self.choices: list[Choice] = []
+        self.stdin: TextIO | None = None
 
     def say(self, *parts: object, end: str = "\n", flush: bool = False) -> None:
         print(*parts, end=end, file=self.stdout, flush=flush)
+
+    def show(self, message: blocks.Message) -> None:
+        """Draw a message; its buttons (if any) become the choices that numbers pick."""
+        self.stdout.flush()
+        self.choices = self.terminal.show(message) or self.choices
+        self.stdout.flush()
 
     def start(self) -> None:
         """Prepare the store, load the demo data if asked, and greet."""
@@ -88,13 +102,14 @@ class Console:
                 self.say(demo_line(report, time.monotonic() - started))
         self.say("Welcome to Tailor, the assistant for email marketers.")
         self.say("Ask for a segment in plain words; import your contacts, events and campaigns from CSV.")
-        self.say("Slack, reports, previews and sends are coming.")
+        self.say("Reports, previews and sends are coming. Slack: see README, Slack setup.")
         self.say(self.store_line())
         self.say("Type `help` for the commands, `quit` to leave.")
 
     def read(self, stdin: TextIO) -> None:
         """Answer line after line until `quit`, `exit` or the end of input (Ctrl-D, Ctrl-C)."""
         interactive = stdin.isatty()
+        self.stdin = stdin
         while True:
             if interactive:
                 self.say(PROMPT, end="", flush=True)
@@ -128,7 +143,10 @@ class Console:
         if word in ("quit", "exit"):
             return False
         if word == "help":
+            self.show(self.conversation.help())
             self.say(HELP)
+        elif word.isdigit() and line == word:
+            self.choose(int(word))
         elif word == "import":
             self.import_files(line)
         elif word == "save":
@@ -137,9 +155,46 @@ class Console:
             for info in self.segments.saved.list():
                 self.say(f"  {info.name:<24} {info.text}")
         elif word:
-            answer = self.segments.answer(line, datetime.now(UTC))
-            self.say("\n".join(text_lines(answer)))
+            self.ask(line)
         return True
+
+    def ask(self, phrase: str) -> None:
+        if self.stdout.isatty():
+            with self.terminal.console.status(self.conversation.reading(phrase)["text"]):
+                self.show(self.conversation.ask(phrase))
+        else:
+            self.show(self.conversation.ask(phrase))
+
+    def choose(self, number: int) -> None:
+        """A numbered choice of the last answer, as its button would do in Slack."""
+        if not 1 <= number <= len(self.choices):
+            self.say(f"No choice {number} here: pick one of the numbers under the last answer.")
+            return
+        choice = self.choices[number - 1]
+        if choice.action_id == blocks.SAMPLE:
+            self.show(self.conversation.sample(choice.value))
+        elif choice.action_id == blocks.SAVE:
+            name = self.prompt(f"Name for “{choice.value}”: ")
+            if name:
+                self.save_as(name, choice.value)
+        elif choice.action_id == blocks.REFINE:
+            self.refine(choice.value)
+        else:  # a suggestion or an example: its phrase
+            self.ask(choice.value)
+
+    def refine(self, phrase: str) -> None:
+        view = self.conversation.refine_view(phrase, {})
+        self.terminal.show({"text": "", "blocks": [b for b in view["blocks"] if b["type"] != "input"]})
+        edited = self.prompt(f"Phrase (Enter keeps “{phrase}”): ")
+        self.ask(edited or phrase)
+
+    def prompt(self, question: str) -> str:
+        """One answer from the input: the next line of a pipe, or typed after the question."""
+        self.say(question, end="", flush=True)
+        line = self.stdin.readline() if self.stdin else ""
+        if not self.stdout.isatty():
+            self.say(line.strip())
+        return line.strip()
 
     def save(self, rest: str) -> None:
         name, _, phrase = rest.partition(":")
@@ -148,14 +203,11 @@ class Console:
                 "save: write `save NAME: PHRASE`, e.g. `save golf-lapsed: lapsed customers who bought golf`"
             )
             return
-        try:
-            answer = self.segments.save(name.strip(), phrase.strip(), datetime.now(UTC))
-        except SavedError as error:
-            self.say(f"save: {error}")
-            return
-        self.say("\n".join(text_lines(answer)))
-        if isinstance(answer, Answer):
-            self.say(f"Saved as {name.strip()!r}.")
+        self.save_as(name.strip(), phrase.strip())
+
+    def save_as(self, name: str, phrase: str) -> None:
+        result = self.conversation.save(name, phrase)
+        self.show({"text": "", "blocks": blocks.saved_modal(name, result)["blocks"]})
 
     def import_files(self, line: str) -> None:
         try:

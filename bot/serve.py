@@ -7,13 +7,21 @@ server, at http://TAILOR_HOST:TAILOR_PORT/slack/events (events, commands and int
 from __future__ import annotations
 
 import logging
+import sys
+from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
 from waitress.server import create_server
 
+from bot.app import create_app
+from bot.services import build_services
 from settings import Settings
+from store.db import create_store_engine
+from store.demo import load_demo_if_empty
+from store.migrate import upgrade
 
 PATH = "/slack/events"
 THREADS = 8
@@ -50,3 +58,25 @@ def socket_handler(app: App, settings: Settings) -> SocketModeHandler:
 def serve_socket(app: App, settings: Settings) -> None:
     print("Tailor is connecting to Slack over Socket Mode.", flush=True)
     socket_handler(app, settings).start()
+
+
+def run_slack(settings: Settings) -> int:
+    """Open the store (with the demo data when empty and asked for), then serve Slack in the
+    mode the settings choose, until interrupted. 2 when Slack refuses the bot token."""
+    engine = create_store_engine(settings.database_url)
+    upgrade(engine)
+    if settings.demo_data:
+        load_demo_if_empty(engine, as_of=datetime.now(UTC).replace(microsecond=0), zone=settings.zone)
+    try:
+        app = create_app(settings, build_services(settings, engine))
+    except BoltError as exc:
+        print(f"tailor: Slack did not accept SLACK_BOT_TOKEN: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if settings.mode == "socket":
+            serve_socket(app, settings)
+        else:
+            serve_http(app, settings)
+    finally:
+        engine.dispose()
+    return 0

@@ -1,4 +1,5 @@
-"""The console stub: welcome, help, import, the polite answer, and `python app.py` end to end."""
+"""The console: welcome, help, import, segment answers drawn from the Block Kit payloads with their
+buttons as numbered choices, and `python app.py` end to end, all through a pipe."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_welcome_and_help(tmp_path: Path):
     code, out = console(settings_for(tmp_path), "help\nquit\n")
     assert code == 0
     assert "Welcome to Tailor" in out
-    assert "Slack, reports, previews and sends are coming." in out
+    assert "Reports, previews and sends are coming. Slack: see README, Slack setup." in out
     assert "lapsed customers in Germany who bought golf gear" in out
     assert "The store holds 0 contacts, 0 events and 0 campaigns." in out
     assert "Type `help` for the commands" in out
@@ -95,10 +96,12 @@ def test_phrases_get_segment_answers_on_the_demo_data(tmp_path: Path):
     lines = "lapsed customers in Germany\ncontacts in Berlni\nsave berliners: contacts in Berlin\nsaved\n"
     code, out = console(settings, lines + "berliners who opened an email\n")
     assert code == 0  # end of input ends the console too
-    assert "> lapsed customers in Germany" in out
-    assert "Contacts who are lapsed customers" in out and "in Germany" in out
-    assert "did you mean: contacts in Berlin" in out
-    assert "Saved as 'berliners'." in out
+    assert "  lapsed customers in Germany\n  Contacts who are lapsed customers" in out
+    assert "in Germany" in out and "Members: " in out and "Reachable: " in out
+    assert "[1] Sample members  [2] Save as...  [3] Refine" in out
+    assert "? I couldn't read contacts in Berlni: I don't know the word 'Berlni'" in out
+    assert "[1] contacts in Berlin" in out
+    assert "✓ Saved as berliners: " in out
     assert "in the saved segment 'berliners'" in out
 
 
@@ -139,3 +142,52 @@ def test_counts_read_naturally(tmp_path: Path):
     assert code == 0
     assert "loaded 1 rows, rejected 0" in out
     assert "The store holds 1 contact, 0 events and 0 campaigns." in out
+
+
+def demo_settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+
+
+def test_numbers_pick_the_buttons_of_the_last_answer(tmp_path: Path):
+    lines = ["contacts in Berlni", "1", "1", "2", "berliners 2", "3", "contacts in Munich", "saved", "9"]
+    code, out = console(demo_settings(tmp_path), "\n".join(lines) + "\n")
+    assert code == 0
+    after_suggestion = out.split("[1] contacts in Berlin", 1)[1]
+    assert "  contacts in Berlin\n  Contacts in Berlin\n" in after_suggestion  # 1: the suggestion, run
+    sample = after_suggestion.split("members of contacts in Berlin (only you can see this; emails masked)")[1]
+    people = [line for line in sample.splitlines() if line.startswith("  • ")][:5]
+    assert len(people) == 5 and all(", Berlin, " in p and "***@" in p for p in people)  # 1: sample
+    assert "Name for “contacts in Berlin”: berliners 2" in out  # 2: save as, the name read from the pipe
+    assert "✓ Saved as berliners 2: " in out
+    assert "The reading's conditions" in out and "• in Berlin" in out  # 3: refine
+    assert "Phrase (Enter keeps “contacts in Berlin”): contacts in Munich" in out
+    assert "  Contacts in Munich\n" in out
+    assert "berliners 2" in out.split("Contacts in Munich", 1)[1]  # `saved` lists it
+    assert "No choice 9 here" in out
+
+
+def test_help_offers_examples_from_the_data_as_choices(tmp_path: Path):
+    code, out = console(demo_settings(tmp_path), "help\n1\n")
+    assert code == 0
+    assert "Try one on your own data:" in out
+    assert "[1] contacts in New York" in out
+    assert "  Contacts in New York\n  Members: " in out
+
+
+def test_a_terminal_gets_styles_and_a_pipe_plain_text(tmp_path: Path):
+    from bot.terminal import Terminal
+
+    message = {
+        "text": "",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*bold* &lt;x&gt;"}}],
+    }
+    plain, styled = io.StringIO(), TerminalOutput()
+    Terminal(plain).show(message)
+    Terminal(styled).show(message)
+    assert plain.getvalue() == "  bold <x>\n"
+    assert "\x1b[1m" in styled.getvalue() and "bold" in styled.getvalue()
+
+
+class TerminalOutput(io.StringIO):
+    def isatty(self) -> bool:
+        return True
