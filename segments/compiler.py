@@ -68,6 +68,8 @@ COMPARE = {
 }
 
 
+#: Attributes whose values each hold a large share of the contacts: naming one narrows little.
+BROAD_FIELDS = frozenset({"email_consent", "gender", "device", "language"})
 RANK_MEASURES = {"spend": "sum", "orders": "count", "order_value": "avg"}
 
 SavedLookup = Callable[[str], Definition | None]
@@ -90,6 +92,8 @@ class Compiler:
     #: "the last purchase after X", which the purchase summary answers.
     latest_purchase: datetime | None = None
     _using: tuple[str, ...] = ()
+    #: Within an `all` that also names a contact attribute's value (see `count_of`).
+    _narrowed: bool = False
 
     @property
     def summary(self) -> PurchaseSummary:
@@ -101,7 +105,8 @@ class Compiler:
     def condition(self, node: Condition) -> ColumnElement[bool]:
         match node:
             case All(of=parts):
-                return and_(true(), *(self.condition(part) for part in parts))
+                within = replace(self, _narrowed=True) if any(map(_narrows, parts)) else self
+                return and_(true(), *(within.condition(part) for part in parts))
             case AnyOf(of=parts):
                 return or_(false(), *(self.condition(part) for part in parts))
             case Not(of=Event(count=Count(op="ge", n=1)) as event):
@@ -109,7 +114,7 @@ class Compiler:
                 if found := self.summary.has(event):
                     rows, condition = found
                     return not_(rows.exists(condition))
-                return not_(self.has_event(event))
+                return self.lacks_event(event)
             case Not(of=part):
                 return not_(self.condition(part))
             case Attribute():
@@ -229,9 +234,11 @@ class Compiler:
                 return self.has_event(node)
             return contacts.c.id.in_(self.event_contacts(node))
         if (count.op, count.n) in (("eq", 0), ("lt", 1), ("le", 0)):
-            return not_(self.has_event(node))
+            return self.lacks_event(node)
         if _admits_zero(count):
             return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
+        if count.op in ("ge", "gt") and self._narrowed:
+            return COMPARE[count.op](self.count_of(node), count.n)
         return contacts.c.id.in_(self.counted(node, count))
 
     def event_contacts(self, node: Event) -> Select:
@@ -239,9 +246,25 @@ class Compiler:
         e = events.alias("e")
         return select(e.c.contact_id).where(*self.event_terms(e, node))
 
+    def lacks_event(self, node: Event) -> ColumnElement[bool]:
+        """No such event: the same choice as for having one (a window's events read once)."""
+        if node.window is None:
+            return not_(self.has_event(node))
+        return not_(contacts.c.id.in_(self.event_contacts(node)))
+
     def has_event(self, node: Event) -> ColumnElement[bool]:
         e = events.alias("e")
         return select(literal(1)).where(e.c.contact_id == contacts.c.id, *self.event_terms(e, node)).exists()
+
+    def count_of(self, node: Event) -> ColumnElement[int]:
+        """How many such events the contact has, counted down its own events (the primary key).
+
+        Used when a sibling condition names a value (`_narrows`): "at least n" is then asked of the
+        few contacts it leaves, instead of grouping every event of the window by contact.
+        """
+        e = events.alias("e")
+        terms = self.event_terms(e, node)
+        return select(func.count()).where(e.c.contact_id == contacts.c.id, *terms).scalar_subquery()
 
     def counted(self, node: Event, count: Count) -> Select:
         e = events.alias("e")
@@ -470,6 +493,11 @@ def _boolean(value) -> bool:
 def _years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier; 29 February becomes the 28th."""
     return back(datetime.combine(day, datetime.min.time()), Span(n=years, unit="year")).date()
+
+
+def _narrows(node: Condition) -> bool:
+    """An attribute equal to one or a few values (an industry, a city): few contacts pass it."""
+    return isinstance(node, Attribute) and node.op in ("eq", "in") and node.field not in BROAD_FIELDS
 
 
 def _admits_zero(count: Count) -> bool:

@@ -27,6 +27,7 @@ from segments.definition import (
     Calendar,
     CalendarName,
     Comparison,
+    Count,
     Definition,
     Event,
     Last,
@@ -99,6 +100,25 @@ def test_a_calendar_day_follows_the_workspace_zone(
     as_of = (event.at + timedelta(days=1)).replace(hour=12, minute=0)
     definition = Definition(where=Event(type=event.type, window=Calendar(period=period)))
     assert contact in oracle.check(definition, as_of, zone)
+
+
+@pytest.mark.parametrize("op", ["ge", "gt"])
+@pytest.mark.parametrize("window", [None, Last(span=Span(n=90, unit="day"))], ids=["all time", "windowed"])
+def test_event_counts_beside_an_attribute_are_counted_per_contact(
+    oracle: Oracle, op: Comparison, window: Last | None
+) -> None:
+    """A city beside "at least n opens" counts each of its contacts' events (`Compiler.count_of`)."""
+    city = next(row.values["city"] for row in oracle.data.contacts.values() if row.values["city"])
+    opens = Event(type="email_opened", window=window, count=Count(op=op, n=2))
+    for where in (All(of=[Attribute(field="city", op="eq", value=city), opens]), opens):
+        oracle.check(Definition(where=where), DATA_AS_OF)
+
+
+def test_no_event_in_a_window_is_read_from_the_window(oracle: Oracle) -> None:
+    """No click in a window: the window's clickers are read once and left out (NOT IN)."""
+    clicks = Event(type="email_clicked", window=Last(span=Span(n=60, unit="day")))
+    for where in (Not(of=clicks), Event(**{**clicks.model_dump(), "count": Count(op="eq", n=0)})):
+        assert oracle.check(Definition(where=where), DATA_AS_OF)
 
 
 @pytest.mark.parametrize("by", ["spend", "order_value", "orders", "rfm"])
