@@ -155,6 +155,16 @@ class Tailor:
         return self.send(*signing.payload(body))
 
 
+def build_test_services(settings: Settings, demo_store: DemoStore) -> Services:
+    """The real services on the demo store, with the segment service slowable and the clock fixed."""
+    slow = SlowSegments(SegmentService(demo_store.engine, zone=UTC, min_test_size=settings.min_test_size))
+    return Services(
+        conversation=Conversation(slow, clock=lambda: AS_OF),
+        receipts=Receipts(demo_store.engine),
+        access=Access(settings.allowed_channels, settings.allowed_users),
+    )
+
+
 def opened_view(call) -> dict[str, Any]:
     view = call.args["view"]
     return json.loads(view) if isinstance(view, str) else view
@@ -177,17 +187,13 @@ def tailor(demo_store: DemoStore, fake: FakeSlack, tmp_path: Path) -> Iterator[C
             slack_signing_secret=signing.SECRET, slack_api_url=fake.api_url, host="127.0.0.1", port=0,
             **overrides,
         )  # fmt: skip
-        slow = SlowSegments(SegmentService(demo_store.engine, zone=UTC, min_test_size=settings.min_test_size))
-        services = Services(
-            conversation=Conversation(slow, clock=lambda: AS_OF),
-            receipts=Receipts(demo_store.engine),
-            access=Access(settings.allowed_channels, settings.allowed_users),
-        )
+        services = build_test_services(settings, demo_store)
         app = create_app(settings, services)
         server = http_server(app, settings)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         servers.append((server, thread, app))
+        slow = services.conversation.segments
         return Tailor(url=f"http://127.0.0.1:{server.effective_port}{PATH}", fake=fake, slow=slow)
 
     yield start
