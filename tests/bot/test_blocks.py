@@ -1,0 +1,51 @@
+"""Block Kit renderers: what people and the data wrote cannot mention, link or overflow."""
+
+from __future__ import annotations
+
+import json
+
+from bot import blocks
+from segments.sample import MemberCard, Sample
+from segments.service import Answer, Failure
+
+
+def an_answer(**changes) -> Answer:
+    fields = dict(text="contacts in Berlin", definition={}, explanation="Contacts in Berlin", count=1234,
+                  reachable=1000, warnings=[])  # fmt: skip
+    return Answer(**(fields | changes))
+
+
+def test_user_text_is_escaped() -> None:
+    message = blocks.answer(an_answer(text="<!channel> & <https://x.example|click>"))
+    shown = json.dumps(message["blocks"][:-1])  # the mrkdwn; buttons carry the phrase as data
+    assert "<!channel>" not in shown and "&lt;!channel&gt; &amp; &lt;https" in shown
+    assert message["blocks"][-1]["elements"][0]["value"] == "<!channel> & <https://x.example|click>"
+
+
+def test_counts_are_grouped_and_warnings_shown() -> None:
+    message = blocks.answer(an_answer(warnings=["Only 1,000 reachable contacts"]))
+    assert message["blocks"][1]["fields"][0]["text"] == "*Members*\n1,234"
+    assert message["blocks"][2]["elements"][0]["text"] == ":warning: Only 1,000 reachable contacts"
+    assert message["text"] == "contacts in Berlin: 1,234 members, 1,000 reachable"
+
+
+def test_long_texts_are_clipped_to_slacks_limits() -> None:
+    message = blocks.answer(an_answer(explanation="x" * 5000, text="y" * 2500))
+    assert len(message["blocks"][0]["text"]["text"]) == blocks.MAX_TEXT
+    assert all(len(e["value"]) <= blocks.MAX_VALUE for e in message["blocks"][-1]["elements"])
+    assert all(len(e["text"]["text"]) <= blocks.MAX_LABEL for e in message["blocks"][-1]["elements"])
+
+
+def test_a_failure_offers_at_most_five_suggestions_with_distinct_action_ids() -> None:
+    failure = Failure(text="contacts in Berlni", error="I don't know the word 'Berlni'",
+                      suggestions=[f"contacts in City{i}" for i in range(8)])  # fmt: skip
+    buttons = blocks.failure(failure)["blocks"][-1]["elements"]
+    assert [b["action_id"] for b in buttons] == [f"tailor_rerun_{i}" for i in range(5)]
+
+
+def test_a_sample_shows_only_masked_cards() -> None:
+    sample = Sample(
+        text="vips", count=40, members=[MemberCard(first_name="Ana", city=None, email="a***@x.example")]
+    )
+    text = blocks.sample(sample)["blocks"][0]["text"]["text"]
+    assert "*1 of the 40 members*" in text and "• Ana, (no city), a***@x.example" in text
