@@ -2,7 +2,9 @@
 
 Bolt verifies every request's signature first (a bad or stale one gets 401 and no work), then
 `gate.once` drops Events API redeliveries and `gate.allowed` turns away whoever is not allowed.
-Listeners acknowledge at once and work in lazy listeners on the app's thread pool.
+Listeners acknowledge at once and work in lazy listeners on the app's thread pool. With
+`process_before_response` the acknowledgement runs in the request's own thread, so acks never queue
+behind the work in that pool (the work may be slow; the ack must be back within 3 s).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def create_app(settings: Settings, services: Services, client: WebClient | None 
         name="tailor",
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        process_before_response=False,
+        process_before_response=True,
         listener_executor=worker,
     )
     app.use(gate.once(services.receipts))

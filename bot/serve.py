@@ -24,7 +24,8 @@ from store.demo import load_demo_if_empty
 from store.migrate import upgrade
 
 PATH = "/slack/events"
-THREADS = 8
+#: Request threads: acks run in them, the work does not.
+THREADS = 32
 
 log = logging.getLogger(__name__)
 
