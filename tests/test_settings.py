@@ -79,3 +79,35 @@ def test_the_command_line_stops_on_a_bad_setting_with_one_line(run_app, tmp_path
     [line] = result.stderr.splitlines()
     assert line.startswith(f"tailor: {variable}: ")
     assert value in line
+
+
+def test_slack_settings_choose_the_mode(monkeypatch):
+    assert load_settings().mode == "console"
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    assert load_settings().mode == "http"
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+    assert load_settings().mode == "socket"
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN: needed beside"):
+        load_settings().mode  # noqa: B018
+
+
+def test_http_mode_and_access_settings(monkeypatch):
+    defaults = load_settings()
+    assert (defaults.host, defaults.port, defaults.slack_api_url) == (
+        "127.0.0.1",
+        3000,
+        "https://slack.com/api/",
+    )
+    assert (defaults.allowed_channels, defaults.allowed_users) == ((), ())
+    monkeypatch.setenv("TAILOR_PORT", "8080")
+    monkeypatch.setenv("TAILOR_SLACK_API_URL", "http://127.0.0.1:9000/api")
+    monkeypatch.setenv("TAILOR_ALLOWED_CHANNELS", "C1, C2,")
+    monkeypatch.setenv("TAILOR_ALLOWED_USERS", "U1")
+    settings = load_settings()
+    assert settings.port == 8080 and settings.slack_api_url == "http://127.0.0.1:9000/api/"
+    assert settings.allowed_channels == ("C1", "C2") and settings.allowed_users == ("U1",)
+    monkeypatch.setenv("TAILOR_SLACK_API_URL", "slack.com")
+    with pytest.raises(SettingsError, match=r"^TAILOR_SLACK_API_URL: not an http"):
+        load_settings()
