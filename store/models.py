@@ -82,8 +82,9 @@ class Event(Base):
     properties: Mapped[dict[str, Any] | None]
 
     __table_args__ = (
-        # "who did X in a window": type and time first, the contact to answer from the index.
-        Index(None, "type", "occurred_at", "contact_id"),
+        # "who did X in a window": type and time first, the contact to answer from the index;
+        # on PostgreSQL the campaign too, so "who opened the Yoga Week email" reads no rows.
+        Index(None, "type", "occurred_at", "contact_id", postgresql_include=["campaign_id"]),
         {"sqlite_with_rowid": False},
     )
 

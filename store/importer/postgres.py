@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Engine, Table
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
@@ -106,6 +106,8 @@ DROP_REPEATS = """DELETE FROM events e USING (
 class PostgresLoader:
     def __init__(self, conn: Connection, zone: tzinfo, ahead: EventsAhead | None = None) -> None:
         self.conn, self.ahead = conn, ahead
+        #: Whether this import loaded events in bulk, which `after_commit` then vacuums.
+        self.bulk = False
         self.raw: psycopg.Connection = conn.connection.driver_connection
         for name, value in {**SESSION, "TimeZone": str(zone)}.items():
             self._set(name, value)
@@ -141,10 +143,22 @@ class PostgresLoader:
                 report.inserted -= self._drop_repeats(cursor)
                 self._build_indexes()
                 cursor.execute("ANALYZE events")
+                self.bulk = True
             report.unchanged = report.loaded - report.inserted
 
     def analyze(self) -> None:
         self.raw.execute("ANALYZE contacts")
+
+    def after_commit(self, engine: Engine) -> None:
+        """Vacuum events after a bulk load, so that segments read the indexes alone.
+
+        An index answers without visiting the table only for rows that the visibility map marks
+        as seen by everyone, which only VACUUM sets (outside a transaction, so after the commit).
+        Autovacuum would get there, later and not on every server; the segments cannot wait.
+        """
+        if self.bulk:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM events")
 
     def _stage_events(self, cursor, source: CsvSource, report: FileReport, advance: Advance | None) -> Staged:
         """The file as staged ahead, or staged now into a temporary table."""

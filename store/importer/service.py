@@ -55,6 +55,7 @@ def run_import(
             if sources.events is not None:
                 summaries.refresh(conn)
             loader.analyze()
+        loader.after_commit(engine)
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
         raise

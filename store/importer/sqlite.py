@@ -7,7 +7,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table
 
 from store.importer.aside import event_rows_aside, spare_core
 from store.importer.files import Advance, CsvSource
@@ -90,6 +90,9 @@ class SqliteLoader:
         """
         self.raw.execute("PRAGMA analysis_limit = 0")
         self.raw.execute("ANALYZE events")
+
+    def after_commit(self, engine: Engine) -> None:
+        """Nothing: SQLite's indexes need no vacuum to be read alone."""
 
     def analyze(self) -> None:
         # A sample is enough for the other tables; events keep the statistics of their last large load.

@@ -117,3 +117,26 @@ def _ahead_tables(engine) -> list[str]:
         " WHERE relnamespace = current_schema()::regnamespace AND relname LIKE :pattern"
     )
     return [name for (name,) in fetch(engine, query.bindparams(pattern=f"{AHEAD_PREFIX}%"))]
+
+
+@only_postgresql
+def test_a_bulk_load_leaves_events_vacuumed_and_campaigns_in_the_type_index(engine, write_csv):
+    """Segments read the (type, time) index alone: the visibility map is set, the campaign is in it."""
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
+    load(
+        engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", generated_events(100, 5_000))
+    )
+
+    with engine.connect() as conn:
+        pages, visible = conn.execute(
+            text("SELECT relpages, relallvisible FROM pg_class WHERE oid = 'events'::regclass")
+        ).one()
+        plan = conn.execute(
+            text(
+                "EXPLAIN SELECT contact_id FROM events WHERE type = 'visit' AND campaign_id = 'cmp-1'"
+                " AND occurred_at > '2026-01-01'"
+            )
+        ).scalars()
+        shown = "\n".join(plan)
+    assert pages > 0 and visible == pages
+    assert "Index Only Scan using ix_events_type_occurred_at_contact_id" in shown
