@@ -1,0 +1,172 @@
+"""One service for every way in: a segment (or several) and a campaign selection in, a report out.
+
+    reports = ReportService(segment_service, attribution_days=5)
+    reports.report("lapsed customers", Selection(name="Black Friday"), as_of)   # Report | Failure
+    reports.compare(["golfers", "runners"], Selection(), as_of)                # Comparison | Failure
+
+Each segment is read by the segment service, compiled, and counted with its report in one SQL
+query (`reports.query`); the statistics follow in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rapidfuzz import process
+from sqlalchemy import Connection, text
+
+from reports import stats
+from reports.compare import differences
+from reports.metrics import CampaignCounts, Counts, metrics, total
+from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
+from reports.query import members_of, per_campaign
+from reports.selection import Chosen, Selection, choose
+from reports.trends import trend
+from segments.compiler import CompileError, Compiler, count_query
+from segments.definition import Definition
+from segments.parser import ParseError
+from segments.reading import Reader
+from segments.service import Failure, SegmentService, latest_purchase
+from store.db import is_postgres
+
+#: Last-click attribution: a purchase without a campaign belongs to the latest click this many days before.
+ATTRIBUTION_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A segment's reading, its member count, and its pairs' counts per campaign."""
+
+    segment: SegmentRef
+    notes: list[str]
+    campaigns: list[CampaignCounts]
+
+    @property
+    def counts(self) -> Counts:
+        return total(c.counts for c in self.campaigns)
+
+
+class ReportService:
+    def __init__(
+        self,
+        segments: SegmentService,
+        attribution_days: int = ATTRIBUTION_DAYS,
+        min_sample: int | None = None,
+    ) -> None:
+        self.segments, self.attribution_days = segments, attribution_days
+        self.min_sample = stats.MIN_SAMPLE if min_sample is None else min_sample
+
+    @property
+    def engine(self):
+        return self.segments.engine
+
+    def report(
+        self, phrase: str, selection: Selection, as_of: datetime, by: Period | None = None
+    ) -> Report | Failure:
+        found = self.compare([phrase], selection, as_of, by=by)
+        return found.reports[0] if isinstance(found, Comparison) else found
+
+    def compare(
+        self,
+        phrases: list[str],
+        selection: Selection,
+        as_of: datetime,
+        by: Period | None = None,
+        measures: tuple[str, ...] = MEASURES,
+    ) -> Comparison | Failure:
+        """Each segment's report over the same campaigns, and each compared with the first."""
+        with self.engine.connect() as conn:
+            chosen = choose(conn, selection)
+            if not chosen:
+                return self.no_campaign(conn, phrases[0], selection)
+            counted = []
+            for phrase in phrases:
+                found = self.count(conn, phrase, chosen, as_of)
+                if isinstance(found, Failure):
+                    return found
+                counted.append(found)
+        reports = [self.build(c, chosen, by) for c in counted]
+        names = [c.segment.text for c in counted]
+        measured = [r.metrics for r in reports]
+        return Comparison(
+            reports=reports, differences=differences(names, [c.counts for c in counted], measured, measures)
+        )
+
+    def count(
+        self, conn: Connection, phrase: str, chosen: list[Chosen], as_of: datetime
+    ) -> Counted | Failure:
+        try:
+            definition, notes = self.segments.read(phrase)
+            return self.count_definition(conn, phrase, definition, notes, chosen, as_of)
+        except (ParseError, CompileError) as error:
+            return Failure(text=phrase, error=str(error), suggestions=getattr(error, "suggestions", []))
+
+    def count_definition(
+        self,
+        conn: Connection,
+        phrase: str,
+        definition: Definition,
+        notes: list[str],
+        chosen: list[Chosen],
+        as_of: datetime,
+    ) -> Counted:
+        tune(conn)
+        zone, lexicon = self.segments.zone, self.segments.lexicon
+        compiler = Compiler(as_of, zone, lexicon.custom_types, self.segments.saved.get, latest_purchase(conn))
+        count, _reachable = conn.execute(count_query(compiler, definition)).one()
+        query = per_campaign(
+            members_of(compiler.where(definition)),
+            [c.ref.id for c in chosen],
+            self.attribution_days,
+            conn.dialect.name,
+        )
+        campaigns = [
+            CampaignCounts(row["campaign_id"], row["first_sent"], Counts.of_row(row))
+            for row in conn.execute(query).mappings()
+        ]
+        explanation = Reader(as_of, zone).read(definition)
+        return Counted(SegmentRef(text=phrase, explanation=explanation, count=count), notes, campaigns)
+
+    def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
+        sent = {c.ref.id: c.sent_at for c in chosen}
+        found = metrics(counted.counts)
+        return Report(
+            segment=counted.segment,
+            campaigns=[c.ref for c in chosen],
+            metrics=found,
+            warnings=[*counted.notes, *self.warnings(found)],
+            attribution_days=self.attribution_days,
+            by=by,
+            trend=trend(counted.campaigns, sent, by, self.segments.zone) if by else None,
+        )
+
+    def warnings(self, found) -> list[str]:
+        if found.recipients == 0:
+            return ["No member received any of these campaigns: there is nothing to measure."]
+        if found.delivered < self.min_sample:
+            return [
+                f"Only {found.delivered:,} delivered emails: too few for steady rates "
+                f"(at least {self.min_sample:,} are needed); read the intervals, not the rates."
+            ]
+        return []
+
+    def no_campaign(self, conn: Connection, phrase: str, selection: Selection) -> Failure:
+        names = [c.ref.name for c in choose(conn, Selection())]
+        near = process.extract(selection.name or "", names, limit=3) if selection.name else []
+        return Failure(
+            text=phrase,
+            error=f"No campaign matches: {selection.describe()}",
+            suggestions=[name for name, _score, _index in near],
+        )
+
+    def campaign_names(self) -> list[CampaignRef]:
+        with self.engine.connect() as conn:
+            return [c.ref for c in choose(conn, Selection())]
+
+
+def tune(conn: Connection) -> None:
+    """As the segment service does: room for hash tables, and no JIT compilation, on PostgreSQL."""
+    if is_postgres(conn.engine):
+        conn.execute(text("SET work_mem = '64MB'"))
+        conn.execute(text("SET jit = off"))
