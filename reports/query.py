@@ -105,6 +105,10 @@ def pair_rows(members: Select, campaign_ids: list[str], days: int, dialect: str)
 
 
 def pairs(members: Select, campaign_ids: list[str], days: int, dialect: str) -> Select:
+    """(contact, campaign) pairs with a send. Only chosen campaigns' sends are among the rows, so a
+    purchase attributed to another campaign (or to none) makes a pair without a send, dropped here;
+    filtering on the campaign before the grouping would have PostgreSQL look for the last click of
+    every purchase in the store, members or not."""
     rows = pair_rows(members, campaign_ids, days, dialect).subquery("pair_rows")
     sent_at = case((rows.c.sent == 1, rows.c.occurred_at), else_=null())
     revenue = func.coalesce(func.sum(case((rows.c.converted == 1, rows.c.amount), else_=null())), 0)
@@ -116,7 +120,6 @@ def pairs(members: Select, campaign_ids: list[str], days: int, dialect: str) -> 
             *(func.max(rows.c[name]).label(name) for name in FLAGS if name != "sent"),
             revenue.label("revenue"),
         )
-        .where(rows.c.campaign_id.in_(campaign_ids))
         .group_by(rows.c.contact_id, rows.c.campaign_id)
         .having(func.max(rows.c.sent) == 1)
     )

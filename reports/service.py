@@ -32,6 +32,8 @@ from store.db import is_postgres
 
 #: Last-click attribution: a purchase without a campaign belongs to the latest click this many days before.
 ATTRIBUTION_DAYS = 5
+#: PostgreSQL's memory per hash table and sort in a report's session.
+WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ class ReportService:
 
 
 def tune(conn: Connection) -> None:
-    """As the segment service does: room for hash tables, and no JIT compilation, on PostgreSQL."""
+    """Room for the hash table of a report's (contact, campaign) pairs, millions of them for a large
+    segment, and no JIT compilation, on PostgreSQL."""
     if is_postgres(conn.engine):
-        conn.execute(text("SET work_mem = '64MB'"))
+        conn.execute(text(f"SET work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET jit = off"))
