@@ -114,7 +114,7 @@ class Compiler:
                 if found := self.summary.has(event):
                     rows, condition = found
                     return not_(rows.exists(condition))
-                return self.lacks_event(event)
+                return not_(self.has_event(event))
             case Not(of=part):
                 return not_(self.condition(part))
             case Attribute():
@@ -234,7 +234,8 @@ class Compiler:
                 return self.has_event(node)
             return contacts.c.id.in_(self.event_contacts(node))
         if (count.op, count.n) in (("eq", 0), ("lt", 1), ("le", 0)):
-            return self.lacks_event(node)
+            # NOT EXISTS: an anti join that probes the primary key (read alone once vacuumed)
+            return not_(self.has_event(node))
         if _admits_zero(count):
             return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
         if count.op in ("ge", "gt") and self._narrowed:
@@ -245,12 +246,6 @@ class Compiler:
         """Contacts with such an event, found once for all: an index range, not a probe per contact."""
         e = events.alias("e")
         return select(e.c.contact_id).where(*self.event_terms(e, node))
-
-    def lacks_event(self, node: Event) -> ColumnElement[bool]:
-        """No such event: the same choice as for having one (a window's events read once)."""
-        if node.window is None:
-            return not_(self.has_event(node))
-        return not_(contacts.c.id.in_(self.event_contacts(node)))
 
     def has_event(self, node: Event) -> ColumnElement[bool]:
         e = events.alias("e")

@@ -114,8 +114,8 @@ def test_event_counts_beside_an_attribute_are_counted_per_contact(
         oracle.check(Definition(where=where), DATA_AS_OF)
 
 
-def test_no_event_in_a_window_is_read_from_the_window(oracle: Oracle) -> None:
-    """No click in a window: the window's clickers are read once and left out (NOT IN)."""
+def test_no_event_in_a_window_is_none_said_either_way(oracle: Oracle) -> None:
+    """No click in a window, said as a negation or as a count of zero."""
     clicks = Event(type="email_clicked", window=Last(span=Span(n=60, unit="day")))
     for where in (Not(of=clicks), Event(**{**clicks.model_dump(), "count": Count(op="eq", n=0)})):
         assert oracle.check(Definition(where=where), DATA_AS_OF)
