@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from settings import SettingsError, load_settings
@@ -56,6 +56,21 @@ def parser() -> argparse.ArgumentParser:
     _db_option(ask)
     ask.set_defaults(command=segment)
 
+    report = commands.add_parser("report", help="a segment's performance over campaigns, with intervals")
+    report.add_argument("text", help='a segment, e.g. "lapsed customers"')
+    report.add_argument("--campaign", metavar="NAME", help="campaigns whose name contains NAME")
+    report.add_argument("--since", type=_day, metavar="DATE", help="campaigns sent on or after DATE")
+    report.add_argument("--until", type=_day, metavar="DATE", help="campaigns sent on or before DATE")
+    report.add_argument("--by", choices=["week", "month"], help="a trend, week by week or month by month")
+    report.add_argument(
+        "--compare", action="append", default=[], metavar="SEGMENT", help="another segment (repeatable)"
+    )
+    report.add_argument("--as-of", type=_moment, metavar="ISO", help="now, for the segment's time windows")
+    report.add_argument("--json", action="store_true", help="one JSON object")
+    report.add_argument("--chart", type=Path, metavar="FILE", help="write a PNG chart to FILE")
+    _db_option(report)
+    report.set_defaults(command=report_command)
+
     saved = commands.add_parser("saved", help="save, list, show and delete named segments")
     saved.add_argument("action", choices=["save", "list", "show", "delete"])
     saved.add_argument("name", nargs="?")
@@ -71,6 +86,13 @@ def _moment(value: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date/time: {value!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {value!r}") from None
 
 
 def _db_option(command: argparse.ArgumentParser) -> None:
@@ -111,6 +133,22 @@ def segment(args: argparse.Namespace, settings) -> int:
     as_of = args.as_of or datetime.now(UTC)
     answers = (service.answer(text, as_of, members=args.members) for text in texts)
     return print_answers(answers, as_json=args.json)
+
+
+def report_command(args: argparse.Namespace, settings) -> int:
+    from reports.cli import print_report, selection
+    from reports.service import ReportService
+    from segments.service import SegmentService
+    from store.db import create_store_engine
+
+    segments = SegmentService(
+        create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
+    )
+    service = ReportService(segments, attribution_days=settings.attribution_days)
+    chosen = selection(args.campaign, args.since, args.until, settings.zone)
+    as_of = args.as_of or datetime.now(UTC)
+    found = service.compare([args.text, *args.compare], chosen, as_of, by=args.by)
+    return print_report(found, sys.stdout, args.json, args.chart)
 
 
 def saved_segments(args: argparse.Namespace, settings) -> int:

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     demo_data: bool = True
     #: Reachable members below this are too few to test on; segment answers warn.
     min_test_size: int = Field(default=1000, ge=0)
+    #: Reports: a purchase without a campaign belongs to the contact's latest click this many days before.
+    attribution_days: int = Field(default=5, ge=0, le=365)
 
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))

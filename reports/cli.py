@@ -1,0 +1,112 @@
+"""The `report` command's output: one JSON object for programs, a short table for people."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta, tzinfo
+from pathlib import Path
+from typing import TextIO
+
+from reports.charts import chart
+from reports.compare import shown
+from reports.models import RATES, Comparison, Report
+from reports.selection import Selection
+from segments.service import Failure
+from segments.windows import Bounds, midnight
+
+#: The order of the metrics' keys in JSON and in the table.
+COUNTED = (
+    "recipients",
+    "bounces",
+    "delivered",
+    "opens",
+    "clicks",
+    "unsubscribes",
+    "complaints",
+    "conversions",
+)
+
+
+def selection(name: str | None, since: date | None, until: date | None, zone: tzinfo) -> Selection:
+    """Campaigns named by `name`, sent from `since` through `until` (whole days in the workspace's zone)."""
+    period = None
+    if since or until:
+        period = Bounds(since and midnight(since, zone), until and midnight(until + timedelta(days=1), zone))
+    return Selection(name=name, period=period)
+
+
+def as_json(found: Comparison) -> dict:
+    """The first segment's report (`segment`, `campaigns`, `metrics`, ...), and with more segments,
+    `compared` (each one's `segment` and `metrics`) and `differences`."""
+    first, *others = found.reports
+    data = first.model_dump(mode="json", exclude_none=True)
+    if others:
+        data["compared"] = [
+            r.model_dump(mode="json", include={"segment", "metrics", "warnings"}) for r in others
+        ]
+        data["differences"] = [d.model_dump(mode="json") for d in found.differences]
+    return data
+
+
+def text_lines(found: Comparison) -> list[str]:
+    lines = []
+    for report in found.reports:
+        lines += report_lines(report)
+    if len(found.reports) > 1:
+        lines.append(f"  compared with {found.reports[0].segment.text}:")
+        lines += [f"    {d.measure:<22} {d.verdict}" for d in found.differences]
+    return lines
+
+
+def report_lines(report: Report) -> list[str]:
+    m = report.metrics
+    count = len(report.campaigns)
+    lines = [
+        f"> {report.segment.text}",
+        f"  {report.segment.explanation}",
+        f"  {report.segment.count:,} members; {count} campaign{'s' if count != 1 else ''}; "
+        f"purchases by last click within {report.attribution_days} days",
+        "  " + "   ".join(f"{name} {getattr(m, name):,}" for name in COUNTED),
+    ]
+    for rate in (*RATES, "revenue_per_recipient"):
+        interval = m.interval(rate)
+        ci = f"[{shown(rate, interval[0])}, {shown(rate, interval[1])}]" if interval else ""
+        lines.append(f"  {rate:<24}{shown(rate, m.value(rate)):>10}  {ci}")
+    lines.append(f"  {'revenue':<24}{m.revenue:>10,.2f}")
+    for point in report.trend or []:
+        p = point.metrics
+        lines.append(
+            f"  {point.label:<20} recipients {p.recipients:>8,}  open {shown('open_rate', p.open_rate):>6}"
+            f"  click {shown('click_rate', p.click_rate):>6}"
+            f"  conversion {shown('conversion_rate', p.conversion_rate):>6}"
+        )
+    return lines + [f"  ! {w}" for w in report.warnings]
+
+
+def print_report(
+    found: Comparison | Failure,
+    out: TextIO,
+    json_out: bool,
+    chart_path: Path | None,
+    measure: str | None = None,
+) -> int:
+    """Prints the report (or what failed) and writes the chart; the exit status."""
+    if isinstance(found, Failure):
+        text = json.dumps(found.model_dump(), ensure_ascii=False) if json_out else _failure(found)
+        print(text, file=out)
+        return 1
+    if json_out:
+        print(json.dumps(as_json(found), ensure_ascii=False), file=out)
+    else:
+        print("\n".join(text_lines(found)), file=out)
+    if chart_path:
+        shown_report = found if len(found.reports) > 1 else found.reports[0]
+        chart_path.write_bytes(chart(shown_report, measure))
+        if not json_out:
+            print(f"  chart: {chart_path}", file=out)
+    return 0
+
+
+def _failure(found: Failure) -> str:
+    lines = [f"? {found.text}", f"  {found.error}"]
+    return "\n".join(lines + [f"  did you mean: {s}" for s in found.suggestions])

@@ -1,0 +1,83 @@
+"""`python app.py report ...`: the JSON shape of the issue, the chart file, a comparison, failures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from reports.cli import selection
+from reports.models import MEASURES, RATES
+from reports.service import ReportService
+from segments.service import SegmentService
+from store.db import create_store_engine
+from tests.conftest import Database
+from tests.reports.test_charts import assert_png
+from tests.segments.dataset import DATA_AS_OF
+from tests.store.helpers import load
+
+AS_OF = DATA_AS_OF.isoformat()
+METRIC_KEYS = {
+    "recipients", "bounces", "bounce_rate", "delivered", "opens", "clicks", "unsubscribes", "complaints",
+    "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate", "click_to_open_rate", "conversions",
+    "conversion_rate", "revenue", "revenue_per_recipient",
+}  # fmt: skip
+
+
+@pytest.fixture
+def store(database: Database, report_files: dict[str, Path]) -> Engine:
+    engine = create_store_engine(database.base_url, search_path=database.schema)
+    load(engine, **report_files)
+    yield engine
+    engine.dispose()
+
+
+def test_json_has_every_key_and_the_services_numbers(
+    store: Engine, database: Database, run_app, tmp_path
+) -> None:
+    chart = tmp_path / "golfers.png"
+    args = ["report", "golfers", "--campaign", "newsletter", "--since", "2026-01-01", "--until", "2026-06-30"]
+    result = run_app(*args, "--as-of", AS_OF, "--db", database.url, "--json", "--chart", chart)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["segment"]) == {"text", "explanation", "count"}
+    assert data["segment"]["text"] == "golfers" and data["segment"]["explanation"].startswith("Contacts")
+    assert data["campaigns"] and all(set(c) == {"id", "name"} for c in data["campaigns"])
+    assert all("Newsletter" in c["name"] for c in data["campaigns"])
+    assert set(data["metrics"]) == METRIC_KEYS | {f"{m}_ci" for m in MEASURES}
+    assert all(len(data["metrics"][f"{m}_ci"]) == 2 for m in RATES if data["metrics"][m] is not None)
+    chosen = selection("newsletter", date(2026, 1, 1), date(2026, 6, 30), UTC)
+    expected = ReportService(SegmentService(store)).report("golfers", chosen, DATA_AS_OF)
+    assert [c["id"] for c in data["campaigns"]] == [c.id for c in expected.campaigns]
+    assert all(c.id >= "cmp-014" for c in expected.campaigns)  # the newsletters of 2026 only
+    assert data["metrics"] == expected.metrics.model_dump(mode="json")
+    assert_png(chart.read_bytes())
+
+
+def test_compare_and_trend(store: Engine, database: Database, run_app) -> None:
+    result = run_app("report", "golfers", "--compare", "runners", "--by", "month", "--as-of", AS_OF,
+                     "--db", database.url, "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["compared"][0]["segment"]["text"] == "runners"
+    assert {d["measure"] for d in data["differences"]} == set(MEASURES)
+    assert all(d["baseline"] == "golfers" and d["segment"] == "runners" for d in data["differences"])
+    months = data["trend"]
+    assert (
+        len(months) >= 12 and sum(p["metrics"]["recipients"] for p in months) == data["metrics"]["recipients"]
+    )
+
+
+def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
+    shown = run_app("report", "golfers", "--as-of", AS_OF, "--db", database.url)
+    assert shown.returncode == 0, shown.stderr
+    assert "open_rate" in shown.stdout and "recipients" in shown.stdout
+    unknown = run_app(
+        "report", "golfers", "--campaign", "Blak Friday", "--as-of", AS_OF, "--db", database.url
+    )
+    assert unknown.returncode == 1 and "Black Friday 2025" in unknown.stdout
+    unread = run_app("report", "contacts in Berlni", "--as-of", AS_OF, "--db", database.url, "--json")
+    assert unread.returncode == 1 and json.loads(unread.stdout)["suggestions"]
