@@ -3,9 +3,10 @@
 Events never pass through Python row by row: the file's bytes go to `COPY` (`postgres_stage`),
 every rule of `rows.event_rows` is applied in SQL with the same patterns (`values`) while the
 contacts are joined, in parallel workers (`valid_events`), and one `INSERT .. SELECT` writes the
-events. A large load drops the two event indexes and builds them afterwards, which is several
-times faster than maintaining them; the events that repeat another's key are removed first, so
-that the key builds at the first try.
+events; into an empty store, `valid_events` becomes `events` instead of being copied. A large
+load drops the two event indexes and builds them afterwards, which is several times faster
+than maintaining them; the events that repeat another's key are removed first, so that the key
+builds at the first try.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ REASON = f"""CASE
     WHEN NOT ({CALENDAR_OK})
         THEN 'occurred_at: no such date/time: ' || quote_literal(v.occurred_at)
     WHEN v.amount !~ %(decimal)s THEN 'amount: not a number: ' || quote_literal(v.amount)
+    WHEN length(v.currency) > 8 THEN 'currency: not a currency code: ' || quote_literal(v.currency)
 END"""
 #: Contacts that have events with the same key: the key hashed, grouped by sorting, which
 #: parallel workers share (a hash table of tens of millions of keys would spill to disk).
@@ -130,15 +132,22 @@ class PostgresLoader:
         with self.raw.cursor() as cursor:
             staged = self._stage_events(cursor, source, report, advance)
             report.rows = staged.rows + report.rejected
-            valid = self._check(cursor, *_check_events(staged, custom_types))
+            rebuild = self._large(cursor, staged.rows)
+            # Into an empty table, the checked rows become the table: no copy of millions of rows.
+            swap = rebuild and _empty(cursor)
+            valid = self._check(cursor, *_check_events(staged, custom_types, temporary=not swap))
             if valid < staged.rows:
                 _reject(cursor, staged, report)
-            rebuild = self._large(cursor, staged.rows)
-            if rebuild:
-                self._drop_indexes()
-            cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
-            report.inserted = cursor.rowcount
-            cursor.execute("DROP TABLE valid_events")
+            if swap:
+                cursor.execute("DROP TABLE events")
+                cursor.execute("ALTER TABLE valid_events RENAME TO events")
+                report.inserted = valid
+            else:
+                if rebuild:
+                    self._drop_indexes()
+                cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
+                report.inserted = cursor.rowcount
+                cursor.execute("DROP TABLE valid_events")
             if rebuild:
                 report.inserted -= self._drop_repeats(cursor)
                 self._build_indexes()
@@ -229,9 +238,17 @@ class PostgresLoader:
             index.create(self.conn)
 
 
-def _check_events(staged: Staged, custom_types: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """`valid_events`: every staged event that passes the checks, as a row of `events`; and the
-    statement's parameters. `CAST_SHAPE` stands for `QUICK` or `CAREFUL`.
+def _empty(cursor) -> bool:
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM events)")
+    return cursor.fetchone()[0]
+
+
+def _check_events(
+    staged: Staged, custom_types: dict[str, str], temporary: bool = True
+) -> tuple[str, dict[str, str]]:
+    """`valid_events`: every staged event that passes the checks, as a row of `events`, with the
+    columns of `events` in their order and types; and the statement's parameters. `CAST_SHAPE`
+    stands for `QUICK` or `CAREFUL`. Not `temporary`, it can take the place of an empty `events`.
 
     CREATE TABLE AS, unlike INSERT, lets parallel workers check and convert the rows; the
     INSERT (`INSERT_VALID`) then only copies them. A fence around the fields (OFFSET 0) would
@@ -252,17 +269,21 @@ def _check_events(staged: Staged, custom_types: dict[str, str]) -> tuple[str, di
         "type": "v.type",
         "occurred_at": "v.occurred_at::timestamptz",
         "fingerprint": f"hashtextextended({fingerprint}, 0)",
+        "campaign_id": "v.campaign_id",
         "amount": "v.amount::numeric",
-        **{name: f"v.{name}" for name in ("campaign_id", "currency", "category", "product", "topic")},
+        "currency": "v.currency::varchar(8)",  # checked to fit, so never cut
+        **{name: f"v.{name}" for name in ("category", "product", "topic")},
         "properties": "w.properties",
     }
+    table = "TEMP TABLE valid_events ON COMMIT DROP" if temporary else "TABLE valid_events"
     statement = f"""
-        CREATE TEMP TABLE valid_events ON COMMIT DROP AS
+        CREATE {table} AS
         SELECT {", ".join(f"{value} AS {name}" for name, value in values.items())}
         FROM ({_fields(staged, custom_types)}) v
         JOIN contacts c ON c.external_id = v.contact_key
         CROSS JOIN LATERAL (SELECT {properties} AS properties) w
-        WHERE v.type <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)"""
+        WHERE v.type <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)
+            AND (v.currency IS NULL OR length(v.currency) <= 8)"""
     return statement, {"timestamp": TIMESTAMP_PATTERN, "decimal": DECIMAL_PATTERN, **names}
 
 

@@ -184,6 +184,8 @@ EMPTY = math.nan
 #: Distinct details kept checked by `event_rows`: plenty for the values that most events share
 #: (type, campaign, category), and a few megabytes.
 KEPT_DETAILS = 16384
+#: The longest currency code stored (ISO 4217 codes have three letters; `events.currency`).
+CURRENCY_LENGTH = 8
 
 #: An event's fields beyond contact and time, as written: its type, the optional columns that the
 #: file has, then its custom columns.
@@ -284,6 +286,8 @@ class _EventRows:
         campaign, amount, currency, category, product, topic = self.optional_of(texts)
         amount, number = _amount(amount) if amount else ("", EMPTY)
         currency = currency.upper()
+        if len(currency) > CURRENCY_LENGTH:
+            raise BadValue(f"currency: not a currency code: {currency!r}")
         key = "\x1f".join([campaign, amount, currency, category, product, topic, properties])
         return (
             kind, fingerprint(key), campaign or EMPTY, number, currency or EMPTY, category or EMPTY,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
+from store.migrate import upgrade
 from store.models import Event
 from tests.conftest import DATABASES
 from tests.store.helpers import count, fetch, load, rejections
@@ -140,3 +141,47 @@ def test_a_bulk_load_leaves_events_vacuumed_and_campaigns_in_the_type_index(engi
         shown = "\n".join(plan)
     assert pages > 0 and visible == pages
     assert "Index Only Scan using ix_events_type_occurred_at_contact_id" in shown
+
+
+@only_postgresql
+def test_a_bulk_load_into_an_empty_store_leaves_the_table_that_migrations_make(engine, write_csv):
+    """The checked rows take the place of the empty `events`: same columns, types, key and indexes."""
+    columns = text(
+        "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = 'events' ORDER BY ordinal_position"
+    )
+    upgrade(engine)
+    with engine.connect() as conn:
+        migrated = conn.execute(columns).all()
+    migrated_indexes = inspect(engine).get_indexes("events")
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
+
+    report = load(
+        engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", generated_events(100, 500))
+    )
+
+    with engine.connect() as conn:
+        assert conn.execute(columns).all() == migrated
+    schema = inspect(engine)
+    assert schema.get_pk_constraint("events")["constrained_columns"] == [
+        "contact_id",
+        "type",
+        "occurred_at",
+        "fingerprint",
+    ]
+    assert schema.get_indexes("events") == migrated_indexes
+    assert (report.files[1].inserted, count(engine, Event)) == (500, 500)
+
+
+def test_a_currency_longer_than_a_code_is_rejected_by_line(engine, write_csv):
+    events = [
+        HEADER,
+        GOOD,
+        ["c1", "visit", "2026-02-02T10:00:00Z", "EURODOLLAR"],
+        ["c2", "visit", "2026-02-03T10:00:00Z", "usd"],
+    ]
+
+    report = load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", events))
+
+    assert rejections(report.files[1]) == {3: "currency: not a currency code: 'EURODOLLAR'"}
+    assert fetch(engine, select(Event.currency).order_by(Event.occurred_at)) == [(None,), ("USD",)]
