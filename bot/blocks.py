@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reports.compare import shown
+from reports.models import Comparison
 from segments.sample import Sample
 from segments.service import Answer, Failure
 
@@ -19,6 +21,8 @@ Message = dict[str, Any]
 SAMPLE = "tailor_sample"
 SAVE = "tailor_save"
 REFINE = "tailor_refine"
+#: The segment's performance over every campaign, with a chart.
+PERFORMANCE = "tailor_performance"
 #: A suggestion's button re-runs the corrected phrase in place of the failure.
 RERUN = "tailor_rerun"
 #: A help example's button asks it, below the help.
@@ -105,10 +109,53 @@ def answer(found: Answer) -> Message:
             button("Sample members", SAMPLE, found.text),
             button("Save as...", SAVE, found.text, style="primary"),
             button("Refine", REFINE, found.text),
+            button("Performance", PERFORMANCE, found.text),
         )
     )
     text = f"{found.text}: {found.count:,} members, {found.reachable:,} reachable"
     return {"text": text, "blocks": blocks}
+
+
+#: The rates a report message shows, with their labels.
+REPORTED = {"open_rate": "Open rate", "click_rate": "Click rate", "click_to_open_rate": "Click-to-open",
+            "conversion_rate": "Conversion rate", "unsubscribe_rate": "Unsubscribe rate",
+            "bounce_rate": "Bounce rate", "revenue_per_recipient": "Revenue per recipient"}  # fmt: skip
+
+
+def _rate_line(measure: str, value: float | None, interval: tuple[float, float] | None) -> str:
+    ci = f" ({shown(measure, interval[0])}–{shown(measure, interval[1])})" if interval else ""
+    return f"*{REPORTED[measure]}*\n{shown(measure, value)}{ci}"
+
+
+def report(found: Comparison, measure: str | None = None) -> Message:
+    """Each segment's rates with 95% intervals, the comparisons' verdicts, a trend's periods."""
+    blocks: list[Block] = []
+    for one in found.reports:
+        m = one.metrics
+        count = len(one.campaigns)
+        head = (
+            f"*{escape(one.segment.text)}* on {count} campaign{'s' if count != 1 else ''}\n"
+            f"{escape(one.segment.explanation)}\n{m.recipients:,} recipients, {m.delivered:,} delivered, "
+            f"{m.conversions:,} conversions, revenue {m.revenue:,.2f}"
+        )
+        blocks.append(mrkdwn(head))
+        fields = [_rate_line(k, m.value(k), m.interval(k)) for k in REPORTED]
+        blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields[:10]]})
+        for point in (one.trend or [])[-12:]:
+            key = measure or "open_rate"
+            blocks.append(context(f"{point.label}: {_rate_line(key, point.metrics.value(key), None)}"))
+        if one.warnings:
+            blocks.append(context(*(f":warning: {escape(w)}" for w in one.warnings[:5])))
+    chosen = [d for d in found.differences if measure is None or d.measure == measure]
+    if chosen:
+        lines = [f"• {REPORTED.get(d.measure, d.measure)}: {escape(d.verdict)}" for d in chosen]
+        blocks.append(
+            mrkdwn("*Compared with " + escape(found.reports[0].segment.text) + "*\n" + "\n".join(lines))
+        )
+    blocks.append(context(f"95% intervals in brackets; purchases by last click within "
+                          f"{found.reports[0].attribution_days} days."))  # fmt: skip
+    names = " vs ".join(r.segment.text for r in found.reports)
+    return {"text": f"Performance of {names}", "blocks": blocks[:50]}
 
 
 def failure(failed: Failure) -> Message:

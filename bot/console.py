@@ -13,6 +13,7 @@ import argparse
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -20,7 +21,7 @@ from typing import NoReturn, TextIO
 from sqlalchemy import Engine, func, select
 
 from bot import blocks
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
 from segments.service import SegmentService
 from settings import Settings
@@ -33,13 +34,17 @@ from store.migrate import upgrade
 from store.models import Campaign, Contact, Event
 
 PROMPT = "tailor> "
+#: Where the console writes reports' charts (under the working directory).
+CHARTS = Path("tailor-charts")
 
 HELP = """\
 Ask for a segment in plain words, for example:
   lapsed customers in Germany who bought golf gear
   people who opened the last 3 emails but never bought
 Commands:
-  1, 2, ...       pick a numbered choice under the last answer (sample, save as, refine)
+  how did SEGMENT do on CAMPAIGN, compare SEGMENT and SEGMENT on METRIC, SEGMENT month by month
+                  a report, with 95% intervals; its chart is written under tailor-charts/
+  1, 2, ...       pick a numbered choice under the last answer (sample, save as, refine, performance)
   save NAME: PHRASE
                   save a segment under a name, usable in later phrases ("NAME in Berlin")
   saved           the saved segments
@@ -102,7 +107,7 @@ class Console:
                 self.say(demo_line(report, time.monotonic() - started))
         self.say("Welcome to Tailor, the assistant for email marketers.")
         self.say("Ask for a segment in plain words; import your contacts, events and campaigns from CSV.")
-        self.say("Reports, previews and sends are coming. Slack: see README, Slack setup.")
+        self.say("Ask how a segment did on campaigns ('how did VIP do on Black Friday'). Slack: see README.")
         self.say(self.store_line())
         self.say("Type `help` for the commands, `quit` to leave.")
 
@@ -159,11 +164,21 @@ class Console:
         return True
 
     def ask(self, phrase: str) -> None:
+        self.reply(lambda: self.conversation.respond(phrase), self.conversation.reading(phrase)["text"])
+
+    def reply(self, work: Callable[[], Reply], waiting: str) -> None:
+        """Show a reply (with a spinner on a terminal); a report's chart is written to a file."""
         if self.stdout.isatty():
-            with self.terminal.console.status(self.conversation.reading(phrase)["text"]):
-                self.show(self.conversation.ask(phrase))
+            with self.terminal.console.status(waiting):
+                reply = work()
         else:
-            self.show(self.conversation.ask(phrase))
+            reply = work()
+        self.show(reply.message)
+        if reply.chart is not None:
+            CHARTS.mkdir(parents=True, exist_ok=True)
+            path = CHARTS / reply.chart.filename
+            path.write_bytes(reply.chart.data)
+            self.say(f"  chart: {path}")
 
     def choose(self, number: int) -> None:
         """A numbered choice of the last answer, as its button would do in Slack."""
@@ -179,6 +194,8 @@ class Console:
                 self.save_as(name, choice.value)
         elif choice.action_id == blocks.REFINE:
             self.refine(choice.value)
+        elif choice.action_id == blocks.PERFORMANCE:
+            self.reply(lambda: self.conversation.performance(choice.value), f"Measuring {choice.value}…")
         else:  # a suggestion or an example: its phrase
             self.ask(choice.value)
 

@@ -10,16 +10,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
+from reports.charts import chart
+from reports.models import Comparison
+from reports.phrases import ReportRequest, parse_request
+from reports.selection import Selection
+from reports.service import ReportService
 from segments.conditions import reading_conditions
 from segments.examples import example_phrases
 from segments.parser import ParseError
 from segments.sample import sample_members
 from segments.saved import SavedError
 from segments.service import Answer, Failure, SegmentService
+from segments.windows import resolve
 
 HELP_WORDS = frozenset({"", "help", "?", "hi", "hello"})
 #: Help's examples are made again after this many seconds (new data, new examples).
@@ -32,9 +39,30 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A report's chart: a PNG to upload beside the message (Slack) or write to a file (console)."""
+
+    data: bytes
+    filename: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Message
+    chart: Chart | None = None
+
+
 class Conversation:
-    def __init__(self, segments: SegmentService, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        segments: SegmentService,
+        clock: Callable[[], datetime] = utc_now,
+        reports: ReportService | None = None,
+    ) -> None:
         self.segments, self.clock = segments, clock
+        self.reports = reports or ReportService(segments)
         self._lock = threading.Lock()
         self._examples: tuple[float, list[str]] | None = None
 
@@ -47,12 +75,37 @@ class Conversation:
         return blocks.gathering() if self.is_help(text) else blocks.reading(text.strip())
 
     def ask(self, text: str) -> Message:
-        """Help for an empty phrase or `help`, else the segment's answer (or what was not understood)."""
+        """Help for an empty phrase or `help`, a report for a report's phrase ("how did X do on Y"),
+        else the segment's answer (or what was not understood)."""
+        return self.respond(text).message
+
+    def respond(self, text: str) -> Reply:
+        """What `ask` answers, with a report's chart."""
         if self.is_help(text):
-            return self.help()
+            return Reply(self.help())
+        request = parse_request(text)
+        if request is not None:
+            return self.report(request)
         with self._lock:
             found = self.segments.answer(text.strip(), self.clock())
-        return blocks.reply(found)
+        return Reply(blocks.reply(found))
+
+    def performance(self, phrase: str) -> Reply:
+        """The Performance button: the segment over every campaign."""
+        return self.report(ReportRequest(segments=[phrase]))
+
+    def report(self, request: ReportRequest) -> Reply:
+        now = self.clock()
+        period = resolve(request.period, now, self.segments.zone) if request.period else None
+        selection = Selection(name=request.campaign, period=period)
+        with self._lock:
+            found = self.reports.compare(request.segments, selection, now, by=request.by)
+        if not isinstance(found, Comparison):
+            return Reply(blocks.failure(found))
+        shown = found if len(found.reports) > 1 else found.reports[0]
+        names = " vs ".join(r.segment.text for r in found.reports)
+        picture = Chart(chart(shown, request.measure), _filename(names), f"Performance of {names}")
+        return Reply(blocks.report(found, request.measure), picture)
 
     def help(self) -> Message:
         return blocks.help_message(self.examples())
@@ -94,3 +147,9 @@ class Conversation:
 
     def refusal(self) -> Message:
         return blocks.refusal()
+
+
+def _filename(names: str) -> str:
+    """'tailor-golfers-vs-runners.png': the words of the names, nothing a path could misread."""
+    words = "".join(ch if ch.isalnum() else "-" for ch in names.lower()).split("-")
+    return "tailor-" + "-".join(w for w in words if w)[:60] + ".png"

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import Message
+from bot.conversation import Chart
 from bot.places import Place
 
 RETRIES = 3
@@ -65,6 +66,16 @@ class Replies:
             self.client.chat_postEphemeral(
                 channel=place.channel, user=place.user, thread_ts=place.thread_ts, **message
             )
+
+    def upload(self, channel: str, thread_ts: str | None, chart: Chart) -> None:
+        """A chart into the channel (and thread), with `files_upload_v2`: an upload URL, the bytes, done."""
+        self.client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=chart.data,
+            filename=chart.filename,
+            title=chart.title,
+        )
 
     def _respond(self, url: str, message: Message, replace: bool) -> None:
         hook = WebhookClient(url, retry_handlers=retry_handlers())

@@ -4,11 +4,12 @@ in its place. A failure of the work itself is said in that place too, never left
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import Ack
 
 from bot import blocks
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Reply
 from bot.places import Place
 from bot.replies import Posted, Replies
 
@@ -24,17 +25,32 @@ def just_ack(ack: Ack) -> None:
     ack()
 
 
-def answer_at(replies: Replies, posted: Posted, conversation: Conversation, text: str) -> None:
-    """Replace the message `posted` ("Reading...") with the answer to `text`."""
+def answer_at(
+    replies: Replies, posted: Posted, conversation: Conversation, text: str, place: Place | None = None
+) -> None:
+    """Replace the message `posted` ("Reading...") with the answer to `text`; a report's chart
+    goes up into `place`'s channel and thread."""
+    deliver(replies, posted, place, lambda: conversation.respond(text), text)
+
+
+def deliver(
+    replies: Replies, posted: Posted, place: Place | None, work: Callable[[], Reply], what: str
+) -> None:
     try:
-        message = conversation.ask(text)
+        reply = work()
     except Exception:
-        log.exception("answering %r failed", text)
-        message = blocks.notice(SORRY)
-    replies.update(posted, message)
+        log.exception("answering %r failed", what)
+        reply = Reply(blocks.notice(SORRY))
+    replies.update(posted, reply.message)
+    if reply.chart is not None and place is not None and place.channel:
+        try:
+            replies.upload(place.channel, place.thread_ts, reply.chart)
+        except Exception:
+            log.exception("uploading the chart of %r failed", what)
+            replies.whisper(place, blocks.notice("Sorry, I could not upload the chart here."))
 
 
 def post_answer(replies: Replies, place: Place, conversation: Conversation, text: str) -> None:
     """Post "Reading..." in `place` at once, then put the answer in its stead."""
     posted = replies.post(place, conversation.reading(text))
-    answer_at(replies, posted, conversation, text)
+    answer_at(replies, posted, conversation, text, place)

@@ -3,6 +3,10 @@
 It answers the methods Tailor calls the way Slack does, records every call (method, arguments,
 headers, arrival time), and can be told to answer the next calls of a method with 429 and a
 `Retry-After`, or with 500. Point the app at it with TAILOR_SLACK_API_URL = `fake.api_url`.
+
+Files go up the way `files_upload_v2` sends them: `files.getUploadURLExternal` gives an upload URL
+on the fake, the bytes are POSTed there (kept in `uploads` by file id; the call is "upload"), and
+`files.completeUploadExternal` shares them in a channel or thread.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class Trouble:
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        #: The bytes of each uploaded file, by file id.
+        self.uploads: dict[str, bytes] = {}
         self.socket_url = ""
         self._trouble: dict[str, Trouble] = {}
         self._changed = threading.Condition()
@@ -121,10 +127,21 @@ class FakeSlack:
             "views.open": {"view": view},
             "views.update": {"view": view},
             "apps.connections.open": {"url": self.socket_url},
+            "files.getUploadURLExternal": {
+                "file_id": f"F{ts[-6:]}",
+                "upload_url": f"{self.url}upload/F{ts[-6:]}",
+            },
+            "files.completeUploadExternal": {
+                "files": [{"id": f["id"], "title": f.get("title")} for f in _decoded_list(args.get("files"))]
+            },
         }
-        if method == "response":
+        if method in ("response", "upload"):
             return "ok"
         return {"ok": True, **results.get(method, {})}
+
+
+def _decoded_list(value: Any) -> list:
+    return json.loads(value) if isinstance(value, str) else value or []
 
 
 def _decoded(value: Any) -> dict:
@@ -140,7 +157,13 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length).decode("utf-8")
+            data = self.rfile.read(length)
+            if self.path.startswith("/upload/"):  # a file's bytes, as they are
+                file_id = self.path.removeprefix("/upload/")
+                fake.uploads[file_id] = data
+                self.reply(*fake.answer("upload", {"file_id": file_id, "length": len(data)}, {}))
+                return
+            raw = data.decode("utf-8")
             if self.headers.get("content-type", "").startswith("application/json"):
                 args = json.loads(raw or "{}")
             else:
@@ -149,7 +172,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             method = "response" if path.startswith("/response/") else path.removeprefix("/api/")
             if method == "response":
                 args = args | {"_url": path}
-            status, extra, body = fake.answer(method, args, dict(self.headers.items()))
+            self.reply(*fake.answer(method, args, dict(self.headers.items())))
+
+        def reply(self, status: int, extra: dict, body: Any) -> None:
             data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "text/plain" if isinstance(body, str) else "application/json")

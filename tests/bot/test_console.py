@@ -42,7 +42,7 @@ def test_welcome_and_help(tmp_path: Path):
     code, out = console(settings_for(tmp_path), "help\nquit\n")
     assert code == 0
     assert "Welcome to Tailor" in out
-    assert "Reports, previews and sends are coming. Slack: see README, Slack setup." in out
+    assert "Ask how a segment did on campaigns ('how did VIP do on Black Friday'). Slack: see README." in out
     assert "lapsed customers in Germany who bought golf gear" in out
     assert "The store holds 0 contacts, 0 events and 0 campaigns." in out
     assert "Type `help` for the commands" in out
@@ -191,3 +191,18 @@ def test_a_terminal_gets_styles_and_a_pipe_plain_text(tmp_path: Path):
 class TerminalOutput(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def test_a_report_and_the_performance_choice_write_their_charts(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+    code, out = console(settings, "how did lapsed customers do on sale\ncontacts in London\n4\nquit\n")
+    assert code == 0
+    assert "*lapsed customers* on 2 campaigns" not in out  # drawn for a terminal, not mrkdwn
+    assert "lapsed customers on 2 campaigns" in out and "Open rate" in out
+    charts = [line.split("chart: ", 1)[1] for line in out.splitlines() if "chart: " in line]
+    assert charts == [
+        "tailor-charts/tailor-lapsed-customers.png",
+        "tailor-charts/tailor-contacts-in-london.png",
+    ]
+    assert all((tmp_path / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for chart in charts)

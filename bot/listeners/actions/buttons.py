@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot import blocks
 from bot.conversation import Conversation
-from bot.listeners.answering import answer_at, post_answer
+from bot.listeners.answering import answer_at, deliver, post_answer
 from bot.places import of_action, the_message
 from bot.replies import Posted, Replies
 
@@ -60,7 +60,19 @@ def rerun(conversation: Conversation) -> Listener:
         posted = Posted(channel=channel, ts=ts) if ts else Posted(response_url=body["response_url"])
         replies = Replies(client)
         replies.update(posted, conversation.reading(action["value"]))
-        answer_at(replies, posted, conversation, action["value"])
+        answer_at(replies, posted, conversation, action["value"], of_action(body))
+
+    return run
+
+
+def performance(conversation: Conversation) -> Listener:
+    """The segment's performance over every campaign, posted below its answer; its chart beside."""
+
+    def run(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        place, phrase = of_action(body), action["value"]
+        replies = Replies(client)
+        posted = replies.post(place, blocks.reading(f"performance of {phrase}"))
+        deliver(replies, posted, place, lambda: conversation.performance(phrase), phrase)
 
     return run
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.conversation import Conversation
 from bot.listeners.answering import answer_at
+from bot.places import of_command
 from bot.replies import Posted, Replies
 
 
@@ -20,6 +21,6 @@ def tailor_command(conversation: Conversation) -> tuple[Callable[..., None], Cal
 
     def answer_command(command: dict[str, Any], client: WebClient) -> None:
         posted = Posted(response_url=command["response_url"])
-        answer_at(Replies(client), posted, conversation, command.get("text", ""))
+        answer_at(Replies(client), posted, conversation, command.get("text", ""), of_command(command))
 
     return ack_command, answer_command

@@ -1,0 +1,116 @@
+"""Report requests in a conversation's words:
+
+    how did lapsed customers do on Black Friday?
+    compare golfers and runners on open rate since March
+    revenue per recipient of VIP, month by month
+
+A request names one or more segments (read later by the segment service), and may name a metric,
+campaigns (any part of their names), a period of sending ("since March", "in May 2026", "last
+month") and a trend ("month by month", "week by week"). Anything else is a segment phrase: None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from segments.definition import Calendar, MonthRef, Months, Window
+
+MONTHS = {name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), start=1)}  # fmt: skip
+MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+CALENDAR = {"last month": "last_month", "this month": "this_month", "this year": "this_year",
+            "last year": "last_year", "last week": "last_week", "this week": "this_week"}  # fmt: skip
+#: Metric names as people say them.
+METRICS = {
+    "revenue per recipient": "revenue_per_recipient", "rpr": "revenue_per_recipient",
+    "revenue": "revenue_per_recipient", "click-to-open rate": "click_to_open_rate",
+    "click to open rate": "click_to_open_rate", "click-to-open": "click_to_open_rate",
+    "open rate": "open_rate", "opens": "open_rate", "click rate": "click_rate", "clicks": "click_rate",
+    "conversion rate": "conversion_rate", "conversions": "conversion_rate", "sales": "conversion_rate",
+    "unsubscribe rate": "unsubscribe_rate", "unsubscribes": "unsubscribe_rate",
+    "bounce rate": "bounce_rate", "bounces": "bounce_rate", "complaint rate": "complaint_rate",
+}  # fmt: skip
+
+HOW_DID = re.compile(r"^how (?:did|do|does|were|was) (?P<segment>.+?) (?:do|doing|perform)(?P<rest>\b.*)?$")
+COMPARE = re.compile(r"^compare (?P<first>.+?) (?:and|with|to|vs\.?|versus) (?P<rest>.+)$")
+TREND = re.compile(r"^(?P<head>.+?),? (?P<by>month|week) by (?:month|week)(?P<rest>\b.*)?$")
+PERIOD = re.compile(rf"\b(?P<word>since|in|during) {MONTH}(?: (?P<year>\d{{4}}))?\b")
+ON = re.compile(r"^\s*(?:on|in|for|with|over|from)\s+(?:the\s+)?")
+
+
+class ReportRequest(BaseModel):
+    segments: list[str]
+    measure: str | None = None
+    campaign: str | None = None
+    period: Window | None = None
+    by: str | None = None
+
+
+def parse_request(text: str) -> ReportRequest | None:
+    """The report a phrase asks for, or None for a plain segment phrase."""
+    said = " ".join(text.strip().rstrip("?.!").split())
+    lowered = said.lower()
+    if match := HOW_DID.match(lowered):
+        segment = said[match.start("segment") : match.end("segment")]
+        return _with_rest(
+            ReportRequest(segments=[segment]), said[match.start("rest") :] if match["rest"] else ""
+        )
+    if match := COMPARE.match(lowered):
+        first = said[match.start("first") : match.end("first")]
+        second, rest = _split_on(said[match.start("rest") :])
+        return _with_rest(ReportRequest(segments=[first, second]), rest)
+    if match := TREND.match(lowered):
+        measure, segment = _measure_of(said[: match.end("head")])
+        request = ReportRequest(segments=[segment], measure=measure, by=match["by"])
+        return _with_rest(request, said[match.start("rest") :] if match["rest"] else "")
+    return None
+
+
+def _split_on(text: str) -> tuple[str, str]:
+    """'runners on open rate since March' -> ('runners', 'on open rate since March')."""
+    # "in" starts the rest only before a time ("in May", "in 2026", "in the last month"): segments
+    # say "in Germany"
+    rest = rf"\s(?=(?:on|for|since|during|over)\s|in\s+(?:{MONTH}\b|\d{{4}}\b|the last\b|last\b|this\b))"
+    match = re.search(rest, text, flags=re.IGNORECASE)
+    return (text[: match.start()], text[match.start() :]) if match else (text, "")
+
+
+def _measure_of(head: str) -> tuple[str | None, str]:
+    """'revenue per recipient of VIP' -> ('revenue_per_recipient', 'VIP')."""
+    lowered = head.lower()
+    for words, measure in sorted(METRICS.items(), key=lambda item: -len(item[0])):
+        for joint in (" of ", " for ", " among "):
+            if lowered.startswith(words + joint):
+                return measure, head[len(words) + len(joint) :]
+    return None, head
+
+
+def _with_rest(request: ReportRequest, rest: str) -> ReportRequest:
+    """Reads the metric, the period and the campaign words from what follows the segments."""
+    text = rest.strip()
+    lowered = text.lower()
+    for words, period in CALENDAR.items():
+        if re.search(rf"\b{words}\b", lowered):
+            request.period = Calendar(period=period)
+            text = re.sub(rf"\b(?:in |during )?{words}\b", "", text, flags=re.IGNORECASE)
+    if match := PERIOD.search(text.lower()):
+        month = MonthRef(month=_month(match.group(2)), year=int(match["year"]) if match["year"] else None)
+        request.period = Months(first=month) if match["word"] == "since" else Months(first=month, last=month)
+        text = text[: match.start()] + text[match.end() :]
+    text = ON.sub("", text.strip())
+    for words, measure in sorted(METRICS.items(), key=lambda item: -len(item[0])):
+        if re.fullmatch(rf"{re.escape(words)}(?: rates?)?", text.lower().strip()):
+            return request.model_copy(update={"measure": measure})
+    text = re.sub(r"\s+(?:campaigns?|emails?|newsletters? campaign)$", "", text.strip(), flags=re.IGNORECASE)
+    request.campaign = text.strip() or None
+    return request
+
+
+def _month(word: str) -> int:
+    return next(number for name, number in MONTHS.items() if name.startswith(word[:3]))

@@ -1,0 +1,69 @@
+"""Reports in Slack: a report's phrase in a mention, the Performance button, and the chart uploaded
+into the thread with files_upload_v2 (upload URL, the bytes, completion) through the fake."""
+
+from __future__ import annotations
+
+import json
+
+from tests.bot.conftest import Tailor
+from tests.bot.listeners.test_commands import texts
+from tests.reports.test_charts import assert_png
+
+
+def uploaded_chart(app: Tailor) -> tuple[dict, bytes]:
+    """The completed upload's arguments and the bytes that went up."""
+    [asked] = app.fake.wait_calls("files.getUploadURLExternal")
+    [upload] = app.fake.wait_calls("upload")
+    [done] = app.fake.wait_calls("files.completeUploadExternal")
+    assert int(asked.args["length"]) == upload.args["length"]
+    files = json.loads(done.args["files"]) if isinstance(done.args["files"], str) else done.args["files"]
+    assert [f["id"] for f in files] == [upload.args["file_id"]] == [asked_id(app)]
+    return done.args, app.fake.uploads[upload.args["file_id"]]
+
+
+def asked_id(app: Tailor) -> str:
+    return app.fake.of("upload")[0].args["file_id"]
+
+
+def test_a_comparison_in_a_mention_answers_with_verdicts_and_a_chart_in_its_thread(tailor) -> None:
+    app: Tailor = tailor()
+    assert app.mention("compare subscribers in Germany and subscribers in France on open rate").status == 200
+    [update] = app.fake.wait_calls("chat.update")
+    shown = texts(update.args["blocks"])
+    assert "*subscribers in Germany* on 8 campaigns" in shown and "*subscribers in France*" in shown
+    assert "Compared with subscribers in Germany" in shown and "Open rate:" in shown
+    assert any(v in shown for v in ("the gap is real", "the gap could be chance", "too few recipients"))
+    done, png = uploaded_chart(app)
+    assert done["channel_id"] == "C1" and done["thread_ts"] == "1700000001.000100"
+    assert_png(png)
+
+
+def test_the_performance_button_posts_the_report_and_its_chart(tailor) -> None:
+    app: Tailor = tailor()
+    assert app.click("tailor_performance", "lapsed customers", ephemeral=False).status == 200
+    [posted] = app.fake.wait_calls("chat.postMessage")
+    assert posted.args["channel"] == "C1" and "lapsed customers" in texts(posted.args["blocks"])
+    [update] = app.fake.wait_calls("chat.update")
+    shown = texts(update.args["blocks"])
+    assert "*lapsed customers* on 8 campaigns" in shown and "*Open rate*" in shown and "recipients" in shown
+    done, png = uploaded_chart(app)
+    assert done["channel_id"] == "C1"
+    assert_png(png)
+
+
+def test_a_trend_by_month_lists_its_months(tailor) -> None:
+    app: Tailor = tailor()
+    app.direct("revenue per recipient of subscribers, month by month")
+    [update] = app.fake.wait_calls("chat.update")
+    months = [line for line in texts(update.args["blocks"]).splitlines() if "20" in line and ":" in line]
+    assert len(months) >= 6
+    assert_png(uploaded_chart(app)[1])
+
+
+def test_an_unknown_campaign_is_said_with_suggestions(tailor) -> None:
+    app: Tailor = tailor()
+    app.mention("how did lapsed customers do on Weekend sael")
+    [update] = app.fake.wait_calls("chat.update")
+    assert "No campaign matches" in texts(update.args["blocks"])
+    assert "Weekend sale" in json.dumps(update.args["blocks"])
+    assert app.fake.of("files.getUploadURLExternal") == []
