@@ -26,12 +26,17 @@ from store.migrate import upgrade
 PATH = "/slack/events"
 #: Request threads: acks run in them, the work does not.
 THREADS = 32
+#: How long a thread may hold the interpreter while others wait (Python's default is 5 ms).
+SWITCH_SECONDS = 0.0005
 
 log = logging.getLogger(__name__)
 
 
 def http_server(app: App, settings: Settings):
     """A waitress server for the app, bound (port 0 picks a free one) but not yet serving."""
+    # The work runs in threads of this process. Python hands the interpreter from thread to
+    # thread every 5 ms by default: an ack waiting behind a reading could wait a few of those.
+    sys.setswitchinterval(SWITCH_SECONDS)
     return create_server(
         SlackRequestHandler(app, path=PATH), host=settings.host, port=settings.port, threads=THREADS
     )
