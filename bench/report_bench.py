@@ -80,7 +80,7 @@ def main() -> None:
 
 def print_table(rows: list, contacts: int, runs: int) -> None:
     print(f"reports on PostgreSQL, {contacts:,} contacts, all campaigns, as of {AS_OF} (best of {runs})")
-    print(f"{'case':<34}{'members':>12}{'recipients':>12}{'count s':>10}{'report s':>10}{'ratio':>8}  target")
+    print(f"{'case':<30}{'members':>18}{'recipients':>22}{'count s':>10}{'report s':>10}{'ratio':>8}  target")
     for name, answers, count_seconds, report_seconds, found in rows:
         members = "+".join(f"{a.count:,}" for a in answers)
         reports = found.reports if isinstance(found, Comparison) else [found]
@@ -88,7 +88,7 @@ def print_table(rows: list, contacts: int, runs: int) -> None:
         ratio = report_seconds / count_seconds
         verdict = "met" if ratio <= TARGET else "NOT met"
         print(
-            f"{name:<34}{members:>12}{recipients:>12}{count_seconds:>10.2f}{report_seconds:>10.2f}"
+            f"{name:<30}{members:>18}{recipients:>22}{count_seconds:>10.2f}{report_seconds:>10.2f}"
             f"{ratio:>7.2f}x  <= {TARGET:.0f}x {verdict}"
         )
 

@@ -27,4 +27,4 @@ def test_the_command_events_and_interactivity_reach_the_one_path() -> None:
 
 def test_the_scopes_cover_what_tailor_does() -> None:
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "app_mentions:read", "im:history"} <= scopes
+    assert {"commands", "chat:write", "app_mentions:read", "im:history", "files:write"} <= scopes
