@@ -27,8 +27,9 @@ class TerminalInput(io.StringIO):
         return True
 
 
-def settings_for(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=False)
+def settings_for(database_url: str) -> Settings:
+    """A console on the test's store (SQLite, and PostgreSQL when the tests have it)."""
+    return Settings(database_url=database_url, demo_data=False)
 
 
 def console(settings: Settings, text: str, stdin_type: type[io.StringIO] = io.StringIO) -> tuple[int, str]:
@@ -38,8 +39,8 @@ def console(settings: Settings, text: str, stdin_type: type[io.StringIO] = io.St
     return code, stdout.getvalue()
 
 
-def test_welcome_and_help(tmp_path: Path):
-    code, out = console(settings_for(tmp_path), "help\nquit\n")
+def test_welcome_and_help(database_url: str):
+    code, out = console(settings_for(database_url), "help\nquit\n")
     assert code == 0
     assert "Welcome to Tailor" in out
     assert "Ask how a segment did on campaigns ('how did VIP do on Black Friday'). Slack: see README." in out
@@ -51,13 +52,13 @@ def test_welcome_and_help(tmp_path: Path):
     assert "tailor> " not in out  # a pipe gets no prompt
 
 
-def test_quit_ends_the_session_before_later_lines(tmp_path: Path):
-    code, out = console(settings_for(tmp_path), "exit\nhelp\n")
+def test_quit_ends_the_session_before_later_lines(database_url: str):
+    code, out = console(settings_for(database_url), "exit\nhelp\n")
     assert code == 0
     assert "Commands:" not in out
 
 
-def test_import_loads_contacts_and_prints_the_summary(tmp_path: Path):
+def test_import_loads_contacts_and_prints_the_summary(tmp_path: Path, database_url: str):
     contacts = tmp_path / "my contacts.csv"
     contacts.write_text(
         "id,email,first_name,city\n"
@@ -66,7 +67,7 @@ def test_import_loads_contacts_and_prints_the_summary(tmp_path: Path):
         "u3,,Nobody,Berlin\n",
         encoding="utf-8",
     )
-    settings = settings_for(tmp_path)
+    settings = settings_for(database_url)
     code, out = console(settings, f"import --contacts {shlex.quote(str(contacts))}\n")
     assert code == 0
     assert "my contacts.csv" in out
@@ -79,10 +80,10 @@ def test_import_loads_contacts_and_prints_the_summary(tmp_path: Path):
         assert names.all() == [("u1", "Chloé"), ("u2", "Jürgen")]
 
 
-def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path):
+def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path, database_url: str):
     missing = tmp_path / "missing.csv"
     lines = [f"import --contacts {missing}", "import --contacts", "import", 'import --contacts "open', "help"]
-    code, out = console(settings_for(tmp_path), "\n".join(lines) + "\n")
+    code, out = console(settings_for(database_url), "\n".join(lines) + "\n")
     assert code == 0
     assert f"import failed, nothing loaded: {missing}: cannot read" in out
     assert "import: argument --contacts: expected one argument" in out
@@ -91,8 +92,8 @@ def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path):
     assert "Commands:" in out
 
 
-def test_phrases_get_segment_answers_on_the_demo_data(tmp_path: Path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+def test_phrases_get_segment_answers_on_the_demo_data(database_url: str):
+    settings = Settings(database_url=database_url, demo_data=True)
     lines = "lapsed customers in Germany\ncontacts in Berlni\nsave berliners: contacts in Berlin\nsaved\n"
     code, out = console(settings, lines + "berliners who opened an email\n")
     assert code == 0  # end of input ends the console too
@@ -105,8 +106,8 @@ def test_phrases_get_segment_answers_on_the_demo_data(tmp_path: Path):
     assert "in the saved segment 'berliners'" in out
 
 
-def test_a_terminal_gets_a_prompt(tmp_path: Path):
-    code, out = console(settings_for(tmp_path), "help\n", stdin_type=TerminalInput)
+def test_a_terminal_gets_a_prompt(database_url: str):
+    code, out = console(settings_for(database_url), "help\n", stdin_type=TerminalInput)
     assert code == 0
     assert out.count("tailor> ") == 2  # before `help`, and before the end of input
     assert out.endswith("tailor> \n")
@@ -135,22 +136,22 @@ def test_python_app_py_starts_the_console(tmp_path: Path):
     assert (tmp_path / "app.db").exists()
 
 
-def test_counts_read_naturally(tmp_path: Path):
+def test_counts_read_naturally(tmp_path: Path, database_url: str):
     contacts = tmp_path / "one.csv"
     contacts.write_text("email\nsolo@example.com\n", encoding="utf-8")
-    code, out = console(settings_for(tmp_path), f"IMPORT --contacts {contacts}\nQuit\n")
+    code, out = console(settings_for(database_url), f"IMPORT --contacts {contacts}\nQuit\n")
     assert code == 0
     assert "loaded 1 rows, rejected 0" in out
     assert "The store holds 1 contact, 0 events and 0 campaigns." in out
 
 
-def demo_settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+def demo_settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, demo_data=True)
 
 
-def test_numbers_pick_the_buttons_of_the_last_answer(tmp_path: Path):
+def test_numbers_pick_the_buttons_of_the_last_answer(database_url: str):
     lines = ["contacts in Berlni", "1", "1", "2", "berliners 2", "3", "contacts in Munich", "saved", "9"]
-    code, out = console(demo_settings(tmp_path), "\n".join(lines) + "\n")
+    code, out = console(demo_settings(database_url), "\n".join(lines) + "\n")
     assert code == 0
     after_suggestion = out.split("[1] contacts in Berlin", 1)[1]
     assert "  contacts in Berlin\n  Contacts in Berlin\n" in after_suggestion  # 1: the suggestion, run
@@ -166,15 +167,15 @@ def test_numbers_pick_the_buttons_of_the_last_answer(tmp_path: Path):
     assert "No choice 9 here" in out
 
 
-def test_help_offers_examples_from_the_data_as_choices(tmp_path: Path):
-    code, out = console(demo_settings(tmp_path), "help\n1\n")
+def test_help_offers_examples_from_the_data_as_choices(database_url: str):
+    code, out = console(demo_settings(database_url), "help\n1\n")
     assert code == 0
     assert "Try one on your own data:" in out
     assert "[1] contacts in New York" in out
     assert "  Contacts in New York\n  Members: " in out
 
 
-def test_a_terminal_gets_styles_and_a_pipe_plain_text(tmp_path: Path):
+def test_a_terminal_gets_styles_and_a_pipe_plain_text():
     from bot.terminal import Terminal
 
     message = {
@@ -193,9 +194,11 @@ class TerminalOutput(io.StringIO):
         return True
 
 
-def test_a_report_and_the_performance_choice_write_their_charts(tmp_path: Path, monkeypatch) -> None:
+def test_a_report_and_the_performance_choice_write_their_charts(
+    tmp_path: Path, monkeypatch, database_url: str
+) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tailor.db'}", demo_data=True)
+    settings = Settings(database_url=database_url, demo_data=True)
     code, out = console(settings, "how did lapsed customers do on sale\ncontacts in London\n4\nquit\n")
     assert code == 0
     assert "*lapsed customers* on 2 campaigns" not in out  # drawn for a terminal, not mrkdwn
