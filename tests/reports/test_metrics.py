@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import binomtest
 from sqlalchemy import Engine, select
 
+from reports.cli import COUNTED
 from reports.models import RATES, Report
 from reports.selection import Selection
 from reports.service import ReportService
@@ -20,16 +21,8 @@ from store.models import Contact
 from tests.reports.reference_sql import reference_counts
 from tests.segments.dataset import DATA_AS_OF
 
-COUNTS = (
-    "recipients",
-    "bounces",
-    "delivered",
-    "opens",
-    "clicks",
-    "unsubscribes",
-    "complaints",
-    "conversions",
-)
+#: Every counted metric, in the order the command line prints them.
+COUNTS = COUNTED
 SEGMENTS = ("contacts", "golfers", "lapsed customers", "subscribers in Germany", "VIP")
 SELECTIONS = {
     "all": Selection(),
