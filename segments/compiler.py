@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from segments.definition import (
+    COMPARE,
     Aggregate,
     All,
     AnyOf,
@@ -58,14 +59,6 @@ campaigns = Campaign.__table__
 EVENT_COLUMNS = ("category", "product", "topic", "currency", "campaign_id")
 #: Contact columns compared as numbers or dates rather than text.
 TYPED_COLUMNS = {"company_size": int, "birth_date": date, "signed_up_at": datetime}
-COMPARE = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-}
 
 
 #: Attributes whose values each hold a large share of the contacts: naming one narrows little.
@@ -236,8 +229,8 @@ class Compiler:
         if (count.op, count.n) in (("eq", 0), ("lt", 1), ("le", 0)):
             # NOT EXISTS: an anti join that probes the primary key (read alone once vacuumed)
             return not_(self.has_event(node))
-        if _admits_zero(count):
-            return not_(contacts.c.id.in_(self.counted(node, _negate(count))))
+        if count.admits_zero():
+            return not_(contacts.c.id.in_(self.counted(node, count.negated())))
         if count.op in ("ge", "gt") and self._narrowed:
             return COMPARE[count.op](self.count_of(node), count.n)
         return contacts.c.id.in_(self.counted(node, count))
@@ -493,12 +486,3 @@ def _years_before(day: date, years: int) -> date:
 def _narrows(node: Condition) -> bool:
     """An attribute equal to one or a few values (an industry, a city): few contacts pass it."""
     return isinstance(node, Attribute) and node.op in ("eq", "in") and node.field not in BROAD_FIELDS
-
-
-def _admits_zero(count: Count) -> bool:
-    return COMPARE[count.op](0, count.n)
-
-
-def _negate(count: Count) -> Count:
-    opposite = {"eq": "ne", "ne": "eq", "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
-    return Count(op=opposite[count.op], n=count.n)

@@ -13,9 +13,11 @@ shows what "lapsed customers" means rather than repeating the name.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +27,16 @@ VERSION = 1
 Scalar = bool | int | float | str
 Unit = Literal["hour", "day", "week", "month", "year"]
 Comparison = Literal["eq", "ne", "gt", "ge", "lt", "le"]
+#: Each comparison as its operator: on numbers here, on columns in the compiler.
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+}
+_OPPOSITE: dict[str, Comparison] = {"eq": "ne", "ne": "eq", "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
 
 
 class Node(BaseModel):
@@ -123,6 +135,14 @@ class Attribute(Node):
 class Count(Node):
     op: Comparison = "ge"
     n: int = Field(default=1, ge=0)
+
+    def admits_zero(self) -> bool:
+        """Whether a contact with no such event passes ("fewer than 3", "not 2")."""
+        return COMPARE[self.op](0, self.n)
+
+    def negated(self) -> Count:
+        """The count that exactly the others pass: "at least 3" for "fewer than 3"."""
+        return Count(op=_OPPOSITE[self.op], n=self.n)
 
 
 EventField = str  # category | product | topic | campaign | currency | a custom event property

@@ -25,7 +25,7 @@ from sqlalchemy import (
     true,
 )
 
-from segments.definition import Aggregate, Count, Event, EventFilter
+from segments.definition import COMPARE, Aggregate, Event, EventFilter
 from segments.windows import resolve
 from store.models import Contact, ContactCategoryPurchases, ContactPurchases
 
@@ -34,14 +34,6 @@ TOTALS = ContactPurchases.__table__
 BY_CATEGORY = ContactCategoryPurchases.__table__
 #: 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers).
 ONE = literal_column("1.0", Numeric())
-COMPARE = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-}
 
 
 def money(measure: ColumnElement) -> ColumnElement:
@@ -120,8 +112,8 @@ class PurchaseSummary:
         if rows is None or node.window is not None:
             return None
         count, orders = node.count, rows.table.c.orders
-        if COMPARE[count.op](0, count.n):  # zero orders qualify: everyone but those who fail
-            opposite = _negate(count)
+        if count.admits_zero():  # zero orders qualify: everyone but those who fail
+            opposite = count.negated()
             return not_(contacts.c.id.in_(rows.contacts(COMPARE[opposite.op](orders, opposite.n))))
         return contacts.c.id.in_(rows.contacts(COMPARE[count.op](orders, count.n)))
 
@@ -131,8 +123,3 @@ class PurchaseSummary:
             return None
         measure = measures(rows.table)[node.fn]
         return contacts.c.id.in_(rows.contacts(COMPARE[node.op](measure, node.value)))
-
-
-def _negate(count: Count) -> Count:
-    opposite = {"eq": "ne", "ne": "eq", "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
-    return Count(op=opposite[count.op], n=count.n)
