@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -75,6 +76,18 @@ def provide_database(request: pytest.FixtureRequest, directory: Path) -> Iterato
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@contextmanager
+def session_store(request: pytest.FixtureRequest, directory: Path) -> Iterator[tuple[Database, Engine]]:
+    """A database of its own (`provide_database`) and an engine on it, disposed afterwards: the
+    body of the session-scoped fixtures that load a data set once per database."""
+    with contextmanager(provide_database)(request, directory) as database:
+        engine = create_store_engine(database.base_url, search_path=database.schema)
+        try:
+            yield database, engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=DATABASES)

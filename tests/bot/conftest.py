@@ -13,7 +13,6 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,12 +28,11 @@ from bot.serve import PATH, http_server
 from bot.services import Services
 from segments.service import SegmentService
 from settings import Settings
-from store.db import create_store_engine
 from store.demo import load_demo_if_empty
 from store.receipts import Receipts
 from tests.bot import signing
 from tests.bot.fake_slack import FakeSlack, fake_slack
-from tests.conftest import DATABASES, Database, provide_database
+from tests.conftest import DATABASES, Database, session_store
 
 #: The demo data's "now": answers are the same on every run.
 AS_OF = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -51,15 +49,9 @@ def demo_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoStore]:
     """The demo data, loaded once per database for the bot's tests."""
-    with contextmanager(provide_database)(
-        request, tmp_path_factory.mktemp(f"bot-{request.param}")
-    ) as database:
-        engine = create_store_engine(database.base_url, search_path=database.schema)
-        try:
-            load_demo_if_empty(engine, as_of=AS_OF, zone=UTC)
-            yield DemoStore(database, engine)
-        finally:
-            engine.dispose()
+    with session_store(request, tmp_path_factory.mktemp(f"bot-{request.param}")) as (database, engine):
+        load_demo_if_empty(engine, as_of=AS_OF, zone=UTC)
+        yield DemoStore(database, engine)
 
 
 class SlowSegments:

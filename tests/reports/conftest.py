@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from store.db import create_store_engine
-from tests.conftest import DATABASES, provide_database
+from tests.conftest import DATABASES, session_store
 from tests.segments.dataset import write_dataset
 from tests.store.helpers import load
 
@@ -25,11 +23,7 @@ def report_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, report_files: dict[str, Path]
 ) -> Iterator[Engine]:
     """An engine on a store loaded with the generated data set, by the real import."""
-    with contextmanager(provide_database)(request, tmp_path_factory.mktemp(request.param)) as database:
-        engine = create_store_engine(database.base_url, search_path=database.schema)
-        try:
-            report = load(engine, **report_files)
-            assert [file.rejected for file in report.files] == [0, 0, 0]
-            yield engine
-        finally:
-            engine.dispose()
+    with session_store(request, tmp_path_factory.mktemp(request.param)) as (_, engine):
+        report = load(engine, **report_files)
+        assert [file.rejected for file in report.files] == [0, 0, 0]
+        yield engine
