@@ -15,9 +15,8 @@ from store.importer import rows
 from store.importer import sqlite as sqlite_loader
 from store.importer.report import ImportFailed
 from store.models import Contact, Event
-from tests.store.helpers import count, counts, fetch, load, rejections
-from tests.store.test_import_rejections import BAD_EVENT_VALUES, EVENT_HEADER, good_event, interleave
-from tests.store.test_import_rejections import CONTACTS as REJECTION_CONTACTS
+from tests.store.helpers import count, fetch, load, rejections
+from tests.store.test_import_rejections import load_bad_event_values
 from tests.store.test_import_repeats import generated_events
 
 CONTACTS = [["id", "email"], ["c1", "a@example.com"], ["c2", "b@example.com"]]
@@ -103,17 +102,8 @@ def aside(monkeypatch):
 
 @only_sqlite
 def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(engine, write_csv, aside):
-    rows, expected = interleave([good_event(n) for n in range(40)], BAD_EVENT_VALUES, every=3)
+    load_bad_event_values(engine, write_csv)
 
-    report = load(
-        engine,
-        contacts=write_csv("contacts.csv", REJECTION_CONTACTS),
-        events=write_csv("events.csv", [EVENT_HEADER, *rows]),
-    )
-
-    events = report.files[1]
-    assert rejections(events) == expected
-    assert counts(events) == {"rows": 47, "inserted": 40, "updated": 0, "unchanged": 0, "rejected": 7}
     stored = fetch(engine, select(Event.amount).order_by(Event.amount))
     assert [row.amount for row in stored] == sorted(Decimal(f"{n}.5") for n in range(40))
 
