@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import math
-import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -36,6 +35,7 @@ from functools import cached_property
 from pathlib import Path
 
 from segments.definition import (
+    COMPARE,
     Aggregate,
     All,
     AnyOf,
@@ -58,14 +58,6 @@ from segments.definition import (
     Window,
 )
 
-COMPARE: dict[str, Callable[[object, object], bool]] = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "lt": operator.lt,
-    "le": operator.le,
-}
 #: Known contact columns that are not text.
 KNOWN_TYPES = {"company_size": "integer", "birth_date": "date", "signed_up_at": "datetime"}
 #: The known contact columns of the data contract, but `id` (the external id).
