@@ -83,7 +83,8 @@ class Conversation:
         """What `ask` answers, with a report's chart."""
         if self.is_help(text):
             return Reply(self.help())
-        request = parse_request(text)
+        with self._lock:
+            request = parse_request(text, self.segments.reads)
         if request is not None:
             return self.report(request)
         with self._lock:

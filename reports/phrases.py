@@ -7,11 +7,15 @@
 A request names one or more segments (read later by the segment service), and may name a metric,
 campaigns (any part of their names), a period of sending ("since March", "in May 2026", "last
 month") and a trend ("month by month", "week by week"). Anything else is a segment phrase: None.
+
+Where the words split more than one way ("how did customers who do not buy do on Black Friday"),
+each reading is tried in turn, and the first whose segments the segment grammar reads is taken.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel
 
@@ -37,11 +41,17 @@ METRICS = {
     "bounce rate": "bounce_rate", "bounces": "bounce_rate", "complaint rate": "complaint_rate",
 }  # fmt: skip
 
-HOW_DID = re.compile(r"^how (?:did|do|does|were|was) (?P<segment>.+?) (?:do|doing|perform)(?P<rest>\b.*)?$")
-COMPARE = re.compile(r"^compare (?P<first>.+?) (?:and|with|to|vs\.?|versus) (?P<rest>.+)$")
+HOW_DID = re.compile(r"^how (?:did|do|does|were|was) ")
+#: Where the segment of "how did ... do" may end: before the phrase's end or the words that say
+#: what is measured ("on Black Friday", "since March", "last month").
+REST_WORDS = "on|in|at|for|with|over|across|from|since|during|last|this"
+DO = re.compile(rf" (?:do|doing|perform)(?=$| (?:{REST_WORDS})\b)")
+COMPARE = re.compile(r"^compare (?=.+ (?:and|with|to|vs\.?|versus) .)")
+#: Where the first segment of "compare ... and ..." may end.
+JOINT = re.compile(r" (?:and|with|to|vs\.?|versus) ")
 TREND = re.compile(r"^(?P<head>.+?),? (?P<by>month|week) by (?:month|week)(?P<rest>\b.*)?$")
 PERIOD = re.compile(rf"\b(?P<word>since|in|during) {MONTH}(?: (?P<year>\d{{4}}))?\b")
-ON = re.compile(r"^\s*(?:on|in|for|with|over|from)\s+(?:the\s+)?")
+ON = re.compile(r"^\s*(?:on|in|at|for|with|over|across|from)\s+(?:the\s+)?")
 
 
 class ReportRequest(BaseModel):
@@ -52,24 +62,38 @@ class ReportRequest(BaseModel):
     by: str | None = None
 
 
-def parse_request(text: str) -> ReportRequest | None:
-    """The report a phrase asks for, or None for a plain segment phrase."""
+def parse_request(text: str, readable: Callable[[str], bool] | None = None) -> ReportRequest | None:
+    """The report a phrase asks for, or None for a plain segment phrase.
+
+    `readable` tells whether a segment phrase reads; of the ways the words split, the first whose
+    segments all read is taken, else the first (whose segment then explains what it missed).
+    """
+    found = list(readings(text))
+    if not found:
+        return None
+    fits = (r for r in found if readable is None or all(readable(s) for s in r.segments))
+    return next(fits, found[0])
+
+
+def readings(text: str) -> Iterator[ReportRequest]:
+    """Every way the phrase reads as a report request: "how did" with the longest segment first,
+    "compare" with the shortest first segment first."""
     said = " ".join(text.strip().rstrip("?.!").split())
     lowered = said.lower()
     if match := HOW_DID.match(lowered):
-        segment = said[match.start("segment") : match.end("segment")]
-        return _with_rest(
-            ReportRequest(segments=[segment]), said[match.start("rest") :] if match["rest"] else ""
-        )
-    if match := COMPARE.match(lowered):
-        first = said[match.start("first") : match.end("first")]
-        second, rest = _split_on(said[match.start("rest") :])
-        return _with_rest(ReportRequest(segments=[first, second]), rest)
-    if match := TREND.match(lowered):
+        for verb in reversed(list(DO.finditer(lowered, match.end()))):
+            segment = said[match.end() : verb.start()]
+            yield _with_rest(ReportRequest(segments=[segment]), said[verb.end() :])
+    elif match := COMPARE.match(lowered):
+        for joint in JOINT.finditer(lowered, match.end()):
+            first = said[match.end() : joint.start()]
+            second, rest = _split_on(said[joint.end() :])
+            if first and second:
+                yield _with_rest(ReportRequest(segments=[first, second]), rest)
+    elif match := TREND.match(lowered):
         measure, segment = _measure_of(said[: match.end("head")])
         request = ReportRequest(segments=[segment], measure=measure, by=match["by"])
-        return _with_rest(request, said[match.start("rest") :] if match["rest"] else "")
-    return None
+        yield _with_rest(request, said[match.start("rest") :] if match["rest"] else "")
 
 
 def _split_on(text: str) -> tuple[str, str]:

@@ -84,6 +84,14 @@ class SegmentService:
         parsed = self.parser.parse(phrase)
         return parsed.definition, parsed.notes
 
+    def reads(self, phrase: str) -> bool:
+        """Whether the grammar reads the phrase (its words may still name nothing stored)."""
+        try:
+            self.read(phrase)
+        except ParseError:
+            return False
+        return True
+
     def answer(self, phrase: str, as_of: datetime, members: bool = False) -> Answer | Failure:
         try:
             definition, notes = self.read(phrase)

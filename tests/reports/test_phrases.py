@@ -37,3 +37,36 @@ def test_requests(text: str) -> None:
 @pytest.mark.parametrize("text", ["lapsed customers in Germany", "people who opened the Black Friday email"])
 def test_segment_phrases_are_no_requests(text: str) -> None:
     assert parse_request(text) is None
+
+
+def test_a_segment_may_say_do_and_the_longest_reading_comes_first() -> None:
+    text = "how did customers who do not buy do on Black Friday?"
+
+    expected = ReportRequest(segments=["customers who do not buy"], campaign="Black Friday")
+    assert parse_request(text) == expected
+
+
+def test_a_campaign_may_say_do() -> None:
+    text = "how did lapsed customers do on the Do It Yourself campaign"
+
+    assert parse_request(text) == ReportRequest(segments=["lapsed customers"], campaign="Do It Yourself")
+
+
+def test_of_the_ways_the_words_split_the_first_whose_segments_read_is_taken() -> None:
+    text = "compare people who bought shoes and socks with runners on open rate"
+    readable = {"people who bought shoes and socks", "runners"}.__contains__
+
+    assert parse_request(text) == ReportRequest(
+        segments=["people who bought shoes", "socks with runners"], measure="open_rate"
+    )
+    assert parse_request(text, readable) == ReportRequest(
+        segments=["people who bought shoes and socks", "runners"], measure="open_rate"
+    )
+
+
+def test_when_no_way_reads_the_first_is_kept_to_explain_itself() -> None:
+    text = "compare golfers and snorkelers"
+
+    assert parse_request(text, lambda phrase: phrase == "golfers") == ReportRequest(
+        segments=["golfers", "snorkelers"]
+    )

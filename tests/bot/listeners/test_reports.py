@@ -67,3 +67,12 @@ def test_an_unknown_campaign_is_said_with_suggestions(tailor) -> None:
     assert "No campaign matches" in texts(update.args["blocks"])
     assert "Weekend sale" in json.dumps(update.args["blocks"])
     assert app.fake.of("files.getUploadURLExternal") == []
+
+
+def test_of_the_ways_a_comparison_splits_the_one_whose_segments_read_is_answered(tailor) -> None:
+    app: Tailor = tailor()
+    app.mention("compare subscribers in Germany and France with subscribers in Spain")
+    [update] = app.fake.wait_calls("chat.update")
+    shown = texts(update.args["blocks"])
+    assert "*subscribers in Germany and France*" in shown and "*subscribers in Spain*" in shown
+    assert "Compared with subscribers in Germany and France" in shown
