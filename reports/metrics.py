@@ -33,15 +33,6 @@ class Counts:
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))
 
-    @classmethod
-    def of_row(cls, row) -> Counts:
-        """A row of `reports.query.per_campaign`."""
-        return cls(
-            *(int(row[f.name] or 0) for f in fields(cls)[:7]),
-            revenue=Decimal(str(row["revenue"] or 0)),
-            revenue_squares=Decimal(str(row["revenue_squares"] or 0)),
-        )
-
     @property
     def moments(self) -> tuple[float, float, int]:
         """Revenue per delivered recipient as (sum, sum of squares, n), for intervals."""

@@ -4,8 +4,9 @@
     reports.report("lapsed customers", Selection(name="Black Friday"), as_of)   # Report | Failure
     reports.compare(["golfers", "runners"], Selection(), as_of)                # Comparison | Failure
 
-Each segment is read by the segment service, compiled, and counted with its report in one SQL
-query (`reports.query`); the statistics follow in Python.
+Each segment is read by the segment service and compiled; its members are fetched, and counted
+among each campaign's audience (`reports.audiences`, read from the events once per import and
+attribution window, and kept); the statistics follow in Python.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import Connection, text
+from sqlalchemy import ColumnElement, Connection, Select, func, select, text
 
-from reports import stats
+from reports import audiences, stats
+from reports.audiences import Audiences
 from reports.compare import differences
 from reports.metrics import CampaignCounts, Counts, metrics, total
 from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
-from reports.query import members_of, per_campaign
 from reports.selection import Chosen, Selection, choose
 from reports.trends import trend
-from segments.compiler import CompileError, Compiler, count_query
+from segments.compiler import CompileError, Compiler
 from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
 from segments.service import Failure, SegmentService, latest_purchase
 from store.db import is_postgres
+from store.models import Contact, ImportRun
 
 #: Last-click attribution: a purchase without a campaign belongs to the latest click this many days before.
 ATTRIBUTION_DAYS = 5
@@ -58,6 +60,7 @@ class ReportService:
     ) -> None:
         self.segments, self.attribution_days = segments, attribution_days
         self.min_sample = stats.MIN_SAMPLE if min_sample is None else min_sample
+        self._audiences: tuple[object, Audiences] | None = None
 
     @property
     def engine(self):
@@ -116,19 +119,18 @@ class ReportService:
         tune(conn)
         zone, lexicon = self.segments.zone, self.segments.lexicon
         compiler = Compiler(as_of, zone, lexicon.custom_types, self.segments.saved.get, latest_purchase(conn))
-        count, _reachable = conn.execute(count_query(compiler, definition)).one()
-        query = per_campaign(
-            members_of(compiler.where(definition)),
-            [c.ref.id for c in chosen],
-            self.attribution_days,
-            conn.dialect.name,
-        )
-        campaigns = [
-            CampaignCounts(row["campaign_id"], row["first_sent"], Counts.of_row(row))
-            for row in conn.execute(query).mappings()
-        ]
+        members = conn.execute(members_of(compiler.where(definition))).scalars().all()
+        campaigns = self.audiences(conn).counts(members, [c.ref.id for c in chosen])
+        count = len(members)
         explanation = Reader(as_of, zone).read(definition)
         return Counted(SegmentRef(text=phrase, explanation=explanation, count=count), notes, campaigns)
+
+    def audiences(self, conn: Connection) -> Audiences:
+        """Every campaign's audience, read again after each import."""
+        state = conn.execute(select(func.max(ImportRun.id))).scalar()
+        if self._audiences is None or self._audiences[0] != state:
+            self._audiences = (state, audiences.build(conn, self.attribution_days))
+        return self._audiences[1]
 
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
         sent = {c.ref.id: c.sent_at for c in chosen}
@@ -173,3 +175,8 @@ def tune(conn: Connection) -> None:
     if is_postgres(conn.engine):
         conn.execute(text(f"SET work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET jit = off"))
+
+
+def members_of(where: ColumnElement[bool]) -> Select:
+    """The ids of the contacts that match a segment's compiled condition."""
+    return select(Contact.__table__.c.id).where(where)

@@ -1,4 +1,4 @@
-"""The issue's definitions written again as plain SQL, shaped unlike `reports.query`: one query per
+"""The issue's definitions written again as plain SQL (`reports.audiences` counts with numpy): one query per
 metric over DISTINCT pairs with EXISTS, and last-click attribution as "a click with no later click"
 (NOT EXISTS) and the window in whole seconds. The independent check of every metric."""
 
