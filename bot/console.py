@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select
 from bot import blocks
 from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
+from reports.service import ReportService
 from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
@@ -82,7 +83,8 @@ class Console:
     def __init__(self, engine: Engine, settings: Settings, stdout: TextIO) -> None:
         self.engine, self.settings, self.stdout = engine, settings, stdout
         self.segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
-        self.conversation = Conversation(self.segments)
+        reports = ReportService(self.segments, attribution_days=settings.attribution_days)
+        self.conversation = Conversation(self.segments, reports=reports)
         self.terminal = Terminal(stdout)
         self.choices: list[Choice] = []
         self.stdin: TextIO | None = None

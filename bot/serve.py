@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -73,8 +74,11 @@ def run_slack(settings: Settings) -> int:
     upgrade(engine)
     if settings.demo_data:
         load_demo_if_empty(engine, as_of=datetime.now(UTC).replace(microsecond=0), zone=settings.zone)
+    services = build_services(settings, engine)
+    # The campaign audiences take a while on a large store: read them before the first report asks.
+    threading.Thread(target=services.conversation.reports.warm, name="tailor-audiences", daemon=True).start()
     try:
-        app = create_app(settings, build_services(settings, engine))
+        app = create_app(settings, services)
     except BoltError as exc:
         print(f"tailor: Slack did not accept SLACK_BOT_TOKEN: {exc}", file=sys.stderr)
         return 2

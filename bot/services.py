@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from bot.conversation import Conversation
 from bot.gate import Access
+from reports.service import ReportService
 from segments.service import SegmentService
 from settings import Settings
 from store.receipts import Receipts
@@ -22,8 +23,9 @@ class Services:
 
 def build_services(settings: Settings, engine: Engine) -> Services:
     segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
+    reports = ReportService(segments, attribution_days=settings.attribution_days)
     return Services(
-        conversation=Conversation(segments),
+        conversation=Conversation(segments, reports=reports),
         receipts=Receipts(engine),
         access=Access(channels=settings.allowed_channels, users=settings.allowed_users),
     )

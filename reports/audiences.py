@@ -173,6 +173,7 @@ def _pairs(conn: Connection, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
     packed = [code[k] << 40 | contact << 8 | flag for contact, k, flag in fetch(conn, rows, "iii")]
     keys = np.concatenate(packed) if packed else np.array([], dtype=np.int64)
+    del packed
     keys.sort()
     flags = (keys & 0xFF).astype(np.uint8)
     keys >>= 8
@@ -283,7 +284,7 @@ def _packed(conn: Connection, statement: Select, kinds: str) -> Iterator[list[np
     group = cast(inner.c[0], BigInteger).op(">>")(literal(PACKED_GROUP_BITS))
     chunks = select(func.string_agg(row, literal_column("''::bytea"))).group_by(group)
     record = np.dtype([(f"c{i}", ">i8" if kind == "i" else ">f8") for i, kind in enumerate(kinds)])
-    for (chunk,) in conn.execute(chunks):
+    for (chunk,) in conn.execute(chunks.execution_options(stream_results=True, yield_per=4)):
         rows = np.frombuffer(chunk, dtype=record)
         yield [rows[f"c{i}"].astype(np.int64 if k == "i" else np.float64) for i, k in enumerate(kinds)]
 

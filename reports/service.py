@@ -11,6 +11,7 @@ attribution window, and kept); the statistics follow in Python.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,6 +62,7 @@ class ReportService:
         self.segments, self.attribution_days = segments, attribution_days
         self.min_sample = stats.MIN_SAMPLE if min_sample is None else min_sample
         self._audiences: tuple[object, Audiences] | None = None
+        self._reading = threading.Lock()  # one read of the audiences at a time
 
     @property
     def engine(self):
@@ -128,9 +130,15 @@ class ReportService:
     def audiences(self, conn: Connection) -> Audiences:
         """Every campaign's audience, read again after each import."""
         state = conn.execute(select(func.max(ImportRun.id))).scalar()
-        if self._audiences is None or self._audiences[0] != state:
-            self._audiences = (state, audiences.build(conn, self.attribution_days))
-        return self._audiences[1]
+        with self._reading:
+            if self._audiences is None or self._audiences[0] != state:
+                self._audiences = (state, audiences.build(conn, self.attribution_days))
+            return self._audiences[1]
+
+    def warm(self) -> None:
+        """Read the audiences now (from a thread at start-up), so that the first report is quick."""
+        with self.engine.connect() as conn:
+            self.audiences(conn)
 
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
         sent = {c.ref.id: c.sent_at for c in chosen}
