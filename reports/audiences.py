@@ -77,7 +77,7 @@ class Audience:
 
     campaign_id: str
     first_sent: datetime | None
-    contacts: np.ndarray  # int64, sorted
+    contacts: np.ndarray  # int32, sorted
     flags: np.ndarray  # uint8, aligned with contacts
     paid: np.ndarray  # int64 positions in contacts of the pairs with revenue
     revenue: np.ndarray  # float64, aligned with paid
@@ -143,7 +143,7 @@ def build(conn: Connection, attribution_days: int) -> Audiences:
         audiences[name] = Audience(
             campaign_id=name,
             first_sent=first_sent.get(name),
-            contacts=pair_keys[low:high] & 0xFFFFFFFF,
+            contacts=(pair_keys[low:high] & 0xFFFFFFFF).astype(np.int32),
             flags=pair_flags[low:high],
             paid=revenue.positions[in_range] - low,
             revenue=revenue.amounts[in_range],
