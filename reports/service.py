@@ -138,6 +138,7 @@ class ReportService:
     def warm(self) -> None:
         """Read the audiences now (from a thread at start-up), so that the first report is quick."""
         with self.engine.connect() as conn:
+            tune(conn)
             self.audiences(conn)
 
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
@@ -178,8 +179,8 @@ class ReportService:
 
 
 def tune(conn: Connection) -> None:
-    """Room for the hash table of a report's (contact, campaign) pairs, millions of them for a large
-    segment, and no JIT compilation, on PostgreSQL."""
+    """Room for the grouping that packs the events when the audiences are read, and no JIT
+    compilation of the member query (it costs more than it saves here), on PostgreSQL."""
     if is_postgres(conn.engine):
         conn.execute(text(f"SET work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET jit = off"))

@@ -44,3 +44,19 @@ def test_a_report_after_another_import_counts_the_new_events(engine: Engine, wri
     after = report(service).metrics
     assert (after.recipients, after.opens, after.clicks, after.conversions) == (2, 1, 1, 1)
     assert after.revenue == 40
+
+
+def test_the_audiences_warmed_at_start_up_serve_the_reports_until_the_next_import(engine, write_csv) -> None:
+    load(engine, contacts=write_csv("c.csv", CONTACTS), campaigns=write_csv("k.csv", CAMPAIGNS))
+    load(engine, events=write_csv("e.csv", [HEADER, ["c1", "email_sent", "2026-02-01T09:00:00Z", "k1", ""]]))
+    service = ReportService(SegmentService(engine))
+
+    service.warm()
+    with engine.connect() as conn:
+        warmed = service.audiences(conn)
+    assert report(service).metrics.recipients == 1
+    with engine.connect() as conn:
+        assert service.audiences(conn) is warmed
+    load(engine, events=write_csv("e2.csv", [HEADER, ["c2", "email_sent", "2026-02-01T09:00:00Z", "k1", ""]]))
+    with engine.connect() as conn:
+        assert service.audiences(conn) is not warmed
