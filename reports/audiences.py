@@ -87,9 +87,11 @@ class Audience:
         inside = members[self.contacts]
         flags = self.flags[inside]
         delivered = (flags & BOUNCED) == 0
-        counted = {name: int(np.count_nonzero(delivered & (flags & flag != 0))) for name, flag in
-                   AMONG_DELIVERED.items()}  # fmt: skip
-        kept = inside[self.paid] & (self.flags[self.paid] & BOUNCED == 0)
+        counted = {
+            name: int(np.count_nonzero(delivered & ((flags & flag) != 0)))
+            for name, flag in AMONG_DELIVERED.items()
+        }
+        kept = inside[self.paid] & ((self.flags[self.paid] & BOUNCED) == 0)
         revenue = self.revenue[kept]
         return Counts(
             recipients=int(inside.sum()),
