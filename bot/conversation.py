@@ -137,7 +137,7 @@ class Conversation:
             with self._lock:
                 definition, _notes = self.segments.read(phrase)
         except ParseError as error:
-            return Failure(text=phrase, error=str(error), suggestions=getattr(error, "suggestions", []))
+            return Failure.of(phrase, error)
         return reading_conditions(definition, self.clock(), self.segments.zone)
 
     def refine_view(self, phrase: str, meta: dict) -> Block:

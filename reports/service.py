@@ -107,7 +107,7 @@ class ReportService:
             definition, notes = self.segments.read(phrase)
             return self.count_definition(conn, phrase, definition, notes, chosen, as_of)
         except (ParseError, CompileError) as error:
-            return Failure(text=phrase, error=str(error), suggestions=getattr(error, "suggestions", []))
+            return Failure.of(phrase, error)
 
     def count_definition(
         self,

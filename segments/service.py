@@ -45,6 +45,11 @@ class Failure(BaseModel):
     error: str
     suggestions: list[str]
 
+    @classmethod
+    def of(cls, text: str, error: Exception) -> Failure:
+        """What a phrase's parse or compile error says, with its "did you mean" words if any."""
+        return cls(text=text, error=str(error), suggestions=getattr(error, "suggestions", []))
+
 
 class SegmentService:
     def __init__(self, engine: Engine, zone: tzinfo = UTC, min_test_size: int = MIN_TEST_SIZE) -> None:
@@ -97,7 +102,7 @@ class SegmentService:
             definition, notes = self.read(phrase)
             return self.evaluate(phrase, definition, as_of, notes, members=members)
         except (ParseError, CompileError) as error:
-            return Failure(text=phrase, error=str(error), suggestions=getattr(error, "suggestions", []))
+            return Failure.of(phrase, error)
 
     def evaluate(
         self,
