@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import ColumnElement, Connection, Select, func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from reports import audiences, stats
 from reports.audiences import Audiences
@@ -25,13 +25,13 @@ from reports.metrics import CampaignCounts, Counts, metrics, total
 from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
 from reports.selection import Chosen, Selection, choose
 from reports.trends import trend
-from segments.compiler import CompileError, Compiler
+from segments.compiler import CompileError, Compiler, member_ids_query
 from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
 from segments.service import Failure, SegmentService, latest_purchase
 from store.db import is_postgres
-from store.models import Contact, ImportRun
+from store.models import ImportRun
 
 #: Last-click attribution: a purchase without a campaign belongs to the latest click this many days before.
 ATTRIBUTION_DAYS = 5
@@ -121,7 +121,7 @@ class ReportService:
         tune(conn)
         zone, lexicon = self.segments.zone, self.segments.lexicon
         compiler = Compiler(as_of, zone, lexicon.custom_types, self.segments.saved.get, latest_purchase(conn))
-        members = conn.execute(members_of(compiler.where(definition))).scalars().all()
+        members = conn.execute(member_ids_query(compiler, definition)).scalars().all()
         campaigns = self.audiences(conn).counts(members, [c.ref.id for c in chosen])
         count = len(members)
         explanation = Reader(as_of, zone).read(definition)
@@ -184,8 +184,3 @@ def tune(conn: Connection) -> None:
     if is_postgres(conn.engine):
         conn.execute(text(f"SET work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET jit = off"))
-
-
-def members_of(where: ColumnElement[bool]) -> Select:
-    """The ids of the contacts that match a segment's compiled condition."""
-    return select(Contact.__table__.c.id).where(where)
