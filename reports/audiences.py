@@ -67,6 +67,8 @@ NO_CAMPAIGN, UNKNOWN_CAMPAIGN = -1, -2
 MICROSECONDS = 1_000_000
 #: Rows of one PostgreSQL chunk: those whose first column (a contact id) agrees but in these low bits.
 PACKED_GROUP_BITS = 12
+#: The arrays' types for the kinds of `fetch`: 'i' integers, 'f' floating point.
+DTYPES = {"i": np.int64, "f": np.float64}
 #: Rows fetched at a time: memory stays flat whatever the number of events.
 BATCH = 262_144
 
@@ -262,14 +264,14 @@ def fetch(conn: Connection, statement: Select, kinds: str) -> Iterator[list[np.n
     result = conn.execute(statement.execution_options(stream_results=True, yield_per=BATCH))
     for batch in result.partitions():
         rows = np.array([tuple(row) for row in batch], dtype=np.float64).reshape(-1, len(kinds))
-        yield [rows[:, i].astype(np.int64 if k == "i" else np.float64) for i, k in enumerate(kinds)]
+        yield [rows[:, i].astype(DTYPES[k]) for i, k in enumerate(kinds)]
 
 
 def columns(conn: Connection, statement: Select, kinds: str) -> list[np.ndarray]:
     """The whole result of `fetch`, one array per column."""
     batches = list(zip(*fetch(conn, statement, kinds), strict=True))
     if not batches:
-        return [np.array([], dtype=np.int64 if k == "i" else np.float64) for k in kinds]
+        return [np.array([], dtype=DTYPES[k]) for k in kinds]
     return [np.concatenate(batch) for batch in batches]
 
 
@@ -288,7 +290,7 @@ def _packed(conn: Connection, statement: Select, kinds: str) -> Iterator[list[np
     record = np.dtype([(f"c{i}", ">i8" if kind == "i" else ">f8") for i, kind in enumerate(kinds)])
     for (chunk,) in conn.execute(chunks.execution_options(stream_results=True, yield_per=4)):
         rows = np.frombuffer(chunk, dtype=record)
-        yield [rows[f"c{i}"].astype(np.int64 if k == "i" else np.float64) for i, k in enumerate(kinds)]
+        yield [rows[f"c{i}"].astype(DTYPES[k]) for i, k in enumerate(kinds)]
 
 
 def _money(value: float) -> Decimal:
