@@ -92,16 +92,20 @@ REASON = f"""CASE
     WHEN v.amount !~ %(decimal)s THEN 'amount: not a number: ' || quote_literal(v.amount)
     WHEN length(v.currency) > 8 THEN 'currency: not a currency code: ' || quote_literal(v.currency)
 END"""
-#: Contacts that have events with the same key: the key hashed, grouped by sorting, which
-#: parallel workers share (a hash table of tens of millions of keys would spill to disk).
-REPEATED_CONTACTS = """SELECT min(contact_id) FROM events
-    GROUP BY hash_record_extended((contact_id, type, occurred_at, fingerprint), 0) HAVING count(*) > 1"""
+#: The key of an event, hashed: events that share a key share this.
+KEY_HASH = "hash_record_extended((contact_id, type, occurred_at, fingerprint), 0)"
+#: The hashes of keys that more than one event has. Grouped by sorting, which parallel workers
+#: share (a hash table of tens of millions of keys would spill to disk); the hash alone, so that
+#: each worker sorts bare numbers and hands the leader no more than a number per event.
+REPEATED_KEYS = f"SELECT h FROM (SELECT {KEY_HASH} AS h FROM events) k GROUP BY h HAVING count(*) > 1"
+#: Where the events of those hashes are: a parallel scan, where a DELETE would scan alone.
+ROWS_OF_KEYS = f"SELECT ctid::text FROM events WHERE {KEY_HASH} = ANY(%(keys)s)"
 EVENT_COLUMNS = ", ".join(column.name for column in Event.__table__.columns)
 INSERT_VALID = f"INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM valid_events"
-#: All but one of each group of events of these contacts with the same key.
+#: All but one of each group of these events with the same key (a hash may be shared by chance).
 DROP_REPEATS = """DELETE FROM events e USING (
     SELECT ctid, row_number() OVER (PARTITION BY contact_id, type, occurred_at, fingerprint) AS n
-    FROM events WHERE contact_id = ANY(%(contacts)s)
+    FROM events WHERE ctid = ANY(%(rows)s::tid[])
 ) d WHERE e.ctid = d.ctid AND d.n > 1"""
 
 
@@ -223,12 +227,13 @@ class PostgresLoader:
         after sorting half its rows, and then must start again.
         """
         self._set("enable_hashagg", "off")
-        cursor.execute(REPEATED_CONTACTS)
-        contacts = [contact for (contact,) in cursor.fetchall()]
+        cursor.execute(REPEATED_KEYS)
+        keys = [key for (key,) in cursor.fetchall()]
         self._set("enable_hashagg", "on")
-        if not contacts:
+        if not keys:
             return 0
-        cursor.execute(DROP_REPEATS, {"contacts": contacts})
+        cursor.execute(ROWS_OF_KEYS, {"keys": keys})
+        cursor.execute(DROP_REPEATS, {"rows": [row for (row,) in cursor.fetchall()]})
         return cursor.rowcount
 
     def _build_indexes(self) -> None:
