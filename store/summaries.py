@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy import Column, Connection, MetaData, Select, Table, case, delete, func, insert, select
 
 from store.models import ContactCategoryPurchases, ContactPurchases, Event, SuppressedContact
 
 
 def refresh(conn: Connection) -> None:
     """Every summary, after events were imported."""
-    refresh_purchases(conn)
-    refresh_category_purchases(conn)
+    refresh_purchase_summaries(conn)
     refresh_suppressions(conn)
+
+
+def refresh_purchase_summaries(conn: Connection) -> None:
+    """Both purchase summaries from one pass over the purchases, which is most of their cost.
+
+    The purchases are grouped per contact and category into a temporary table (those without
+    a category in a group of their own); the categories are its named groups, and each
+    purchaser's totals are its groups added up.
+    """
+    groups = Table(
+        "purchase_groups",
+        MetaData(),
+        *(Column(c.name, c.type) for c in ContactCategoryPurchases.__table__.columns),
+        prefixes=["TEMPORARY"],
+    )
+    groups.create(conn)
+    columns = [c.name for c in groups.columns]
+    conn.execute(insert(groups).from_select(columns, _per_contact([Event.__table__.c.category])))
+    categories = select(groups).where(groups.c.category.is_not(None))
+    totals = select(
+        groups.c.contact_id,
+        func.sum(groups.c.orders),
+        func.sum(groups.c.priced_orders),
+        func.sum(groups.c.spend),
+        func.min(groups.c.first_at),
+        func.max(groups.c.last_at),
+    ).group_by(groups.c.contact_id)
+    _replace(conn, ContactCategoryPurchases.__table__, categories)
+    _replace(conn, ContactPurchases.__table__, totals)
+    groups.drop(conn)
 
 
 def refresh_suppressions(conn: Connection) -> None:
@@ -24,23 +53,24 @@ def refresh_suppressions(conn: Connection) -> None:
         .group_by(events.c.contact_id)
         .having(func.sum(weight) >= 2)
     )
-    conn.execute(delete(SuppressedContact))
-    conn.execute(insert(SuppressedContact).from_select(["contact_id"], suppressed))
+    _replace(conn, SuppressedContact.__table__, suppressed)
 
 
 def refresh_purchases(conn: Connection) -> None:
-    """Rebuild `contact_purchases` from the purchases: one grouped pass over the purchase index."""
-    _rebuild(conn, ContactPurchases.__table__, [])
+    """Rebuild `contact_purchases` alone (the migration that added it)."""
+    _replace(conn, ContactPurchases.__table__, _per_contact([]))
 
 
 def refresh_category_purchases(conn: Connection) -> None:
-    """Rebuild `contact_category_purchases`: the purchases that name a category, per category."""
-    _rebuild(conn, ContactCategoryPurchases.__table__, [Event.__table__.c.category])
+    """Rebuild `contact_category_purchases` alone (the migration that added it)."""
+    category = Event.__table__.c.category
+    _replace(conn, ContactCategoryPurchases.__table__, _per_contact([category]).where(category.is_not(None)))
 
 
-def _rebuild(conn: Connection, summary, keys: list) -> None:
+def _per_contact(keys: list) -> Select:
+    """Each purchaser's orders, priced orders, spend, first and last purchase, per `keys`."""
     events = Event.__table__
-    per_contact = (
+    return (
         select(
             events.c.contact_id,
             *keys,
@@ -50,10 +80,12 @@ def _rebuild(conn: Connection, summary, keys: list) -> None:
             func.min(events.c.occurred_at),
             func.max(events.c.occurred_at),
         )
-        .where(events.c.type == "purchase", *(key.is_not(None) for key in keys))
+        .where(events.c.type == "purchase")
         .group_by(events.c.contact_id, *keys)
     )
+
+
+def _replace(conn: Connection, summary: Table, rows: Select) -> None:
+    """The summary's rows become `rows`, whose columns are the summary's, in order."""
     conn.execute(delete(summary))
-    names = [key.name for key in keys]
-    columns = ["contact_id", *names, "orders", "priced_orders", "spend", "first_at", "last_at"]
-    conn.execute(insert(summary).from_select(columns, per_contact))
+    conn.execute(insert(summary).from_select([c.name for c in summary.columns], rows))
