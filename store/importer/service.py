@@ -41,27 +41,37 @@ def run_import(
     started, clock = datetime.now(UTC), time.monotonic()
     try:
         files = _open(sources)
-        report = ImportReport()
-        with _events_ahead(engine, files) as ahead, engine.begin() as conn:
-            loader = PostgresLoader(conn, zone, ahead) if is_postgres(engine) else SqliteLoader(conn, zone)
-            for source in files:
-                file_report = FileReport(kind=source.spec.kind, path=str(source.path))
-                report.files.append(file_report)
-                progress.start(source.name, source.size)
-                try:
-                    _load(conn, loader, source, zone, file_report, progress)
-                finally:
-                    progress.finish()
-            if sources.events is not None:
-                summaries.refresh(conn)
-            loader.analyze()
-        loader.after_commit(engine)
+        report, postgres = ImportReport(), is_postgres(engine)
+        with _events_ahead(engine, files) as ahead:
+            with engine.begin() as conn:
+                loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
+                _load_all(conn, loader, files, zone, report, progress)
+            if ahead is not None:
+                ahead.release()  # its table is dropped while the store is vacuumed
+            loader.after_commit(engine)
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
         raise
     report.seconds = time.monotonic() - clock
     report.run_id = _log(engine, started, report, None)
     return report
+
+
+def _load_all(
+    conn: Connection, loader, files: list[CsvSource], zone: tzinfo, report: ImportReport, progress
+) -> None:
+    """Every file, in one transaction, and the summaries that the events feed."""
+    for source in files:
+        file_report = FileReport(kind=source.spec.kind, path=str(source.path))
+        report.files.append(file_report)
+        progress.start(source.name, source.size)
+        try:
+            _load(conn, loader, source, zone, file_report, progress)
+        finally:
+            progress.finish()
+    if any(source.spec is EVENTS for source in files):
+        summaries.refresh(conn)
+    loader.analyze()
 
 
 def _open(sources: ImportSources) -> list[CsvSource]:
