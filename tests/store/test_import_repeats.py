@@ -48,7 +48,6 @@ def test_repeated_event_rows_in_one_file_load_once(engine, write_csv):
     a_spelt_otherwise = ["c1", " Purchase ", " 2026-02-01T10:00:00Z ", "12.5", "Runner"]
 
     # Into an empty table (PostgreSQL: the bulk path, without keys while loading) ...
-    # (PostgreSQL finds a pair's rows at once, and looks for those of three or more.)
     first = load(engine, events=write_csv("e1.csv", [header, a, a, b, a_spelt_otherwise, c, b]))
     assert (count(engine, Event), first.files[0].inserted, first.files[0].unchanged) == (3, 3, 3)
 
