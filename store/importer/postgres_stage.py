@@ -126,8 +126,7 @@ class EventsAhead:
     """Stages an events file ahead, on a connection of its own, while the import goes on.
 
     Used as `with EventsAhead(engine, source) as ahead:` around the import's transaction, so
-    that the table is dropped once that has ended, whatever the outcome; `release` drops it in
-    the background meanwhile.
+    that the table is dropped once that has ended, whatever the outcome.
     """
 
     def __init__(self, engine: Engine, source: CsvSource) -> None:
@@ -135,7 +134,6 @@ class EventsAhead:
         self.table = f"{AHEAD_PREFIX}{uuid4().hex}"
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events-ahead")
         self._staged: Future[Staged | None] | None = None
-        self._dropped: Future[None] | None = None
 
     def __enter__(self) -> EventsAhead:
         pooled = self.engine.raw_connection()
@@ -149,11 +147,6 @@ class EventsAhead:
         """The staged file, analysed; None if COPY refused a row (then the caller stages it)."""
         assert self._staged is not None, "used outside its with block"
         return self._staged.result()
-
-    def release(self) -> None:
-        """Starts dropping the table, on its own connection; call after the import's transaction,
-        which holds a lock on the table until it ends."""
-        self._dropped = self._pool.submit(self._drop)
 
     def _stage(self) -> Staged | None:
         with self._connection.cursor() as cursor:
@@ -172,7 +165,7 @@ class EventsAhead:
     ) -> None:
         if self._staged is not None and not self._staged.done():
             self._connection.cancel()  # the import failed before it needed the events
-        dropped = self._dropped or self._pool.submit(self._drop)  # after the staging ends
+        dropped = self._pool.submit(self._drop)  # after the staging ends
         self._pool.shutdown()
         try:
             dropped.result()

@@ -42,13 +42,12 @@ def run_import(
     try:
         files = _open(sources)
         report, postgres = ImportReport(), is_postgres(engine)
-        with _events_ahead(engine, files) as ahead:
-            with engine.begin() as conn:
-                loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
-                _load_all(conn, loader, files, zone, report, progress)
-            if ahead is not None:
-                ahead.release()  # its table is dropped while the store is vacuumed
-            loader.after_commit(engine)
+        with _events_ahead(engine, files) as ahead, engine.begin() as conn:
+            loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
+            _load_all(conn, loader, files, zone, report, progress)
+        # Only once the staged events are dropped: the DROP's snapshot would hold the vacuum back
+        # (a snapshot counts transactions in every database, VACUUM heeds those of its own).
+        loader.after_commit(engine)
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
         raise

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import inspect, select, text
+import uuid
+from collections.abc import Iterator
 
+import pytest
+from sqlalchemy import Engine, inspect, select, text
+
+from store.db import create_store_engine, normalize_url
 from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
 from store.migrate import upgrade
 from store.models import Event
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, POSTGRES_URL
 from tests.store.helpers import count, fetch, load, rejections
 from tests.store.test_import_repeats import generated_events
 
@@ -120,13 +124,38 @@ def _ahead_tables(engine) -> list[str]:
     return [name for (name,) in fetch(engine, query.bindparams(pattern=f"{AHEAD_PREFIX}%"))]
 
 
+@pytest.fixture
+def engine_alone(database, postgres_admin: Engine) -> Iterator[Engine]:
+    """An engine on a PostgreSQL database of the test's own (`database` only says which server).
+
+    VACUUM marks pages visible to all only up to the oldest snapshot that a session of the same
+    database holds: in a database of its own, no other test or session can hold it back.
+    """
+    name = f"tailor_test_{uuid.uuid4().hex[:12]}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_store_engine(normalize_url(POSTGRES_URL).set(database=name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with postgres_admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
 @only_postgresql
-def test_a_bulk_load_leaves_events_vacuumed_and_campaigns_in_the_type_index(engine, write_csv):
-    """Segments read the (type, time) index alone: the visibility map is set, the campaign is in it."""
+def test_a_bulk_load_leaves_events_vacuumed_and_campaigns_in_the_type_index(
+    engine_alone, postgres_admin, write_csv
+):
+    """Segments read the (type, time) index alone: the visibility map is set, the campaign is in it;
+    even while a transaction older than the import's runs in another database of the server."""
+    engine = engine_alone
     contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
-    load(
-        engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", generated_events(100, 5_000))
-    )
+    events = generated_events(100, 5_000)
+    elsewhere = postgres_admin.connect().execution_options(isolation_level="READ COMMITTED")
+    with elsewhere, elsewhere.begin():
+        elsewhere.execute(text("SELECT txid_current()"))
+        load(engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", events))
 
     with engine.connect() as conn:
         pages, visible = conn.execute(
