@@ -1,16 +1,18 @@
 """Import benchmark: Tailor's `import` beside the expert path, on the same data, in one run.
 
-    python bench/import_bench.py [--contacts 100000] [--databases sqlite,postgresql]
+    python bench/import_bench.py [--contacts 100000] [--databases sqlite,postgresql] [--runs 1]
 
 Generates the data with `../shared/eval/gen_dataset.py` (kept in bench/out/ for the next run),
 then times each path as a process of its own and prints rows/s, seconds, the peak resident
-memory of the importing process, and the ratio of Tailor's time to the expert's.
+memory of the importing process, and the ratio of Tailor's time to the expert's. With `--runs N`,
+the two paths take turns N times, and the medians follow: one run of either varies by 10-15%.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +34,11 @@ def rows_in(data: Path) -> int:
     return total
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+#: Wall seconds and peak resident memory (MB) of one import.
+Measured = tuple[float, float]
+
+
+def timed(command: list[str]) -> Measured:
     """Wall seconds and peak RSS (MB) of one process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -52,7 +58,7 @@ def expert_command(kind: str, data: Path, target: str) -> list[str]:
     return [sys.executable, str(ROOT / "bench" / "expert_import.py"), kind, str(data), target]
 
 
-def measure(kind: str, data: Path, server: str) -> Iterator[tuple[float, float]]:
+def measure(kind: str, data: Path, server: str) -> Iterator[Measured]:
     """The expert's (seconds, MB), then Tailor's, each as soon as it is measured."""
     if kind == "postgresql":
         with Schema(server, "bench_expert") as expert, Schema(server, "bench_tailor") as tailor:
@@ -69,24 +75,44 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=postgres_server())
+    parser.add_argument("--runs", type=int, default=1, help="pairs of imports; the medians are printed too")
     args = parser.parse_args()
     data = dataset(args.contacts)
     rows = rows_in(data)
     size = sum(f.stat().st_size for f in data.iterdir()) / 1e9
     print(f"import of {args.contacts:,} contacts ({rows:,} rows, {size:.2f} GB)")
-    print(f"{'database':<11} {'path':<8} {'seconds':>9} {'rows/s':>11} {'peak RSS':>10} {'vs limit':>9}")
+    print(
+        f"{'database':<11} {'run':<7} "
+        f"{'path':<8} {'seconds':>9} {'rows/s':>11} {'peak RSS':>10} {'vs limit':>9}"
+    )
     for kind in args.databases.split(","):
-        results = measure(kind, data, args.postgres)
-        limit = next(results)
-        print(row(kind, "expert", limit, rows, "limit"), flush=True)
-        ours = next(results)
-        print(row(kind, "tailor", ours, rows, f"{ours[0] / limit[0]:.2f}x"), flush=True)
-        results.close()
+        pairs = [pair(kind, data, args.postgres, rows, run) for run in range(1, args.runs + 1)]
+        if args.runs > 1:
+            limit, ours = (median_of([p[i] for p in pairs]) for i in (0, 1))
+            print(row(kind, "median", "expert", limit, rows, "limit"))
+            print(row(kind, "median", "tailor", ours, rows, f"{ours[0] / limit[0]:.2f}x"), flush=True)
 
 
-def row(kind: str, path: str, measured: tuple[float, float], rows: int, ratio: str) -> str:
+def pair(kind: str, data: Path, server: str, rows: int, run: int) -> tuple[Measured, Measured]:
+    """One import by each path, the expert's first; each printed as soon as it is measured."""
+    results = measure(kind, data, server)
+    limit = next(results)
+    print(row(kind, str(run), "expert", limit, rows, "limit"), flush=True)
+    ours = next(results)
+    print(row(kind, str(run), "tailor", ours, rows, f"{ours[0] / limit[0]:.2f}x"), flush=True)
+    results.close()
+    return limit, ours
+
+
+def median_of(measured: list[Measured]) -> Measured:
+    """The median time, and the highest peak memory of any run."""
+    return statistics.median(seconds for seconds, _ in measured), max(megabytes for _, megabytes in measured)
+
+
+def row(kind: str, run: str, path: str, measured: Measured, rows: int, ratio: str) -> str:
     seconds, megabytes = measured
-    return f"{kind:<11} {path:<8} {seconds:>9.1f} {rows / seconds:>11,.0f} {megabytes:>7.0f} MB {ratio:>9}"
+    speed = rows / seconds
+    return f"{kind:<11} {run:<7} {path:<8} {seconds:>9.1f} {speed:>11,.0f} {megabytes:>7.0f} MB {ratio:>9}"
 
 
 if __name__ == "__main__":
