@@ -125,8 +125,8 @@ class EventStage:
 class EventsAhead:
     """Stages an events file ahead, on a connection of its own, while the import goes on.
 
-    Used as `with EventsAhead(engine, source) as ahead:` around the import's transaction, so
-    that the table is dropped once that has ended, whatever the outcome.
+    Used as `with EventsAhead(engine, source) as ahead, engine.begin() as conn:`, so that the
+    table is dropped once the import's transaction has ended, whatever the outcome.
     """
 
     def __init__(self, engine: Engine, source: CsvSource) -> None:
@@ -165,10 +165,9 @@ class EventsAhead:
     ) -> None:
         if self._staged is not None and not self._staged.done():
             self._connection.cancel()  # the import failed before it needed the events
-        dropped = self._pool.submit(self._drop)  # after the staging ends
         self._pool.shutdown()
         try:
-            dropped.result()
+            self._drop()
         finally:
             self._connection.close()
 
