@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from store.importer.indexes import build_indexes, drop_indexes
 from store.importer.report import FileReport
 from store.importer.rows import AttributeRows
 from store.types import Document
@@ -52,7 +53,14 @@ def merge_attributes(
     stage(table, [*rows.columns, "line"], rows(report, advance))
     dialect = conn.dialect.name
     stored = conn.execute(select(exists().select_from(target))).scalar_one()
+    # Into an empty table, PostgreSQL builds the indexes once the rows are in (SQLite cannot
+    # drop its keys).
+    rebuild = not stored and dialect == "postgresql"
+    if rebuild:
+        drop_indexes(conn, target)
     report.inserted = _rowcount(conn, _insert_new(dialect, target, table, rows.columns))
+    if rebuild:
+        build_indexes(conn, target)
     # A row inserted just now equals its staged row: into an empty table, nothing is updated.
     report.updated = _rowcount(conn, _update_changed(dialect, target, table, rows.columns)) if stored else 0
     report.unchanged = report.loaded - report.inserted - report.updated

@@ -19,9 +19,9 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Engine, Table
-from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
+from store.importer.indexes import build_indexes, drop_indexes
 from store.importer.postgres_stage import EventsAhead, EventStage, Staged
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
@@ -83,7 +83,7 @@ STAMP_OK = f"CASE WHEN CAST_SHAPE THEN {CANONICAL_UTC_OK} ELSE {TIMESTAMP_OK} EN
 REASON = f"""CASE
     WHEN v.contact_key = '' THEN 'no contact_id'
     WHEN c.id IS NULL THEN 'unknown contact ' || quote_literal(v.contact_key)
-    WHEN v.type = '' THEN 'no type'
+    WHEN v.type_given = '' THEN 'no type'
     WHEN v.occurred_at = '' THEN 'no occurred_at'
     WHEN v.occurred_at !~ %(timestamp)s
         THEN 'occurred_at: not an ISO 8601 date/time: ' || quote_literal(v.occurred_at)
@@ -149,13 +149,13 @@ class PostgresLoader:
                 report.inserted = valid
             else:
                 if rebuild:
-                    self._drop_indexes()
+                    drop_indexes(self.conn, Event.__table__)
                 cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
                 report.inserted = cursor.rowcount
                 cursor.execute("DROP TABLE valid_events")
             if rebuild:
                 report.inserted -= self._drop_repeats(cursor)
-                self._build_indexes()
+                build_indexes(self.conn, Event.__table__)
                 cursor.execute("ANALYZE events")
                 self.bulk = True
             report.unchanged = report.loaded - report.inserted
@@ -215,12 +215,6 @@ class PostgresLoader:
         self._set("enable_nestloop", "on")
         return cursor.rowcount
 
-    def _drop_indexes(self) -> None:
-        table = Event.__table__
-        self.conn.execute(DropConstraint(table.primary_key))
-        for index in table.indexes:
-            index.drop(self.conn)
-
     def _drop_repeats(self, cursor) -> int:
         """Remove events that repeat another's key, as the key would refuse; returns how many.
 
@@ -236,12 +230,6 @@ class PostgresLoader:
         cursor.execute(ROWS_OF_KEYS, {"keys": keys})
         cursor.execute(DROP_REPEATS, {"rows": [row for (row,) in cursor.fetchall()]})
         return cursor.rowcount
-
-    def _build_indexes(self) -> None:
-        table = Event.__table__
-        self.conn.execute(AddConstraint(table.primary_key))
-        for index in table.indexes:
-            index.create(self.conn)
 
 
 def _empty(cursor) -> bool:
@@ -288,7 +276,7 @@ def _check_events(
         FROM ({_fields(staged, custom_types)}) v
         JOIN contacts c ON c.external_id = v.contact_key
         CROSS JOIN LATERAL (SELECT {properties} AS properties) w
-        WHERE v.type <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)
+        WHERE v.type_given <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)
             AND (v.currency IS NULL OR length(v.currency) <= 8)"""
     return statement, {"timestamp": TIMESTAMP_PATTERN, "decimal": DECIMAL_PATTERN, **names}
 
@@ -308,6 +296,9 @@ def _fields(stage: Staged, custom_types: dict[str, str]) -> str:
         "s.line",
         f"{field('contact_id')} AS contact_key",
         f"{case('lower', field('type'))} AS type",
+        # Checked for emptiness as given: the planner computes a field once per use, and a
+        # lowered type is empty only if the given one is.
+        f"{field('type')} AS type_given",
         f"{field('occurred_at')} AS occurred_at",
     ]
     for name in EVENT_OPTIONAL:
