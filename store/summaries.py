@@ -7,13 +7,13 @@ from sqlalchemy import Column, Connection, MetaData, Select, Table, case, delete
 from store.models import ContactCategoryPurchases, ContactPurchases, Event, SuppressedContact
 
 
-def refresh(conn: Connection) -> None:
-    """Every summary, after events were imported."""
-    refresh_purchase_summaries(conn)
-    refresh_suppressions(conn)
+def refresh(conn: Connection, events: Table = Event.__table__) -> None:
+    """Every summary, after events were imported (into `events`, or a table to take its place)."""
+    refresh_purchase_summaries(conn, events)
+    refresh_suppressions(conn, events)
 
 
-def refresh_purchase_summaries(conn: Connection) -> None:
+def refresh_purchase_summaries(conn: Connection, events: Table = Event.__table__) -> None:
     """Both purchase summaries from one pass over the purchases, which is most of their cost.
 
     The purchases are grouped per contact and category into a temporary table (those without
@@ -27,7 +27,7 @@ def refresh_purchase_summaries(conn: Connection) -> None:
         *(Column(c.name, c.type) for c in ContactCategoryPurchases.__table__.columns),
     )
     # The query's one literal is 'purchase', ours: CREATE TABLE AS takes no parameters.
-    grouped = _per_contact([Event.__table__.c.category]).compile(
+    grouped = _per_contact([events.c.category], events).compile(
         dialect=conn.dialect, compile_kwargs={"literal_binds": True}
     )
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {groups.name} AS {grouped}")
@@ -45,9 +45,8 @@ def refresh_purchase_summaries(conn: Connection) -> None:
     conn.exec_driver_sql(f"DROP TABLE {groups.name}")
 
 
-def refresh_suppressions(conn: Connection) -> None:
+def refresh_suppressions(conn: Connection, events: Table = Event.__table__) -> None:
     """Contacts that complained once, or bounced on two or more sends."""
-    events = Event.__table__
     weight = case((events.c.type == "email_complained", 2), else_=1)
     suppressed = (
         select(events.c.contact_id)
@@ -69,9 +68,8 @@ def refresh_category_purchases(conn: Connection) -> None:
     _replace(conn, ContactCategoryPurchases.__table__, _per_contact([category]).where(category.is_not(None)))
 
 
-def _per_contact(keys: list) -> Select:
+def _per_contact(keys: list, events: Table = Event.__table__) -> Select:
     """Each purchaser's orders, priced orders, spend, first and last purchase, per `keys`."""
-    events = Event.__table__
     return (
         select(
             events.c.contact_id,

@@ -3,9 +3,10 @@
 Events never pass through Python row by row: the file's bytes go to `COPY` (`postgres_stage`),
 every rule of `rows.event_rows` is applied in SQL with the same patterns (`values`) while the
 contacts are joined, in parallel workers (`valid_events`), and one `INSERT .. SELECT` writes the
-events; into an empty store, `valid_events` becomes `events` instead of being copied. A large
-load drops the two event indexes and builds them afterwards, which is several times faster
-than maintaining them; the events that repeat another's key are removed first, so that the key
+events; into an empty store, the checked events become `events` instead of being copied, and
+a file staged ahead is built beside the import's transaction (`postgres_build`). A large load
+drops the two event indexes and builds them afterwards, which is several times faster than
+maintaining them; the events that repeat another's key are removed first, so that the key
 builds at the first try.
 """
 
@@ -20,8 +21,10 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Engine, Table
 
+from store import summaries
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.indexes import build_indexes, drop_indexes
+from store.importer.postgres_build import EventsBuild
 from store.importer.postgres_stage import EventsAhead, EventStage, Staged
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
@@ -98,23 +101,25 @@ KEY_HASH = "hash_record_extended((contact_id, type, occurred_at, fingerprint), 0
 #: share (a hash table of tens of millions of keys would spill to disk); the hash alone, so that
 #: each worker sorts bare numbers and hands the leader no more than a number per event (with the
 #: rows' addresses beside them, the workers' sorts spill to disk: 23 s against 13 s at 1M).
-REPEATED_KEYS = f"SELECT h FROM (SELECT {KEY_HASH} AS h FROM events) k GROUP BY h HAVING count(*) > 1"
+REPEATED_KEYS = f"SELECT h FROM (SELECT {KEY_HASH} AS h FROM {{table}}) k GROUP BY h HAVING count(*) > 1"
 #: Where the events of those hashes are: a parallel scan, where a DELETE would scan alone.
-ROWS_OF_KEYS = f"SELECT ctid::text FROM events WHERE {KEY_HASH} = ANY(%(keys)s)"
+ROWS_OF_KEYS = f"SELECT ctid::text FROM {{table}} WHERE {KEY_HASH} = ANY(%(keys)s)"
 EVENT_COLUMNS = ", ".join(column.name for column in Event.__table__.columns)
 INSERT_VALID = f"INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM valid_events"
 #: All but one of each group of these events with the same key (a hash may be shared by chance).
-DROP_REPEATS = """DELETE FROM events e USING (
+DROP_REPEATS = """DELETE FROM {table} e USING (
     SELECT ctid, row_number() OVER (PARTITION BY contact_id, type, occurred_at, fingerprint) AS n
-    FROM events WHERE ctid = ANY(%(rows)s::tid[])
+    FROM {table} WHERE ctid = ANY(%(rows)s::tid[])
 ) d WHERE e.ctid = d.ctid AND d.n > 1"""
 
 
 class PostgresLoader:
     def __init__(self, conn: Connection, zone: tzinfo, ahead: EventsAhead | None = None) -> None:
-        self.conn, self.ahead = conn, ahead
+        self.conn, self.zone, self.ahead = conn, zone, ahead
         #: Whether this import loaded events in bulk, which `after_commit` then vacuums.
         self.bulk = False
+        #: Whether the summaries were computed while the events were built (`_build_beside`).
+        self.summarized = False
         self.raw: psycopg.Connection = conn.connection.driver_connection
         for name, value in {**SESSION, "TimeZone": str(zone)}.items():
             self._set(name, value)
@@ -140,25 +145,58 @@ class PostgresLoader:
             rebuild = self._large(cursor, staged.rows)
             # Into an empty table, the checked rows become the table: no copy of millions of rows.
             swap = rebuild and _empty(cursor)
-            valid = self._check(cursor, *_check_events(staged, custom_types, temporary=not swap))
-            if valid < staged.rows:
-                _reject(cursor, staged, report)
-            if swap:
-                cursor.execute("DROP TABLE events")
-                cursor.execute("ALTER TABLE valid_events RENAME TO events")
-                report.inserted = valid
+            if swap and self.ahead is not None and staged.table == self.ahead.table:
+                self._build_beside(cursor, staged, custom_types, report)
             else:
-                if rebuild:
-                    drop_indexes(self.conn, Event.__table__)
-                cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
-                report.inserted = cursor.rowcount
-                cursor.execute("DROP TABLE valid_events")
-            if rebuild:
-                report.inserted -= self._drop_repeats(cursor)
-                build_indexes(self.conn, Event.__table__)
-                cursor.execute("ANALYZE events")
-                self.bulk = True
+                self._load_here(cursor, staged, custom_types, report, rebuild=rebuild, swap=swap)
             report.unchanged = report.loaded - report.inserted
+
+    def summarize(self) -> None:
+        """The summaries that events feed, unless a build beside computed them already."""
+        if not self.summarized:
+            summaries.refresh(self.conn)
+
+    def _load_here(
+        self, cursor, staged: Staged, types: dict[str, str], report: FileReport, *, rebuild: bool, swap: bool
+    ) -> None:
+        """Checked in this transaction, then inserted, or in place of an empty `events`."""
+        into = "TABLE valid_events" if swap else "TEMP TABLE valid_events ON COMMIT DROP"
+        valid = create_checked(self.raw, *_check_events(staged, types, into=into))
+        if valid < staged.rows:
+            _reject(cursor, staged, report)
+        if swap:
+            cursor.execute("DROP TABLE events")
+            cursor.execute("ALTER TABLE valid_events RENAME TO events")
+            report.inserted = valid
+        else:
+            if rebuild:
+                drop_indexes(self.conn, Event.__table__)
+            cursor.execute(INSERT_VALID + ("" if rebuild else " ON CONFLICT DO NOTHING"))
+            report.inserted = cursor.rowcount
+            cursor.execute("DROP TABLE valid_events")
+        if rebuild:
+            report.inserted -= drop_repeats(self.raw, "events")
+            build_indexes(self.conn, Event.__table__)
+            self._bulk_loaded(cursor)
+
+    def _build_beside(self, cursor, staged: Staged, custom_types: dict[str, str], report: FileReport) -> None:
+        """Built and indexed on other connections (`postgres_build`), then put in place here."""
+        assert self.ahead is not None
+        build = EventsBuild(self.ahead, SESSION, self.zone)
+        build.copy_contact_ids(self.raw)
+        statement = _check_events(staged, custom_types, into=f"TABLE {build.table}", contacts=build.ids)
+        valid = create_checked(build.session, *statement)
+        if valid < staged.rows:
+            _reject(cursor, staged, report)
+        report.inserted = valid - drop_repeats(build.session, build.table)
+        build.index(meanwhile=lambda: summaries.refresh(self.conn, build.events))
+        self.summarized = True
+        build.put_in_place(cursor)
+        self._bulk_loaded(cursor)
+
+    def _bulk_loaded(self, cursor) -> None:
+        cursor.execute("ANALYZE events")
+        self.bulk = True
 
     def analyze(self) -> None:
         self.raw.execute("ANALYZE contacts")
@@ -200,36 +238,55 @@ class PostgresLoader:
             estimate = cursor.fetchone()[0]
         return incoming > REBUILD_SHARE * estimate
 
-    def _check(self, cursor, statement: str, params: dict[str, str]) -> int:
-        """Fills `valid_events`; returns how many rows passed."""
-        # The planner cannot guess how many rows pass the checks (it says a handful) and would
-        # probe the contacts index once per event; a hash join reads contacts once.
-        self._set("enable_nestloop", "off")
+
+def create_checked(connection: psycopg.Connection, statement: str, params: dict[str, str]) -> int:
+    """Runs a statement of `_check_events`; returns how many rows passed.
+
+    Each try in a transaction of its own (a savepoint inside the import's), so that it works
+    alike on the import's connection and on one in autocommit.
+    """
+    with connection.cursor() as cursor:
         try:
-            with self.raw.transaction():
-                cursor.execute(statement.replace("CAST_SHAPE", QUICK), params)
+            with connection.transaction():
+                return _create(cursor, statement.replace("CAST_SHAPE", QUICK), params)
         except psycopg.errors.DataError:
             # A canonical looking stamp that does not exist (30 February, month 13): cast the
             # canonical ones only after the full check.
-            cursor.execute(statement.replace("CAST_SHAPE", CAREFUL), params)
-        self._set("enable_nestloop", "on")
-        return cursor.rowcount
+            with connection.transaction():
+                return _create(cursor, statement.replace("CAST_SHAPE", CAREFUL), params)
 
-    def _drop_repeats(self, cursor) -> int:
-        """Remove events that repeat another's key, as the key would refuse; returns how many.
 
-        Looking first costs less than building the key: a build stops at the first repeat,
-        after sorting half its rows, and then must start again.
-        """
-        self._set("enable_hashagg", "off")
-        cursor.execute(REPEATED_KEYS)
+def _create(cursor: psycopg.Cursor, statement: str, params: dict[str, str]) -> int:
+    # The planner cannot guess how many rows pass the checks (it says a handful) and would
+    # probe the contacts index once per event; a hash join reads contacts once.
+    _set_local(cursor, "enable_nestloop", "off")
+    cursor.execute(statement, params)
+    rows = cursor.rowcount
+    _set_local(cursor, "enable_nestloop", "on")
+    return rows
+
+
+def drop_repeats(connection: psycopg.Connection, table: str) -> int:
+    """Remove events that repeat another's key, as the key would refuse; returns how many.
+
+    Looking first costs less than building the key: a build stops at the first repeat,
+    after sorting half its rows, and then must start again.
+    """
+    with connection.transaction(), connection.cursor() as cursor:
+        _set_local(cursor, "enable_hashagg", "off")
+        cursor.execute(REPEATED_KEYS.format(table=table))
         keys = [key for (key,) in cursor.fetchall()]
-        self._set("enable_hashagg", "on")
+        _set_local(cursor, "enable_hashagg", "on")
         if not keys:
             return 0
-        cursor.execute(ROWS_OF_KEYS, {"keys": keys})
-        cursor.execute(DROP_REPEATS, {"rows": [row for (row,) in cursor.fetchall()]})
+        cursor.execute(ROWS_OF_KEYS.format(table=table), {"keys": keys})
+        cursor.execute(DROP_REPEATS.format(table=table), {"rows": [row for (row,) in cursor.fetchall()]})
         return cursor.rowcount
+
+
+def _set_local(cursor: psycopg.Cursor, name: str, value: str) -> None:
+    """A setting until the end of the transaction."""
+    cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
 def _empty(cursor) -> bool:
@@ -238,11 +295,12 @@ def _empty(cursor) -> bool:
 
 
 def _check_events(
-    staged: Staged, custom_types: dict[str, str], temporary: bool = True
+    staged: Staged, custom_types: dict[str, str], into: str, contacts: str = "contacts"
 ) -> tuple[str, dict[str, str]]:
-    """`valid_events`: every staged event that passes the checks, as a row of `events`, with the
-    columns of `events` in their order and types; and the statement's parameters. `CAST_SHAPE`
-    stands for `QUICK` or `CAREFUL`. Not `temporary`, it can take the place of an empty `events`.
+    """A table (`into`, such as "TEMP TABLE valid_events"): every staged event that passes the
+    checks, as a row of `events`, with the columns of `events` in their order and types; and the
+    statement's parameters. `CAST_SHAPE` stands for `QUICK` or `CAREFUL`. The ids of the contacts
+    come from `contacts` (a table with columns external_id and id).
 
     CREATE TABLE AS, unlike INSERT, lets parallel workers check and convert the rows; the
     INSERT (`INSERT_VALID`) then only copies them. A fence around the fields (OFFSET 0) would
@@ -261,12 +319,11 @@ def _check_events(
         **{name: f"v.{name}" for name in ("category", "product", "topic")},
         "properties": "w.properties",
     }
-    table = "TEMP TABLE valid_events ON COMMIT DROP" if temporary else "TABLE valid_events"
     statement = f"""
-        CREATE {table} AS
+        CREATE {into} AS
         SELECT {", ".join(f"{value} AS {name}" for name, value in values.items())}
         FROM ({_fields(staged, custom_types)}) v
-        JOIN contacts c ON c.external_id = v.contact_key
+        JOIN {contacts} c ON c.external_id = v.contact_key
         CROSS JOIN LATERAL (SELECT {properties} AS properties) w
         WHERE v.type_given <> '' AND {STAMP_OK} AND (v.amount IS NULL OR v.amount ~ %(decimal)s)
             AND (v.currency IS NULL OR length(v.currency) <= 8)"""

@@ -136,12 +136,26 @@ class EventsAhead:
         self._staged: Future[Staged | None] | None = None
 
     def __enter__(self) -> EventsAhead:
-        pooled = self.engine.raw_connection()
-        self._connection: psycopg.Connection = pooled.driver_connection
-        pooled.detach()  # a connection of its own, in autocommit, closed at the end
-        self._connection.autocommit = True
+        self._connection = self.connect()  # closed at the end
         self._staged = self._pool.submit(self._stage)
         return self
+
+    @property
+    def session(self) -> psycopg.Connection:
+        """The staging connection, in autocommit, free once `result` has returned."""
+        return self._connection
+
+    def side_table(self, suffix: str) -> str:
+        """A name for another table of this import, dropped with the staged one."""
+        return f"{self.table}_{suffix}"
+
+    def connect(self) -> psycopg.Connection:
+        """Another connection of its own, in autocommit; the caller closes it."""
+        pooled = self.engine.raw_connection()
+        connection: psycopg.Connection = pooled.driver_connection
+        pooled.detach()
+        connection.autocommit = True
+        return connection
 
     def result(self) -> Staged | None:
         """The staged file, analysed; None if COPY refused a row (then the caller stages it)."""
@@ -172,19 +186,23 @@ class EventsAhead:
             self._connection.close()
 
     def _drop(self) -> None:
+        tables = ", ".join([self.table, self.side_table("events"), self.side_table("ids")])
+        statement = f"DROP TABLE IF EXISTS {tables}"
         try:
-            self._connection.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self._connection.execute(statement)
         except psycopg.errors.QueryCanceled:  # by a cancel that arrived late
-            self._connection.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self._connection.execute(statement)
 
 
 def _drop_left_behind(cursor: psycopg.Cursor) -> None:
     cursor.execute(LEFT_BEHIND, {"pattern": AHEAD_PREFIX.replace("_", r"\_") + "%"})
     for (table,) in cursor.fetchall():
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (table,))
+        # A side table (`side_table`) is in use while the staged table's lock is held.
+        owner = table[: len(AHEAD_PREFIX) + 32]
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (owner,))
         if cursor.fetchone()[0]:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (table,))
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (owner,))
 
 
 def space_at_edge(data: bytes) -> bool:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from store import summaries
 from store.db import is_postgres
 from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
@@ -69,7 +68,7 @@ def _load_all(
         finally:
             progress.finish()
     if any(source.spec is EVENTS for source in files):
-        summaries.refresh(conn)
+        loader.summarize()
     loader.analyze()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
 
+from store import summaries
 from store.importer.aside import event_rows_aside, spare_core
 from store.importer.files import Advance, CsvSource
 from store.importer.report import FileReport
@@ -61,6 +62,10 @@ class SqliteLoader:
             if rebuild:
                 index.create(self.conn)
                 self._count_events()
+
+    def summarize(self) -> None:
+        """The summaries that events feed."""
+        summaries.refresh(self.conn)
 
     def _insert_events(
         self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 
+from store import summaries
 from store.db import create_store_engine, normalize_url
 from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
 from store.migrate import upgrade
-from store.models import Event
+from store.models import Contact, Event
 from tests.conftest import DATABASES, POSTGRES_URL
 from tests.store.helpers import count, fetch, load, rejections
 from tests.store.test_import_repeats import generated_events
@@ -93,6 +94,39 @@ def test_a_table_left_behind_by_an_import_that_died_is_dropped_by_the_next(engin
 
     load(engine, events=write_csv("e.csv", [HEADER, GOOD]))
 
+    assert _ahead_tables(engine) == []
+
+
+@only_postgresql
+def test_a_side_table_left_behind_by_an_import_that_died_is_dropped_by_the_next(engine, write_csv):
+    load(engine, contacts=write_csv("c.csv", CONTACTS))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {AHEAD_PREFIX}{uuid.uuid4().hex}_events (line bigint)"))
+
+    load(engine, events=write_csv("e.csv", [HEADER, GOOD]))
+
+    assert _ahead_tables(engine) == []
+
+
+@only_postgresql
+def test_an_import_that_fails_after_building_the_events_beside_loads_nothing(engine, write_csv, monkeypatch):
+    """The events are built and indexed on other connections; a failure after that leaves no trace."""
+
+    asked = []
+
+    def failing(conn, events=Event.__table__) -> None:
+        asked.append(events.name)
+        raise RuntimeError("the summaries failed")
+
+    monkeypatch.setattr(summaries, "refresh", failing)
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
+
+    events = write_csv("e.csv", generated_events(100, 500))
+    with pytest.raises(RuntimeError, match="the summaries failed"):
+        load(engine, contacts=write_csv("c.csv", contacts), events=events)
+
+    assert asked[0].startswith(AHEAD_PREFIX)  # from the table built beside, before it took its place
+    assert (count(engine, Contact), count(engine, Event)) == (0, 0)
     assert _ahead_tables(engine) == []
 
 
