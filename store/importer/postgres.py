@@ -122,7 +122,7 @@ class PostgresLoader:
         self.summarized = False
         self.raw: psycopg.Connection = conn.connection.driver_connection
         for name, value in {**SESSION, "TimeZone": str(zone)}.items():
-            self._set(name, value)
+            _set_local(self.raw, name, value)
 
     def stage(self, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -226,10 +226,6 @@ class PostgresLoader:
         cursor.execute("ANALYZE stage_events")  # else the planner guesses a tiny table
         return staged
 
-    def _set(self, name: str, value: str) -> None:
-        """A setting until the end of the import's transaction."""
-        self.raw.execute("SELECT set_config(%s, %s, true)", (name, value))
-
     def _large(self, cursor, incoming: int) -> bool:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'events'::regclass")
         estimate = cursor.fetchone()[0]
@@ -284,9 +280,9 @@ def drop_repeats(connection: psycopg.Connection, table: str) -> int:
         return cursor.rowcount
 
 
-def _set_local(cursor: psycopg.Cursor, name: str, value: str) -> None:
-    """A setting until the end of the transaction."""
-    cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
+def _set_local(on: psycopg.Connection | psycopg.Cursor, name: str, value: str) -> None:
+    """A setting until the end of the transaction (the import's, or one of its own)."""
+    on.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
 def _empty(cursor) -> bool:
@@ -310,12 +306,13 @@ def _check_events(
     properties, names = _properties(custom_types)
     values = {
         "contact_id": "c.id",
-        "type": "v.type",
+        # The columns' collation as migrations make it, not that of the ASCII case mapping.
+        "type": 'v.type COLLATE "default"',
         "occurred_at": "v.occurred_at::timestamptz",
         "fingerprint": f"hashtextextended({_fingerprint_text()}, 0)",
         "campaign_id": "v.campaign_id",
         "amount": "v.amount::numeric",
-        "currency": "v.currency::varchar(8)",  # checked to fit, so never cut
+        "currency": 'v.currency::varchar(8) COLLATE "default"',  # checked to fit, so never cut
         **{name: f"v.{name}" for name in ("category", "product", "topic")},
         "properties": "w.properties",
     }
