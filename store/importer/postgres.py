@@ -286,6 +286,9 @@ def _set_local(on: psycopg.Connection | psycopg.Cursor, name: str, value: str) -
 
 
 def _empty(cursor) -> bool:
+    """Whether `events` is empty, and stays so until this import ends: another import that
+    would write events waits (readers do not), as this one may drop the table and build anew."""
+    cursor.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM events)")
     return cursor.fetchone()[0]
 

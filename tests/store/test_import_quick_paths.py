@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from store import summaries
 from store.db import create_store_engine, normalize_url
@@ -24,6 +26,13 @@ GOOD = ["c1", "visit", "2026-02-01T10:00:00Z", ""]
 #: as another time or year, and that only the check after the cast refuses.
 READ_OTHERWISE = ["2026-02-01T24:00:00Z", "2026-02-01T10:00:60Z", "2026-02-01T10:00:0.Z",
                   "0999-01-01T00:00:00Z", "3000-01-01T00:00:00Z"]  # fmt: skip
+#: An event that another import tries to write while a first load is built.
+WRITTEN_MEANWHILE = {
+    "contact_id": 1,
+    "type": "visit",
+    "occurred_at": datetime(2026, 2, 1, tzinfo=UTC),
+    "fingerprint": 0,
+}
 #: For what only the PostgreSQL path does.
 only_postgresql = pytest.mark.parametrize("database", [d for d in DATABASES if d != "sqlite"], indirect=True)
 
@@ -122,6 +131,28 @@ def test_an_import_that_fails_after_building_the_events_beside_loads_nothing(eng
     assert asked[0].startswith(AHEAD_PREFIX)  # from the table built beside, before it took its place
     assert (count(engine, Contact), count(engine, Event)) == (0, 0)
     assert _ahead_tables(engine) == []
+
+
+@only_postgresql
+def test_no_other_import_writes_events_while_a_first_load_builds_them(engine, write_csv, monkeypatch):
+    """The build takes the place of the empty `events`: events written meanwhile would be lost."""
+    refresh, refused = summaries.refresh, []
+
+    def refresh_after_a_write(conn, events=Event.__table__) -> None:
+        with engine.connect() as other:
+            other.execute(text("SET lock_timeout = '100ms'"))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                other.execute(Event.__table__.insert(), [WRITTEN_MEANWHILE])
+            refused.append(events.name)
+        refresh(conn, events)
+
+    monkeypatch.setattr(summaries, "refresh", refresh_after_a_write)
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
+
+    load(engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", generated_events(100, 500)))
+
+    assert len(refused) == 1 and refused[0].startswith(AHEAD_PREFIX)
+    assert count(engine, Event) == 500
 
 
 @pytest.mark.parametrize(
