@@ -24,7 +24,7 @@ from sqlalchemy import JSON, Connection, Engine, Table
 from store import summaries
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.indexes import build_indexes, drop_indexes
-from store.importer.postgres_build import EventsBuild
+from store.importer.postgres_build import EventsBuild, set_config
 from store.importer.postgres_stage import EventsAhead, EventStage, Staged
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
@@ -115,14 +115,15 @@ DROP_REPEATS = """DELETE FROM {table} e USING (
 
 class PostgresLoader:
     def __init__(self, conn: Connection, zone: tzinfo, ahead: EventsAhead | None = None) -> None:
-        self.conn, self.zone, self.ahead = conn, zone, ahead
+        self.conn, self.ahead = conn, ahead
+        #: The session's settings until the import's transaction ends; a build beside takes them too.
+        self.settings = {**SESSION, "TimeZone": str(zone)}
         #: Whether this import loaded events in bulk, which `after_commit` then vacuums.
         self.bulk = False
         #: Whether the summaries were computed while the events were built (`_build_beside`).
         self.summarized = False
         self.raw: psycopg.Connection = conn.connection.driver_connection
-        for name, value in {**SESSION, "TimeZone": str(zone)}.items():
-            _set_local(self.raw, name, value)
+        set_config(self.raw, self.settings, local=True)
 
     def stage(self, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -182,7 +183,7 @@ class PostgresLoader:
     def _build_beside(self, cursor, staged: Staged, custom_types: dict[str, str], report: FileReport) -> None:
         """Built and indexed on other connections (`postgres_build`), then put in place here."""
         assert self.ahead is not None
-        build = EventsBuild(self.ahead, SESSION, self.zone)
+        build = EventsBuild(self.ahead, self.settings)
         build.copy_contact_ids(self.raw)
         statement = _check_events(staged, custom_types, into=f"TABLE {build.table}", contacts=build.ids)
         valid = create_checked(build.session, *statement)
@@ -255,10 +256,10 @@ def create_checked(connection: psycopg.Connection, statement: str, params: dict[
 def _create(cursor: psycopg.Cursor, statement: str, params: dict[str, str]) -> int:
     # The planner cannot guess how many rows pass the checks (it says a handful) and would
     # probe the contacts index once per event; a hash join reads contacts once.
-    _set_local(cursor, "enable_nestloop", "off")
+    set_config(cursor, {"enable_nestloop": "off"}, local=True)
     cursor.execute(statement, params)
     rows = cursor.rowcount
-    _set_local(cursor, "enable_nestloop", "on")
+    set_config(cursor, {"enable_nestloop": "on"}, local=True)
     return rows
 
 
@@ -269,20 +270,15 @@ def drop_repeats(connection: psycopg.Connection, table: str) -> int:
     after sorting half its rows, and then must start again.
     """
     with connection.transaction(), connection.cursor() as cursor:
-        _set_local(cursor, "enable_hashagg", "off")
+        set_config(cursor, {"enable_hashagg": "off"}, local=True)
         cursor.execute(REPEATED_KEYS.format(table=table))
         keys = [key for (key,) in cursor.fetchall()]
-        _set_local(cursor, "enable_hashagg", "on")
+        set_config(cursor, {"enable_hashagg": "on"}, local=True)
         if not keys:
             return 0
         cursor.execute(ROWS_OF_KEYS.format(table=table), {"keys": keys})
         cursor.execute(DROP_REPEATS.format(table=table), {"rows": [row for (row,) in cursor.fetchall()]})
         return cursor.rowcount
-
-
-def _set_local(on: psycopg.Connection | psycopg.Cursor, name: str, value: str) -> None:
-    """A setting until the end of the transaction (the import's, or one of its own)."""
-    on.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
 def _empty(cursor) -> bool:

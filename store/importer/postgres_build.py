@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import tzinfo
 
 import psycopg
 from sqlalchemy import Index, MetaData, PrimaryKeyConstraint, Table
@@ -34,13 +33,14 @@ DIALECT = postgresql.dialect()
 class EventsBuild:
     """The events table of one import, built on the staging connection and one more."""
 
-    def __init__(self, ahead: EventsAhead, settings: dict[str, str], zone: tzinfo) -> None:
-        self.ahead, self.settings = ahead, {**settings, "TimeZone": str(zone)}
+    def __init__(self, ahead: EventsAhead, settings: dict[str, str]) -> None:
+        """`settings`: those of the import's session, which the build's connections take too."""
+        self.ahead, self.settings = ahead, settings
         self.session = ahead.session
         self.table, self.ids = ahead.side_table("events"), ahead.side_table("ids")
         #: The events' columns under the build's name, for queries on it.
         self.events: Table = Event.__table__.to_metadata(MetaData(), name=self.table)
-        _configure(self.session, self.settings)
+        set_config(self.session, self.settings)
 
     def copy_contact_ids(self, source: psycopg.Connection) -> None:
         """Every contact's id by its external id, as the import's transaction sees them."""
@@ -64,7 +64,7 @@ class EventsBuild:
         self.session.execute(f"ALTER TABLE {self.table} {not_null}")
         second = self.ahead.connect()
         try:
-            _configure(second, self.settings)
+            set_config(second, self.settings)
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="events-index") as pool:
                 done = [
                     pool.submit(self.session.execute, self._unique_key()),
@@ -122,7 +122,10 @@ def _each(connection: psycopg.Connection, statements: list[str]) -> None:
         connection.execute(statement)
 
 
-def _configure(connection: psycopg.Connection, settings: dict[str, str]) -> None:
-    """Settings for the rest of a connection's session (those connections are the build's own)."""
+def set_config(
+    on: psycopg.Connection | psycopg.Cursor, settings: dict[str, str], *, local: bool = False
+) -> None:
+    """Server settings, until the end of the transaction (`local`) or of the session (as on the
+    build's connections, which are its own)."""
     for name, value in settings.items():
-        connection.execute("SELECT set_config(%s, %s, false)", (name, value))
+        on.execute("SELECT set_config(%s, %s, %s)", (name, value, local))
