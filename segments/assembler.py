@@ -42,7 +42,7 @@ from segments.definition import (
 )
 from segments.definition import Last as LastWindow
 from segments.lexicon import Sense
-from segments.normalize import key
+from segments.normalize import fold, key
 from segments.tagger import FIELD_SENSES, Tag
 
 COMPARISONS = {
@@ -255,9 +255,15 @@ class Assembly:
     ) -> Condition | None:
         """Values of one field become one condition ("in Toronto and Madrid": city in both);
         of a field with several values per contact, "and" asks for each ("golf and running")."""
-        senses = [self.sense(tag, role, context) for tag in tags]
+        senses = [s for tag in tags for s in self.alike(tag, self.sense(tag, role, context))]
         senses = [s for s in senses if s.field not in FIELD_SENSES] or senses
         return self.senses_condition(senses, conj)
+
+    @staticmethod
+    def alike(tag: Tag, chosen: Sense) -> list[Sense]:
+        """Every stored spelling of the chosen value: "Berlin" is also the "BERLIN" and "berlin" that
+        an import may hold. (They fold alike, so the tag holds them all.)"""
+        return [s for s in tag.senses if s.field == chosen.field]
 
     def senses_condition(self, senses: list[Sense], conj: str = "or") -> Condition | None:
         by_field: dict[str, list[str]] = {}
@@ -266,7 +272,7 @@ class Assembly:
         parts: list[Condition] = []
         for name, values in by_field.items():
             if conj == "and" and name in MULTI_VALUED:
-                parts.extend(self.attribute(name, [value]) for value in values)
+                parts.extend(self.attribute(name, group) for group in _alike_groups(values))
             else:
                 parts.append(self.attribute(name, values))
         return conjoin(*parts)
@@ -316,18 +322,21 @@ class Assembly:
         """Event properties from values: one filter per field, or (values joined by "and" of one
         field) one filter each, every one needing an event of its own."""
         by_field: dict[str, list[str]] = {}
+        groups: dict[str, list[list[str]]] = {}
         for tag in tags:
             sense = self.sense(tag, role)
             name = "category" if sense.field in ("fan", "interest") else sense.field
             if name not in EVENT_FIELDS:
                 raise AssemblyError(f"{tag.text!r} is a {_describe(sense)}, not a property of an event")
-            by_field.setdefault(name, []).append(sense.value)
+            spellings = [s.value for s in self.alike(tag, sense)]
+            by_field.setdefault(name, []).extend(spellings)
+            groups.setdefault(name, []).append(spellings)
         shared: list[EventFilter] = []
         each: list[EventFilter] = []
         for name, values in by_field.items():
             op = "contains" if name == "campaign" else "eq"
-            if conj == "and" and len(values) > 1:
-                each.extend(EventFilter(field=name, op=op, values=[v]) for v in values)
+            if conj == "and" and len(groups[name]) > 1:
+                each.extend(EventFilter(field=name, op=op, values=v) for v in groups[name])
             else:
                 shared.append(EventFilter(field=name, op=op, values=values))
         return shared, each
@@ -423,7 +432,8 @@ class Assembly:
         return True
 
     def named_values(self, tags: list[Tag], named: Sense, conj: str = "or") -> Condition | None:
-        return self.senses_condition([self.named_field(tag, named) for tag in tags], conj)
+        senses = [s for tag in tags for s in self.alike(tag, self.named_field(tag, named))]
+        return self.senses_condition(senses, conj)
 
     def on_place(self, tree: Tree, following: Tree | None) -> None:
         role = "from" if self.words(tree)[0] == "from" else "place"
@@ -447,7 +457,8 @@ class Assembly:
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "place", conj=self.conjunction(tree)))
 
     def on_interest(self, tree: Tree, following: Tree | None) -> None:
-        values = [self.sense(tag, "interest") for tag in self.tokens(tree, "VALUE")]
+        tags = self.tokens(tree, "VALUE")
+        values = [s for tag in tags for s in self.alike(tag, self.sense(tag, "interest"))]
         interests = [Sense("interest", s.value) for s in values]
         self.add(self.senses_condition(interests, self.conjunction(tree)))
 
@@ -1211,6 +1222,14 @@ def either(first: Condition, second: Condition) -> Condition:
         *([second.value] if second.op == "eq" else second.values),
     ]
     return Attribute(field=first.field, op="in", values=values, custom=first.custom)
+
+
+def _alike_groups(values: list[str]) -> list[list[str]]:
+    """Values by what they fold to: ["Golf", "golf", "Running"] -> [["Golf", "golf"], ["Running"]]."""
+    groups: dict[str, list[str]] = {}
+    for value in values:
+        groups.setdefault(fold(str(value)), []).append(value)
+    return list(groups.values())
 
 
 def _aggregates(

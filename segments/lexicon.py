@@ -100,9 +100,12 @@ CODE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Sense:
-    """One thing a phrase can name: a field and its stored value (`event` fields name event types)."""
+    """One thing a phrase can name: a field and its stored value (`event` fields name event types).
+
+    Senses are ordered (by field, then value) so that every choice among them is the same in
+    every process: a set's order changes with `PYTHONHASHSEED`."""
 
     field: str
     value: str
@@ -124,12 +127,12 @@ class Lexicon:
         self.spelling.setdefault(keys, text)
         self.longest = max(self.longest, len(keys))
 
-    def match(self, keys: list[str], start: int) -> tuple[int, set[Sense]] | None:
-        """The longest phrase at `start`: its length in words and its senses."""
+    def match(self, keys: list[str], start: int) -> tuple[int, tuple[Sense, ...]] | None:
+        """The longest phrase at `start`: its length in words and its senses, in order."""
         for length in range(min(self.longest, len(keys) - start), 0, -1):
             senses = self.entries.get(tuple(keys[start : start + length]))
             if senses:
-                return length, senses
+                return length, tuple(sorted(senses))
         return None
 
     def phrases(self) -> list[str]:
@@ -140,16 +143,16 @@ def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
     lexicon = Lexicon()
     contacts = Contact.__table__
     for column in VALUE_COLUMNS:
-        for (value,) in conn.execute(select(contacts.c[column]).distinct().where(contacts.c[column] != "")):
+        for value in distinct(conn, contacts.c[column]):
             lexicon.add(value, Sense(column, value))
             if column == "job_title":
                 _add_title_words(lexicon, value)
-    for (value,) in conn.execute(select(contacts.c.language).distinct().where(contacts.c.language != "")):
+    for value in distinct(conn, contacts.c.language):
         lexicon.add(value, Sense("language", value))
-    for (tags,) in conn.execute(select(contacts.c.interests).distinct().where(contacts.c.interests != "")):
+    for tags in distinct(conn, contacts.c.interests):
         for tag in filter(None, tags.split(";")):
             lexicon.add(tag, Sense("interest", tag))
-            for noun in agent_nouns(tag):
+            for noun in sorted(agent_nouns(tag)):
                 lexicon.add(noun, Sense("fan", tag))
     for column in FIELD_NAMES:
         lexicon.add(FIELD_NAMES[column], Sense("field", column))
@@ -160,12 +163,20 @@ def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
     _add_events(lexicon, conn)
     _add_campaigns(lexicon, conn)
     _add_custom(lexicon, conn)
-    _add_countries(lexicon, {v for (v,) in conn.execute(select(contacts.c.country).distinct())} - {None})
-    _add_demonyms(lexicon, {v for (v,) in conn.execute(select(contacts.c.country).distinct())} - {None})
+    countries = _spellings(distinct(conn, contacts.c.country))
+    _add_countries(lexicon, countries)
+    _add_demonyms(lexicon, countries)
     _add_languages(lexicon)
     for name in saved_names:
         lexicon.add(name, Sense("saved", name))
     return lexicon
+
+
+def distinct(conn: Connection, column) -> list[str]:
+    """The column's distinct non-empty values, sorted: the lexicon is built in the same order on
+    every database and in every process, so the spelling it keeps for a phrase is always the same."""
+    query = select(column).distinct().where(column.is_not(None), column != "")
+    return sorted(value for (value,) in conn.execute(query))
 
 
 def agent_nouns(tag: str) -> set[str]:
@@ -195,14 +206,13 @@ def _add_title_words(lexicon: Lexicon, title: str) -> None:
 
 def _add_events(lexicon: Lexicon, conn: Connection) -> None:
     events = EventRow.__table__
-    for (kind,) in conn.execute(select(events.c.type).distinct()):
+    for kind in distinct(conn, events.c.type):
         lexicon.add(kind.replace("_", " "), Sense("event", kind))
     for column in EVENT_VALUE_COLUMNS:
-        query = select(events.c[column]).distinct().where(events.c[column] != "")
-        for (value,) in conn.execute(query):
+        for value in distinct(conn, events.c[column]):
             lexicon.add(value, Sense(column, value))
             if column == "product":
-                for short in product_short_names(value):
+                for short in sorted(product_short_names(value)):
                     lexicon.add(short, Sense(column, value))
 
 
@@ -216,7 +226,7 @@ def product_short_names(name: str) -> set[str]:
 
 def _add_campaigns(lexicon: Lexicon, conn: Connection) -> None:
     """A campaign answers to its name and to any run of its words ("the Black Friday email")."""
-    for (name,) in conn.execute(select(Campaign.name)):
+    for (name,) in conn.execute(select(Campaign.name).order_by(Campaign.id)):
         parts = name.split()
         for length in range(len(parts), 0, -1):
             for start in range(len(parts) - length + 1):
@@ -228,23 +238,35 @@ def _add_campaigns(lexicon: Lexicon, conn: Connection) -> None:
 
 def _add_custom(lexicon: Lexicon, conn: Connection) -> None:
     query = select(CustomProperty.name, CustomProperty.type).where(CustomProperty.entity == "contact")
-    for name, kind in conn.execute(query):
+    for name, kind in conn.execute(query.order_by(CustomProperty.name)):
         lexicon.custom_types[name] = kind
         lexicon.add(name.replace("_", " "), Sense("property", name))
         if kind != "text":
             continue
         value = Contact.__table__.c.properties[name].as_string()
         query = select(value).distinct().where(value.is_not(None)).limit(MAX_CUSTOM_VALUES + 1)
-        values = [v for (v,) in conn.execute(query) if v]
+        values = sorted(v for (v,) in conn.execute(query) if v)
         if len(values) <= MAX_CUSTOM_VALUES:  # a few labels ("pro", "free"), not free text
             for text in values:
                 lexicon.add(text, Sense(f"custom:{name}", text))
 
 
-def _add_countries(lexicon: Lexicon, stored: set[str]) -> None:
-    """Every country's names and codes, naming the stored spelling where the data has one."""
+def _spellings(stored: list[str]) -> dict[str, list[str]]:
+    """The stored values by their folded text: "Germany" and "GERMANY" are both the one country."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for value in stored:
+        by_name[fold(value)].append(value)
+    return by_name
+
+
+def _stored(by_name: dict[str, list[str]], name: str, code: str) -> list[str]:
+    """Every stored spelling of a country, by its name or its code; CLDR's name if none is stored."""
+    return by_name.get(fold(name)) or by_name.get(fold(code)) or [name]
+
+
+def _add_countries(lexicon: Lexicon, by_name: dict[str, list[str]]) -> None:
+    """Every country's names and codes, naming the stored spellings where the data has them."""
     english = Locale("en")
-    by_name = {fold(value): value for value in stored}
     aliases = defaultdict(list)
     for alias, codes in get_global("territory_aliases").items():
         if len(alias) == 3 and alias.isalpha() and len(codes) == 1:
@@ -252,19 +274,18 @@ def _add_countries(lexicon: Lexicon, stored: set[str]) -> None:
     for code, name in english.territories.items():
         if not (len(code) == 2 and code.isalpha()):
             continue
-        value = by_name.get(fold(name)) or by_name.get(fold(code)) or name
         for text in (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, [])):
             if fold(text) not in CODE_WORDS:
-                lexicon.add(text, Sense("country", value))
+                for value in _stored(by_name, name, code):
+                    lexicon.add(text, Sense("country", value))
 
 
-def _add_demonyms(lexicon: Lexicon, stored: set[str]) -> None:
+def _add_demonyms(lexicon: Lexicon, by_name: dict[str, list[str]]) -> None:
     """ "German contacts" are in Germany; "German speakers" speak German (the language sense stays)."""
     english = Locale("en").territories
-    by_name = {fold(value): value for value in stored}
     for word, code in DEMONYMS.items():
-        name = english.get(code, code)
-        lexicon.add(word, Sense("country", by_name.get(fold(name)) or by_name.get(fold(code)) or name))
+        for value in _stored(by_name, english.get(code, code), code):
+            lexicon.add(word, Sense("country", value))
 
 
 def _add_languages(lexicon: Lexicon) -> None:

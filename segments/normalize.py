@@ -5,6 +5,11 @@ numbers in words read ("two" -> 2), a dash between numbers read as "to" ("25-35"
 percentages split ("$500" -> 500 dollar, "10%" -> 10 percent), and every word carries a `key`
 with its plural ending removed, so that "Golfers", "golfer" and "GOLFERS" meet the same entry of
 the lexicon.
+
+No character is dropped unread: spaces, sentence punctuation and quotes carry no meaning, a hyphen
+inside a word joins it ("non-buyers"), parentheses group; any other sign ("%" alone, "-5", "#")
+becomes a word of its own that the lexicon may know (a stored "A+B") and the parser otherwise
+refuses, so that a sign is never silently lost.
 """
 
 from __future__ import annotations
@@ -51,9 +56,15 @@ TOKEN = re.compile(
     r"|(?P<date>\d{4}-\d{2}-\d{2})"
     r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
     r"|(?P<number>\d[\d,]*(?:\.\d+)?)(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
-    r"|(?P<word>[a-z][a-z0-9]*(?:['’][a-z]+)*)"
+    r"|(?P<word>[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*)"
     r"|(?P<comma>[,;&/])"
+    r"|(?P<paren>[()])"
+    r"|(?P<quiet>[\s.?!:'\"“”‘’`]+|(?<=\w)[-–](?=\w))"
+    r"|(?P<sign>.)",
+    re.DOTALL,
 )
+#: A minus sign: a dash before a digit that does not join two words ("-5", "$-5", but not "covid-19").
+MINUS = re.compile(r"(?<![^\W_])[-–−]\s?(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,12 @@ def _read(match: re.Match) -> list[Word]:
         return [number, Word(extra, start, end)] if extra and extra != "s" else [number]
     if groups["comma"]:
         return [Word(",", start, end)]
+    if groups["paren"]:
+        return [Word(groups["paren"], start, end)]
+    if groups["quiet"]:
+        return []
+    if groups["sign"]:
+        return [Word(groups["sign"], start, end)]
     if groups["dash"]:  # "aged 25-35", "50–200 employees": a range
         return [Word("to", start, end)]
     word = groups["word"]

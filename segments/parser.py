@@ -126,7 +126,7 @@ class Parser:
         """Phrases with the word replaced by the closest known words."""
         word = fold(text[tag.start : tag.end])
         known = set(vocabulary_words()) | set(self.lexicon.phrases()) | set(self.tagger.verbs)
-        choices = [choice for choice in known if len(choice) > 2]
+        choices = sorted(choice for choice in known if len(choice) > 2)  # ties in a defined order
         found = process.extract(word, choices, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60)
         suggestions = []
         for choice, _score, _ in found:

@@ -24,6 +24,7 @@ from segments.definition import (
     Saved,
     Window,
 )
+from segments.normalize import fold
 from segments.windows import resolve
 
 OPS = {"eq": "", "ne": "not ", "gt": "more than ", "ge": "at least ", "lt": "under ", "le": "at most "}
@@ -91,7 +92,7 @@ class Reader:
     def attribute(self, node: Attribute) -> str:
         name = FIELDS.get(node.field, node.field.replace("_", " "))
         values = [node.value] if node.value is not None else node.values
-        shown = _join([str(v) for v in values], "or")
+        shown = _join(_spelled(values), "or")
         if node.window is not None:
             verb = "who signed up" if node.field == "signed_up_at" else f"with {name}"
             return f"{verb}{self.when(node.window)}"
@@ -107,7 +108,7 @@ class Reader:
             case "between":
                 return f"with {name} between {values[0]} and {values[-1]}"
             case "contains":
-                return f"whose {name} contains {_join([repr(str(v)) for v in values], 'or')}"
+                return f"whose {name} contains {_join([repr(v) for v in _spelled(values)], 'or')}"
             case "has":
                 return f"interested in {shown}" if node.field == "interests" else f"with {name} {shown}"
             case "empty":
@@ -130,7 +131,7 @@ class Reader:
         return f"with {OPS[count.op] or 'exactly '}{count.n} {many}{details}{when}{since}"
 
     def filter(self, f: EventFilter) -> str:
-        values = _join([str(v) for v in f.values], "or")
+        values = _join(_spelled(f.values), "or")
         if f.field == "campaign":
             return f" from a campaign named like '{values}'"
         return f" in {f.field} {values}"
@@ -172,6 +173,16 @@ def _article(noun: str) -> str:
 def _amount(value) -> str:
     number = float(value)
     return f"{int(number):,}" if number == int(number) else f"{number:,.2f}"
+
+
+def _spelled(values: list) -> list[str]:
+    """Each value once, however many spellings the store holds: "Berlin" for Berlin, BERLIN and
+    berlin (the spelling in mixed case if there is one, as people write names)."""
+    by_folded: dict[str, list[str]] = {}
+    for value in map(str, values):
+        by_folded.setdefault(fold(value), []).append(value)
+    return [next((v for v in spellings if not (v.islower() or v.isupper())), spellings[0])
+            for spellings in by_folded.values()]  # fmt: skip
 
 
 def _join(parts: list[str], word: str) -> str:

@@ -49,7 +49,8 @@ class Tag:
     text: str
     start: int
     end: int
-    senses: frozenset[Sense] = frozenset()
+    #: What a value can name, in a defined order (lexicon.Sense sorts).
+    senses: tuple[Sense, ...] = ()
     #: What a keyword class means: the event type of a verb, the unit, the month, the preset...
     meaning: str | None = None
     number: float | None = None
@@ -69,8 +70,9 @@ class Tagger:
     def __post_init__(self) -> None:
         self.presets = {phrase_keys(text): name for text, name in PRESETS.items()}
         self.longest_preset = max(len(keys) for keys in self.presets)
-        for sense in [s for senses in self.lexicon.entries.values() for s in senses if s.field == "event"]:
-            self._learn_event(sense.value)
+        senses = (s for found in self.lexicon.entries.values() for s in found)
+        for kind in sorted(s.value for s in senses if s.field == "event"):
+            self._learn_event(kind)
 
     def tag(self, text: str) -> list[Tag]:
         items = _trim(words(text))
@@ -101,13 +103,13 @@ class Tagger:
         if found and found[0] == 1 and self._acts_as_verb(items, at):
             found = None
         if found and found[0] == 1 and word.key in CAMPAIGN_NOUNS and not self._before_head(items, at):
-            campaigns = {s for s in found[1] if s.field == "campaign"}
+            campaigns = tuple(s for s in found[1] if s.field == "campaign")
             if campaigns:
-                return self._tag("VALUE", items, at, 1, senses=frozenset(campaigns)), 1
+                return self._tag("VALUE", items, at, 1, senses=campaigns), 1
         if found and (found[0] > 1 or not self._is_vocabulary(word)) and found[0] >= (preset or (0,))[0]:
             length, senses = found
             kind = "FIELD" if all(s.field in FIELD_SENSES for s in senses) else "VALUE"
-            return self._tag(kind, items, at, length, senses=frozenset(senses)), length
+            return self._tag(kind, items, at, length, senses=senses), length
         if preset:
             return self._tag("PRESET", items, at, preset[0], meaning=preset[1]), preset[0]
         return self._single(word, items, at), 1
