@@ -41,6 +41,8 @@ from segments.definition import (
     conjoin,
 )
 from segments.definition import Last as LastWindow
+from segments.grouping import GroupingError, Piece, Run, combine, structure
+from segments.grouping import either as any_of
 from segments.lexicon import Sense
 from segments.normalize import fold, key
 from segments.tagger import FIELD_SENSES, Tag
@@ -188,9 +190,17 @@ class Item:
 class Assembly:
     def __init__(self, tags: list[Tag]) -> None:
         self.tags = tags
+        #: The parts of the current run (grouping.py): lookups for a window, a count or an elided
+        #: verb never reach past an "or", a "not" or a parenthesis between noun phrases.
         self.items: list[Item] = []
         self.notes: list[str] = []
         self.head: str | None = None
+        #: The runs read so far and the structure words between them, for grouping.combine.
+        self.stream: list[Piece] = []
+        #: Tag positions of the current run's first and last part, for its text in notes.
+        self.span: tuple[int, int] | None = None
+        #: A "not" before a noun phrase covers it up to the next "and", "but" or ",".
+        self.negating = False
         self.negate_next = False
         self.or_next = False
         #: Windows said before anything that happens ("last month's buyers").
@@ -251,7 +261,7 @@ class Assembly:
         return best
 
     def value_condition(
-        self, tags: list[Tag], role: str, context: tuple[str, ...] = (), conj: str = "or"
+        self, tags: list[Tag], role: str, context: tuple[str, ...] = (), conj: str = ""
     ) -> Condition | None:
         """Values of one field become one condition ("in Toronto and Madrid": city in both);
         of a field with several values per contact, "and" asks for each ("golf and running")."""
@@ -265,7 +275,9 @@ class Assembly:
         an import may hold. (They fold alike, so the tag holds them all.)"""
         return [s for s in tag.senses if s.field == chosen.field]
 
-    def senses_condition(self, senses: list[Sense], conj: str = "or") -> Condition | None:
+    def senses_condition(self, senses: list[Sense], conj: str = "") -> Condition | None:
+        """One condition per field; values of several fields joined by "or" are alternatives
+        ("in Germany or instagram leads"), side by side or by "and" all must hold."""
         by_field: dict[str, list[str]] = {}
         for sense in senses:
             by_field.setdefault(sense.field, []).append(sense.value)
@@ -275,6 +287,8 @@ class Assembly:
                 parts.extend(self.attribute(name, group) for group in _alike_groups(values))
             else:
                 parts.append(self.attribute(name, values))
+        if conj == "or" and len(parts) > 1:
+            return any_of(*parts)
         return conjoin(*parts)
 
     def attribute(self, name: str, values: list[str]) -> Condition:
@@ -296,9 +310,12 @@ class Assembly:
         return _eq(name, values)
 
     def conjunction(self, tree: Tree) -> str:
-        """ "and" when the values are joined by "and" (or "plus") and none by "or"."""
+        """How a list of values is joined: "or" when any join is "or" ("golf, yoga or running"),
+        "and" by "and" or "plus", "" when the values stand side by side ("Berlin golfers")."""
         joins = {self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))}
-        return "and" if joins & {"and", "plus", "well"} and "or" not in joins else "or"
+        if "or" in joins:
+            return "or"
+        return "and" if joins & {"and", "plus", "well"} else ""
 
     def field_sense(self, tree: Tree) -> Sense | None:
         """The attribute a FIELD word names ("city", "job title", a custom property)."""
@@ -331,6 +348,11 @@ class Assembly:
             spellings = [s.value for s in self.alike(tag, sense)]
             by_field.setdefault(name, []).extend(spellings)
             groups.setdefault(name, []).append(spellings)
+        if conj == "or" and len(by_field) > 1:
+            # one event's properties are all of its filters: an "or" across two would read as "and"
+            named = " or ".join(tag.text for tag in tags)
+            raise AssemblyError(f"'{named}' names a {' and a '.join(by_field)}: say the verb for each, "
+                                f"e.g. 'bought {tags[0].text} or bought {tags[-1].text}'")  # fmt: skip
         shared: list[EventFilter] = []
         each: list[EventFilter] = []
         for name, values in by_field.items():
@@ -353,7 +375,7 @@ class Assembly:
         pass
 
     def on_negation(self, tree: Tree, following: Tree | None) -> None:
-        self.negate_next = True
+        self.negate_next = not self.negate_next  # "not not in Germany": in Germany
 
     def on_or_(self, tree: Tree, following: Tree | None) -> None:
         self.or_next = True
@@ -362,8 +384,6 @@ class Assembly:
         heads = self.tokens(tree, "HEAD")
         kind = (heads[0].meaning or "contact") if heads else "contact"
         non = "non" in self.words(tree)
-        if self.negate_next and kind == "customer":  # "who are not customers", "excluding customers"
-            self.negate_next, non = False, True
         if kind.startswith("event:"):
             self.event_head(kind.removeprefix("event:"), negated=non)
         elif non:
@@ -431,7 +451,7 @@ class Assembly:
         self.carried.extend(filters)
         return True
 
-    def named_values(self, tags: list[Tag], named: Sense, conj: str = "or") -> Condition | None:
+    def named_values(self, tags: list[Tag], named: Sense, conj: str = "") -> Condition | None:
         senses = [s for tag in tags for s in self.alike(tag, self.named_field(tag, named))]
         return self.senses_condition(senses, conj)
 
@@ -1182,7 +1202,25 @@ class Assembly:
 
     # -- the whole ---------------------------------------------------------------------------------
 
-    def definition(self) -> Definition:
+    def marker(self, word: str) -> None:
+        """A structure word between noun phrases: the run before it is complete."""
+        self.close_run()
+        self.stream.append(word)
+        self.negating = word == "not" or (self.negating and word != "(")
+
+    def join(self) -> None:
+        """ "and", "but", ",": the end of what a "not" before a noun phrase covers."""
+        if self.negating:
+            self.close_run()
+            self.negating = False
+
+    def touch(self, part: Tree) -> None:
+        positions = [t.start_pos for t in part.scan_values(lambda v: isinstance(v, Token))]
+        if positions:
+            first, last = min(positions), max(positions)
+            self.span = (first, last) if self.span is None else (self.span[0], last)
+
+    def close_run(self) -> None:
         if self.early_windows and self.head == "customer":  # "last month's buyers": who bought then
             self.add(Clause(type="purchase"))
         if self.early_windows and self.head == "lead":  # "TikTok leads from 2025": who signed up then
@@ -1191,6 +1229,16 @@ class Assembly:
             raise AssemblyError(f"{' '.join(self.words(self.early_windows[0]))!r}: when what happened?")
         if self.carried:
             raise AssemblyError("which event? Say e.g. 'who opened the Black Friday email'")
+        if self.negate_next:
+            raise AssemblyError("'not' what? Say what to leave out, e.g. 'golfers but not in Germany'")
+        if self.or_next:
+            raise AssemblyError("'or' what? Say both sides, e.g. 'golfers or runners'")
+        if self.items or self.head is not None:
+            text = " ".join(t.text for t in self.tags[self.span[0] : self.span[1] + 1]) if self.span else ""
+            self.stream.append(Run(self.run_condition(), text, len(self.items)))
+        self.items, self.head, self.span = [], None, None
+
+    def run_condition(self) -> Condition | None:
         parts: list[Condition] = []
         for item in self.items:
             condition = item.thing if isinstance(item.thing, Condition.__args__) else item.thing.condition()  # type: ignore[attr-defined]
@@ -1198,12 +1246,26 @@ class Assembly:
                 continue
             if item.negated:
                 condition = Not(of=condition)
-            if item.alternative and parts:
+            if item.alternative:
+                if not parts:
+                    raise AssemblyError("'or' what? Say both sides, e.g. 'opened or clicked'")
                 condition = either(parts.pop(), condition)
             parts.append(condition)
         if self.head == "customer" and not any(_about_purchases(p) for p in parts):
             parts.insert(0, Event(type="purchase"))
-        return Definition(where=conjoin(*parts))
+        return conjoin(*parts)
+
+    def definition(self) -> Definition:
+        self.close_run()
+        if not any(isinstance(token, Run) for token in self.stream):
+            raise AssemblyError(
+                "nothing here says whom: say who, e.g. 'contacts in Berlin' or 'lapsed customers'",
+                ["contacts in Berlin", "lapsed customers"],
+            )
+        try:
+            return Definition(where=combine(self.stream, self.notes))
+        except GroupingError as error:
+            raise AssemblyError(str(error)) from None
 
 
 def either(first: Condition, second: Condition) -> Condition:
@@ -1216,7 +1278,7 @@ def either(first: Condition, second: Condition) -> Condition:
         and {first.op, second.op} <= {"eq", "in"}
     )
     if not same:
-        return AnyOf(of=[first, second])
+        return any_of(first, second)
     values = [
         *([first.value] if first.op == "eq" else first.values),
         *([second.value] if second.op == "eq" else second.values),
@@ -1416,13 +1478,24 @@ def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
 
 def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
-    parts = list(tree.children)
-    for index, part in enumerate(parts):
+    parts = [part for part in tree.children if isinstance(part, Tree)]
+    kinds = ["join" if _joins(assembly, part) else part.data for part in parts]
+    for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
         following = parts[index + 1] if index + 1 < len(parts) else None
-        if isinstance(part, Token):
+        if mark is not None:
+            assembly.marker(mark)
             continue
+        if kinds[index] == "join":
+            assembly.join()
+        elif part.data != "filler":
+            assembly.touch(part)
         if part.data in WINDOW_KINDS:
             assembly.window_part(part, None)
         else:
-            assembly.part(part, following if isinstance(following, Tree) else None)
+            assembly.part(part, following)
     return assembly.definition(), assembly.notes
+
+
+def _joins(assembly: Assembly, part: Tree) -> bool:
+    """A filler that only joins what stands beside it: "and", "but", ","."""
+    return part.data == "filler" and set(assembly.words(part)) <= {"and", "but", ","}
