@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--as-of", type=_moment, metavar="ISO", help="now, for the segment's time windows")
     report.add_argument("--json", action="store_true", help="one JSON object")
-    report.add_argument("--chart", type=Path, metavar="FILE", help="write a PNG chart to FILE")
+    report.add_argument("--chart", type=_chart_file, metavar="FILE", help="write a PNG chart to FILE")
     _db_option(report)
     report.set_defaults(command=report_command)
 
@@ -85,14 +85,33 @@ def _moment(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date/time: {value!r}") from None
+    _in_years(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {value!r}") from None
+    return _in_years(day)
+
+
+def _in_years(day: date) -> date:
+    """Dates the windows can count from and to (a day past 9999-12-31 does not exist)."""
+    from segments.definition import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"{day.isoformat()}: say a date from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
+def _chart_file(value: str) -> Path:
+    """A PNG to write: its folder must exist, so that the report is not computed for nothing."""
+    path = Path(value)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"no folder {str(path.parent)!r} to write the chart in")
+    return path
 
 
 def _db_option(command: argparse.ArgumentParser) -> None:

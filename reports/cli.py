@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
@@ -101,7 +102,11 @@ def print_report(
         print("\n".join(text_lines(found)), file=out)
     if chart_path:
         shown_report = found if len(found.reports) > 1 else found.reports[0]
-        chart_path.write_bytes(chart(shown_report, measure))
+        try:
+            chart_path.write_bytes(chart(shown_report, measure))
+        except OSError as error:
+            print(f"tailor: could not write the chart to {chart_path}: {error.strerror}", file=sys.stderr)
+            return 1
         if not json_out:
             print(f"  chart: {chart_path}", file=out)
     return 0

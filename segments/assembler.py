@@ -15,6 +15,7 @@ from datetime import date
 from itertools import pairwise
 
 from lark import Token, Tree
+from pydantic import ValidationError
 
 from segments import presets
 from segments.definition import (
@@ -44,7 +45,7 @@ from segments.definition import Last as LastWindow
 from segments.grouping import GroupingError, Piece, Run, combine, structure
 from segments.grouping import either as any_of
 from segments.lexicon import Sense
-from segments.normalize import fold, key
+from segments.normalize import fold, key, number_text
 from segments.tagger import FIELD_SENSES, Tag
 
 COMPARISONS = {
@@ -231,6 +232,18 @@ class Assembly:
 
     def numbers(self, tree: Tree) -> list[float]:
         return [t.number for t in self.tokens(tree, "NUMBER")]
+
+    def whole(self, tree: Tree) -> list[int]:
+        """The numbers of a count, a span, an age or a size: whole ones, or the phrase is refused
+        ("at least 1.5 emails" is no count to round)."""
+        numbers = self.numbers(tree)
+        for n in numbers:
+            if n != int(n):
+                raise AssemblyError(
+                    f"{number_text(n)} is not a whole number: say a whole number of times, days, years "
+                    "or employees"
+                )
+        return [int(n) for n in numbers]
 
     def add(self, thing: Condition | Clause | Pending) -> Item:
         item = Item(thing, negated=self.negate_next, alternative=self.or_next)
@@ -548,7 +561,7 @@ class Assembly:
     # -- people -------------------------------------------------------------------------------
 
     def on_age(self, tree: Tree, following: Tree | None) -> None:
-        words, numbers = self.words(tree), [int(n) for n in self.numbers(tree)]
+        words, numbers = self.words(tree), self.whole(tree)
         if "s" in words and "their" in words:
             self.add(Attribute(field="age", op="between", values=[numbers[0], numbers[0] + 9]))
         elif len(numbers) == 2:
@@ -560,7 +573,7 @@ class Assembly:
 
     def on_bare_age(self, tree: Tree, following: Tree | None) -> None:
         """ "women between 30 and 40": after a person, two small numbers are ages."""
-        numbers = sorted(int(n) for n in self.numbers(tree))
+        numbers = sorted(self.whole(tree))
         if numbers[-1] > 120 or self.head == "company":
             raise AssemblyError(f"between {numbers[0]} and {numbers[1]} what? Say 'aged' or 'employees'")
         self.add(Attribute(field="age", op="between", values=numbers))
@@ -591,7 +604,7 @@ class Assembly:
 
     def on_last_emails(self, tree: Tree, following: Tree | None) -> None:
         verb = self.verb_type(tree)
-        numbers = self.numbers(tree)
+        numbers = self.whole(tree)
         action = "clicked" if verb == "email_clicked" else "opened"
         if self.negated(tree):
             # "didn't open their last 3 emails": none of them, or not all? Ask rather than guess.
@@ -599,7 +612,7 @@ class Assembly:
                 "Tailor can read 'opened their last 3 emails' (all of them), not its negation yet",
                 ["contacts who opened their last 3 emails", "contacts with no opens in the last 30 days"],
             )
-        self.add(LastEmails(n=int(numbers[0]) if numbers else 1, action=action))
+        self.add(LastEmails(n=numbers[0] if numbers else 1, action=action))
 
     # -- money ----------------------------------------------------------------------------------
 
@@ -646,7 +659,7 @@ class Assembly:
         for head in self.tokens(tree, "HEAD"):
             if key(head.text) not in STAFF_HEADS:
                 raise AssemblyError(f"companies with a number of {head.text}? Say 'employees'")
-        numbers = [int(n) for n in self.numbers(tree)]
+        numbers = self.whole(tree)
         if len(numbers) == 2:
             self.add(Attribute(field="company_size", op="between", values=sorted(numbers)))
         else:
@@ -1027,9 +1040,9 @@ class Assembly:
     # -- counts and windows -----------------------------------------------------------------------
 
     def count(self, tree: Tree, only: bool = False) -> Count:
-        words, numbers = self.words(tree), self.numbers(tree)
+        words, numbers = self.words(tree), self.whole(tree)
         many = {"multiple", "several", "many", "repeatedly"} & set(words)
-        n = int(numbers[0]) if numbers else (2 if "twice" in words or many else 1)
+        n = numbers[0] if numbers else (2 if "twice" in words or many else 1)
         if ("more" in words and "or" in words) or "plus" in words or many:
             return Count(op="ge", n=n)
         if only or {"only", "just"} & set(words):  # "only bought once": exactly
@@ -1040,10 +1053,10 @@ class Assembly:
         return Count(op=op, n=n)
 
     def quantity(self, tree: Tree) -> Count:
-        words, numbers = self.words(tree), self.numbers(tree)
+        words, numbers = self.words(tree), self.whole(tree)
         if not numbers:  # several, multiple, many, a few
             return Count(op="ge", n=2)
-        n = int(numbers[0])
+        n = numbers[0]
         if "or" in words and ("fewer" in words or "less" in words):
             return Count(op="le", n=n)
         if "plus" in words or ("more" in words and "or" in words):
@@ -1112,7 +1125,7 @@ class Assembly:
         raise AssemblyError("since what? Say e.g. 'since their last abandoned cart'")
 
     def span_of(self, tree: Tree) -> Span:
-        return span(self.words(tree), self.numbers(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
+        return span(self.words(tree), self.whole(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
 
     def set_window(self, clause: Clause, tree: Tree) -> None:
         if tree.data in TIMES:
@@ -1139,8 +1152,9 @@ class Assembly:
             clause.window = self.window(tree, negated=clause.negated)
 
     def window(self, tree: Tree, negated: bool) -> Window | None:
-        kind, words, numbers = tree.data, self.words(tree), self.numbers(tree)
+        kind, words = tree.data, self.words(tree)
         units = [t.meaning or "day" for t in self.tokens(tree, "UNIT")]
+        numbers = self.whole(tree) if kind in SPANS else []
         if kind in ("last", "first"):
             return LastWindow(span=span(words, numbers, units[0]))
         if kind in ("ago", "older"):
@@ -1187,7 +1201,7 @@ class Assembly:
         if kind == "on_date":
             return Dates(start=dates[0], end=_next_day(dates[0]))
         if kind in ("year", "since_year", "before_year"):
-            year = int(self.numbers(tree)[0])
+            year = self.whole(tree)[0]
             if not 1900 < year < 2200:
                 raise AssemblyError(f"{year} is not a year")
             first, last = MonthRef(month=1, year=year), MonthRef(month=12, year=year)
@@ -1406,8 +1420,8 @@ def int_or_float(value: float) -> int | float:
     return int(value) if value == int(value) else value
 
 
-def span(words: list[str], numbers: list[float], unit: str) -> Span:
-    n = int(numbers[0]) if numbers else 1
+def span(words: list[str], numbers: list[int], unit: str) -> Span:
+    n = numbers[0] if numbers else 1
     if unit == "quarter":
         return Span(n=3 * n, unit="month")
     return Span(n=n, unit=unit)  # type: ignore[arg-type]
@@ -1461,6 +1475,8 @@ WINDOW_KINDS = {
 }  # fmt: skip
 
 
+#: Windows that count back a span of time ("in the last 30 days", "over a year ago").
+SPANS = frozenset({"last", "first", "ago", "older", "over"})
 #: Windows that say when (rather than "ever" or "since their latest ...").
 TIMES = WINDOW_KINDS - {"ever", "since_latest", "since_doing", "since_then"}
 
@@ -1470,10 +1486,19 @@ def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     crash: one phrase of a batch must not stop the others."""
     try:
         return _assemble(tree, tags)
-    except AssemblyError:
-        raise
-    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
-        raise AssemblyError(f"cannot read this phrase yet ({type(error).__name__})") from error
+    except ValidationError as error:  # a number or a date out of a definition's bounds
+        raise AssemblyError(_plain(error)) from None
+
+
+def _plain(error: ValidationError) -> str:
+    """A definition's refusal in the user's words: its own message, or what the bound says."""
+    first = error.errors()[0]
+    if first["type"] == "value_error":
+        return str(first["ctx"]["error"])
+    if first["type"] == "int_from_float":
+        return f"{number_text(first['input'])} is not a whole number"
+    said = first["msg"].removeprefix("Input should be ")
+    return f"{first['input']} means nothing here: it should be {said}"
 
 
 def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:

@@ -19,9 +19,41 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 VERSION = 1
+
+# Bounds past which a number means nothing in a segment, and would overflow a date or a column:
+# the parser says so in the user's words, and these validators refuse a definition from elsewhere.
+MAX_COUNT = 1_000_000_000
+MAX_SPAN_YEARS = 200
+MAX_AGE = 150
+MAX_NUMBER = 10**12
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+#: The longest each unit can be, in days, to hold a span to MAX_SPAN_YEARS.
+UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 31, "year": 366}
+
+
+def _at_most(limit: int, what: str) -> AfterValidator:
+    def check(n: int) -> int:
+        if n > limit:
+            raise ValueError(f"{what} of more than {limit:,} means nothing here")
+        return n
+
+    return AfterValidator(check)
+
+
+def _in_years(day: date | None) -> date | None:
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(
+            f"a date in {day.year} means nothing here: say a year from {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return day
+
+
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Number = Annotated[int, Field(ge=0), _at_most(MAX_COUNT, "a count")]
+Day = Annotated[date | None, AfterValidator(_in_years)]
 
 #: An attribute's value as the user gave it; the compiler casts it to the column's type.
 Scalar = bool | int | float | str
@@ -49,6 +81,12 @@ class Node(BaseModel):
 class Span(Node):
     n: int = Field(ge=0)
     unit: Unit
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Span:
+        if self.n * UNIT_DAYS[self.unit] > MAX_SPAN_YEARS * 366:
+            raise ValueError(f"{self.n:,} {self.unit}s is longer than {MAX_SPAN_YEARS} years")
+        return self
 
 
 class Last(Node):
@@ -80,7 +118,7 @@ class Calendar(Node):
 class MonthRef(Node):
     month: int = Field(ge=1, le=12)
     #: None: the most recent such month that has begun on or before `as_of`.
-    year: int | None = None
+    year: Year | None = None
 
 
 class Months(Node):
@@ -99,8 +137,8 @@ class Dates(Node):
     """`start <= t < end` by calendar dates in the workspace's time zone; either end may be open."""
 
     kind: Literal["dates"] = "dates"
-    start: date | None = None
-    end: date | None = None
+    start: Day = None
+    end: Day = None
 
 
 Window = Annotated[Last | OlderThan | Calendar | Months | Dates, Field(discriminator="kind")]
@@ -131,10 +169,25 @@ class Attribute(Node):
     #: For time-stamped attributes (signed_up_at): a window instead of a value.
     window: Window | None = None
 
+    @model_validator(mode="after")
+    def _bounded(self) -> Attribute:
+        numbers = [
+            v for v in [self.value, *self.values] if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
+        limit, what = {"age": (MAX_AGE, "an age"), "company_size": (MAX_COUNT, "a size")}.get(
+            self.field, (MAX_NUMBER, "a number")
+        )
+        for number in numbers:
+            if abs(number) > limit:
+                raise ValueError(f"{what} of more than {limit:,} means nothing here")
+        if self.field == "age" and any(n < 0 for n in numbers):
+            raise ValueError("an age below 0 means nothing here")
+        return self
+
 
 class Count(Node):
     op: Comparison = "ge"
-    n: int = Field(default=1, ge=0)
+    n: Number = 1
 
     def admits_zero(self) -> bool:
         """Whether a contact with no such event passes ("fewer than 3", "not 2")."""
@@ -175,7 +228,7 @@ class Aggregate(Node):
     type: str = "purchase"
     fn: Literal["sum", "avg", "count", "max", "min"]
     op: Comparison
-    value: Decimal
+    value: Annotated[Decimal, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
     window: Window | None = None
     where: list[EventFilter] = []
 
@@ -193,7 +246,7 @@ class LastEmails(Node):
     """The contact's `n` most recent `email_sent` were all opened (or clicked)."""
 
     kind: Literal["last_emails"] = "last_emails"
-    n: int = Field(ge=1)
+    n: Annotated[Number, Field(ge=1)]
     action: Literal["opened", "clicked"] = "opened"
 
 

@@ -180,3 +180,20 @@ def _number(text: str) -> float:
 
 def number_text(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
+
+
+def is_sign(text: str) -> bool:
+    """Whether the word is a sign rather than letters or digits ("%", "#", "-")."""
+    return not any(ch.isalnum() for ch in text)
+
+
+def negative_at(text: str, start: int) -> str | None:
+    """The negative number at `start`, alone or after a currency ("-5", "$-5"), if one stands there."""
+    at = start
+    if text[at : at + 1] in CURRENCY_SIGNS:
+        at = len(text) - len(text[at + 1 :].lstrip())
+    minus = MINUS.match(text, at)
+    if minus is None:
+        return None
+    digits = re.match(r"[\d,.]*\d", text[minus.end() :])
+    return text[start : minus.end() + (digits.end() if digits else 0)]

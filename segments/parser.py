@@ -20,9 +20,9 @@ from lark.lexer import Lexer
 from rapidfuzz import fuzz, process
 
 from segments.assembler import AssemblyError, assemble
-from segments.definition import Definition
+from segments.definition import MAX_NUMBER, Definition
 from segments.lexicon import Lexicon
-from segments.normalize import fold
+from segments.normalize import fold, is_sign, negative_at
 from segments.tagger import Tag, Tagger
 from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, VERBS
 
@@ -93,6 +93,9 @@ class Parser:
             raise self._unknown(clean, unknown[0])
         if not tags:
             raise ParseError(f"nothing to read in {clean!r}", ["contacts in Berlin", "lapsed customers"])
+        huge = next((tag for tag in tags if (tag.number or 0) > MAX_NUMBER), None)
+        if huge is not None:
+            raise ParseError(f"{clean[huge.start : huge.end]!r} is too large a number to mean anything here")
         try:
             tree = _grammar().parse(tags)
         except UnexpectedInput as error:
@@ -111,6 +114,12 @@ class Parser:
 
     def _unknown(self, text: str, tag: Tag) -> ParseError:
         word = text[tag.start : tag.end]
+        if negative := negative_at(text, tag.start):
+            return ParseError(
+                f"a negative number ({negative!r}) means nothing here: say how many, or how much"
+            )
+        if is_sign(word):
+            return ParseError(f"I can't read the sign {word!r} here: {_marked(text, tag)}")
         return ParseError(f"I don't know the word {word!r}", self.suggest(text, tag))
 
     def _unexpected(self, text: str, tags: list[Tag], error: UnexpectedInput) -> ParseError:
@@ -120,7 +129,11 @@ class Parser:
             return ParseError(f"{text!r} ends before it says what it means", [])
         tag = tags[index]
         word = text[tag.start : tag.end]
-        return ParseError(f"I can't read {word!r} here: {text[: tag.start]}[{word}]", self.suggest(text, tag))
+        if negative := negative_at(text, tag.start):
+            return ParseError(
+                f"a negative number ({negative!r}) means nothing here: say how many, or how much"
+            )
+        return ParseError(f"I can't read {word!r} here: {_marked(text, tag)}", self.suggest(text, tag))
 
     def suggest(self, text: str, tag: Tag, limit: int = 3) -> list[str]:
         """Phrases with the word replaced by the closest known words."""
@@ -135,6 +148,11 @@ class Parser:
             if phrase not in suggestions and fold(spelled) != word:
                 suggestions.append(phrase)
         return suggestions[:limit]
+
+
+def _marked(text: str, tag: Tag) -> str:
+    """The phrase with the word in brackets, up to it: "who bought [%]"."""
+    return f"{text[: tag.start]}[{text[tag.start : tag.end]}]"
 
 
 @cache

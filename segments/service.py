@@ -9,6 +9,7 @@ segment saved under a new name).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel
@@ -24,6 +25,10 @@ from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Event
 
+log = logging.getLogger(__name__)
+
+#: What a phrase that met a defect of Tailor's is told (the defect goes to the log).
+UNANSWERED = "Tailor could not answer this phrase: the error is in the log for whoever runs Tailor"
 #: Reachable members below this are too few for an A/B test (the setting's default).
 MIN_TEST_SIZE = 1000
 #: Below this share of reachable members the answer says so: most of them cannot be mailed.
@@ -98,11 +103,16 @@ class SegmentService:
         return True
 
     def answer(self, phrase: str, as_of: datetime, members: bool = False) -> Answer | Failure:
+        """The phrase's answer, or what was not understood; never an exception, so that a batch,
+        the console and Slack go on to the next phrase."""
         try:
             definition, notes = self.read(phrase)
             return self.evaluate(phrase, definition, as_of, notes, members=members)
         except (ParseError, CompileError) as error:
             return Failure.of(phrase, error)
+        except Exception:  # a defect of Tailor's, not of the phrase: logged for whoever runs it
+            log.exception("answering %r failed", phrase)
+            return Failure(text=phrase, error=UNANSWERED, suggestions=[])
 
     def evaluate(
         self,

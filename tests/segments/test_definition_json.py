@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segments.definition import (
+    MAX_NUMBER,
     Aggregate,
     All,
     AnyOf,
@@ -27,8 +28,15 @@ from segments.definition import (
 )
 from tests.segments.strategies import COMPARISONS, Pools, definitions, windows
 
-SCALARS = st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text())
-DECIMALS = st.decimals(allow_nan=False, allow_infinity=False)
+# Any number a definition accepts: up to MAX_NUMBER either side (ages and sizes have their own bounds).
+SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(-MAX_NUMBER, MAX_NUMBER),
+    st.floats(-MAX_NUMBER, MAX_NUMBER, allow_nan=False),
+    st.text(),
+)
+BOUNDED_FIELDS = {"age", "company_size"}
+DECIMALS = st.decimals(-MAX_NUMBER, MAX_NUMBER, allow_nan=False, allow_infinity=False)
 
 
 def free_leaves() -> st.SearchStrategy[Condition]:
@@ -43,7 +51,7 @@ def free_leaves() -> st.SearchStrategy[Condition]:
     return st.one_of(
         st.builds(
             Attribute,
-            field=text,
+            field=text.filter(lambda field: field not in BOUNDED_FIELDS),
             op=st.sampled_from(get_args(AttributeOp)),
             value=st.none() | SCALARS,
             values=st.lists(SCALARS, max_size=3),
