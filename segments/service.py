@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Engine, func, select, text
 from segments.compiler import CompileError, Compiler, count_query, members_query
 from segments.definition import Definition
 from segments.lexicon import Lexicon, load_lexicon
+from segments.names import name_problem
 from segments.parser import ParseError, Parser
 from segments.reading import Reader
-from segments.saved import SavedSegments
+from segments.saved import SavedError, SavedSegments
 from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Event
@@ -78,7 +79,11 @@ class SegmentService:
         self._parser = None
 
     def save(self, name: str, phrase: str, as_of: datetime, by: str | None = None) -> Answer | Failure:
-        """Saves the phrase's definition under `name` (usable in later phrases) and answers it."""
+        """Saves the phrase's definition under `name` (usable in later phrases) and answers it;
+        a name Tailor would misread, or one that changes what phrases mean, is a SavedError."""
+        problem = name_problem(" ".join(name.split()), self.parser.tagger)
+        if problem:
+            raise SavedError(problem)
         answer = self.answer(phrase, as_of)
         if isinstance(answer, Answer):
             self.saved.save(name, phrase, Definition.model_validate(answer.definition), by)

@@ -152,7 +152,7 @@ class CustomProperty(Base):
 
 
 class SavedSegment(Base):
-    """A segment definition saved under a name; phrases can use the name ("VIP but not golf-lapsed")."""
+    """A segment definition saved under a name; phrases can use the name ("VIP but not golf-winback")."""
 
     __tablename__ = "saved_segments"
 
