@@ -1,10 +1,11 @@
-"""From the grammar's parts to a definition: each part becomes a condition, all of them ANDed.
+"""From the grammar's parts to a definition: each run of parts becomes one condition.
 
 The grammar says which words belong together; this module says what they mean. Values are
 read by the role the grammar gives them ("in X" is a place, "bought X" a category), time
 windows attach to the clause they follow and are shared by the bare clauses before it
-("opened but didn't click in the last 30 days"), and "not", "excluding" and "or" join the
-next part to the one before.
+("opened but didn't click in the last 30 days"), and within a run "not", "excluding" and "or"
+join the next part to the one before. Runs (one noun phrase each) are joined by the structure
+words between them, in `grouping`.
 """
 
 from __future__ import annotations
@@ -1220,7 +1221,11 @@ class Assembly:
         """A structure word between noun phrases: the run before it is complete."""
         self.close_run()
         self.stream.append(word)
-        self.negating = word == "not" or (self.negating and word != "(")
+        self.negating = word == "not"  # a run right after "not" ends at the next "and", "but" or ","
+
+    def end_noun_phrase(self) -> None:
+        self.close_run()
+        self.negating = False
 
     def join(self) -> None:
         """ "and", "but", ",": the end of what a "not" before a noun phrase covers."""
@@ -1509,6 +1514,9 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
         following = parts[index + 1] if index + 1 < len(parts) else None
         if mark is not None:
             assembly.marker(mark)
+            continue
+        if kinds[index] == "np_and":  # "golfers and lapsed customers": two noun phrases, both
+            assembly.end_noun_phrase()
             continue
         if kinds[index] == "join":
             assembly.join()

@@ -1,4 +1,4 @@
-"""How the noun phrases of a phrase group: "or" and "not" between them, and parentheses.
+"""How the noun phrases of a phrase group: "or", "and" and "not" between them, and parentheses.
 
 The assembler reads each run of parts ("lapsed customers in Germany") into one condition. Between
 runs stand the phrase's structure words, and this module joins the runs by them:
@@ -7,19 +7,28 @@ runs stand the phrase's structure words, and this module joins the runs by them:
     term   := factor factor*             side by side (or with "and", "but"): all of them
     factor := "not" factor | "(" phrase ")" | run
 
-An "or" or a "not" is a structure word when a noun phrase follows it (a head, a preset, values,
-a ranking, a parenthesis), or, for "or", when it follows a ")". Otherwise it is read inside the
-run, with the part it stands beside ("opened or clicked", "bought golf but not in Germany").
-So "golfers or lapsed customers" is (golfers) or (lapsed customers), and the purchase that
-"customers" implies stays with the customers; "not not VIP" is VIP.
+Which words are structure words is decided on the tags, before the grammar reads them
+(`between_noun_phrases`): an "or", "and" or "not" before a noun phrase with a head of its own
+becomes a terminal that no list of values and no clause can hold. So "mobile users in France or
+gold tier members" is two noun phrases, not a list "France or gold"; "golfers or lapsed customers"
+keeps the purchase that "customers" implies with the customers; "not desktop users in France"
+leaves out the desktop users in France. A "not" reaches to the next "and", "but" or ",", so
+"not runners and golfers" are the golfers who do not run; "not not VIP" is VIP. Other words of
+negation ("excluding") are structure words when a noun phrase part follows them, and an "or"
+after a ")". Any other "or" is read inside its run ("opened or clicked", "in Berlin or Munich").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from segments.definition import AnyOf, Condition, Not, conjoin
+from segments.tagger import Tag
 
+#: Words that may stand between noun phrases, and the terminal each becomes there.
+NOUN_PHRASE_WORDS = {"OR": "NP_OR", "AND": "NP_AND", "NOT": "NP_NOT"}
+#: The words between the values of a list.
+LISTING = ("OR", "AND", "COMMA")
 #: Parts that begin a noun phrase (grammar.lark's rule names).
 NOUN_PHRASE_STARTS = {"head", "email_head", "values", "preset", "rank", "open"}
 #: Parts that only join or fill: skipped when looking for what an "or" or a "not" stands before.
@@ -43,6 +52,73 @@ class Run:
 Piece = str | Run
 
 
+def between_noun_phrases(tags: list[Tag]) -> list[Tag]:
+    """The tags, with each "or", "and" and "not" that stands before a noun phrase made a terminal
+    of its own, which no list of values and no clause can hold: in "mobile users in France or gold
+    tier members", "gold" is no second country, and "not desktop users in France" leaves out the
+    desktop users in France, not everyone outside France.
+
+    A noun phrase here has a head of its own: a head ("women"), a parenthesis, a person named by
+    an interest ("runners"), or values before a head or a preset ("instagram leads", "lapsed
+    customers"). Values before a head are adjectives sharing it, not a noun phrase, when only
+    adjectives stand before the "or": "German or French customers" are the customers of either.
+    """
+    out = list(tags)
+    for index, tag in enumerate(tags):
+        if tag.type in NOUN_PHRASE_WORDS and _heads_noun_phrase(tags, index, out):
+            out[index] = replace(tag, type=NOUN_PHRASE_WORDS[tag.type])
+    return out
+
+
+def _heads_noun_phrase(tags: list[Tag], index: int, marked: list[Tag]) -> bool:
+    at = index + 1
+    while at < len(tags) and tags[at].type == "NOT":
+        at += 1
+    if at == len(tags):
+        return False
+    first = tags[at]
+    if first.type in ("HEAD", "NON", "LPAR") or _is_person(first):
+        return True
+    if first.type not in ("VALUE", "PRESET"):
+        return False
+    # "not German or French customers" leaves out the Germans: a "not" takes no list
+    after = _past_values(tags, at, listing=tags[index].type != "NOT")
+    headed = first.type == "PRESET" or (after < len(tags) and tags[after].type in ("HEAD", "PRESET"))
+    return headed and (tags[index].type == "NOT" or not _only_adjectives(marked[:index]))
+
+
+def _past_values(tags: list[Tag], at: int, listing: bool) -> int:
+    """Where the values from `at` end: side by side ("gold tier"), or with `listing`, in a list of
+    one kind ("German or French", not "Munich and desktop")."""
+    kinds = {sense.field for sense in tags[at].senses}
+    while at < len(tags):
+        if tags[at].type in ("VALUE", "FIELD"):
+            at += 1
+        elif listing and tags[at].type in LISTING and at + 1 < len(tags) and tags[at + 1].type == "VALUE":
+            if not kinds & {sense.field for sense in tags[at + 1].senses}:
+                break
+            at += 1
+        else:
+            break
+    return at
+
+
+def _is_person(tag: Tag) -> bool:
+    """A value that names people by themselves: "golfers", "runners" (an interest's fans)."""
+    return tag.type == "VALUE" and any(sense.field == "fan" for sense in tag.senses)
+
+
+def _only_adjectives(before: list[Tag]) -> bool:
+    """Whether the words since the last noun phrase began are values only ("German or French")."""
+    run: list[Tag] = []
+    for tag in reversed(before):
+        if tag.type in (*NOUN_PHRASE_WORDS.values(), "LPAR"):
+            break
+        run.append(tag)
+    listed = [tag for tag in run if tag.type not in LISTING]
+    return bool(listed) and all(tag.type in ("VALUE", "FIELD") and not _is_person(tag) for tag in listed)
+
+
 def structure(kinds: list[str]) -> list[str | None]:
     """For each part (by its rule name, fillers that only join as "join"): the structure word it
     is ("(", ")", "or", "not"), or None when the run reads it."""
@@ -52,9 +128,9 @@ def structure(kinds: list[str]) -> list[str | None]:
             marks.append("(")
         elif kind == "close":
             marks.append(")")
-        elif kind == "or_" and (_before(kinds, index) == "close" or _noun_phrase_next(kinds, index)):
+        elif kind == "np_or" or (kind == "or_" and _before(kinds, index) == "close"):
             marks.append("or")
-        elif kind == "negation" and _noun_phrase_next(kinds, index):
+        elif kind == "np_not" or (kind == "negation" and _noun_phrase_next(kinds, index)):
             marks.append("not")
         else:
             marks.append(None)
@@ -64,7 +140,7 @@ def structure(kinds: list[str]) -> list[str | None]:
 def _noun_phrase_next(kinds: list[str], index: int) -> bool:
     """A noun phrase follows, past fillers and further negations ("not not VIP")."""
     for kind in kinds[index + 1 :]:
-        if kind in FILLERS or kind == "negation":
+        if kind in FILLERS or kind in ("negation", "np_not"):
             continue
         return kind in NOUN_PHRASE_STARTS
     return False

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from segments.assembler import AssemblyError, assemble
 from segments.definition import MAX_NUMBER, Definition
+from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon
 from segments.normalize import fold, is_sign, negative_at
 from segments.tagger import Tag, Tagger
@@ -87,7 +88,7 @@ class Parser:
             raise ParseError("the phrase is empty", ["contacts in Berlin", "lapsed customers"])
         if len(clean) > MAX_LENGTH:
             raise ParseError(f"the phrase is {len(clean)} characters long; keep it under {MAX_LENGTH}")
-        tags = [self._terminal(tag) for tag in self.tagger.tag(clean)]
+        tags = between_noun_phrases([self._terminal(tag) for tag in self.tagger.tag(clean)])
         unknown = [tag for tag in tags if tag.type == "UNKNOWN"]
         if unknown:
             raise self._unknown(clean, unknown[0])
