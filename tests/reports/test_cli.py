@@ -81,3 +81,28 @@ def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
     assert unknown.returncode == 1 and "Black Friday 2025" in unknown.stdout
     unread = run_app("report", "contacts in Berlni", "--as-of", AS_OF, "--db", database.url, "--json")
     assert unread.returncode == 1 and json.loads(unread.stdout)["suggestions"]
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--until", "9999-12-31"], "9999-12-31: say a date from 1900 to 2200"),
+        (["--since", "0001-01-01"], "0001-01-01: say a date from 1900 to 2200"),
+        (["--as-of", "9999-12-31T00:00:00"], "say a date from 1900 to 2200"),
+        (["--chart", "/nonexistent/x.png"], "no folder '/nonexistent' to write the chart in"),
+    ],
+)
+def test_extreme_options_are_refused_in_words(database: Database, run_app, option, said) -> None:
+    refused = run_app("report", "golfers", *option, "--db", database.url)
+    assert refused.returncode == 2
+    assert said in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_chart_that_cannot_be_written_is_said_so(
+    store: Engine, database: Database, run_app, tmp_path
+) -> None:
+    folder = tmp_path / "chart.png"
+    folder.mkdir()  # a folder where the file should go
+    failed = run_app("report", "golfers", "--as-of", AS_OF, "--chart", folder, "--db", database.url)
+    assert failed.returncode == 1
+    assert f"could not write the chart to {folder}" in failed.stderr and "Traceback" not in failed.stderr

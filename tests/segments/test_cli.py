@@ -58,3 +58,22 @@ def test_saved_segments_from_the_command_line(run_app, store_url: str) -> None:
     assert run_app("saved", "delete", "Q3 winners", "--db", store_url).returncode == 0
     gone = run_app("segment", "Q3 winners in Germany", "--db", store_url, "--as-of", AS_OF, "--json")
     assert gone.returncode == 1 and "error" in json.loads(gone.stdout)
+
+
+def test_a_batch_goes_on_past_phrases_it_refuses(run_app, store_url: str, tmp_path: Path) -> None:
+    phrases = [
+        "customers who bought in the last 999999 days",
+        "contacts aged 999999",
+        "contacts who opened at least 2147483648 emails",
+        "who bought %",
+        ";",
+        "contacts in Berlin",
+    ]
+    batch = tmp_path / "phrases.txt"
+    batch.write_text("\n".join(phrases) + "\n", encoding="utf-8")
+    result = run_app("segment", "--batch", batch, "--db", store_url, "--as-of", AS_OF, "--json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["text"] for line in lines] == phrases
+    assert all(line["error"] for line in lines[:-1])
+    assert lines[-1]["count"] > 0

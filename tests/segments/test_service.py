@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from segments.definition import Definition
-from segments.service import Answer, Failure, SegmentService
+from segments.saved import SavedError
+from segments.service import UNANSWERED, Answer, Failure, SegmentService
 from tests.segments.dataset import DATA_AS_OF
 
 
@@ -82,3 +83,40 @@ def test_saved_segments_that_refer_to_each_other_fail_clearly(service: SegmentSe
     failure = service.answer("test first", DATA_AS_OF)
     assert isinstance(failure, Failure)
     assert "refers to itself" in failure.error
+
+
+@pytest.mark.parametrize("name", ["Germany", "golfers", "VIP", "lapsed customers", "golf-lapsed", "vip de"])
+def test_a_name_tailor_already_reads_is_refused(service: SegmentService, name: str) -> None:
+    """Saved, it would change what every phrase with those words means, for the whole workspace."""
+    before = answered(service, f"contacts in Berlin or {name}", members=True)
+    with pytest.raises(SavedError, match="add a word of your own"):
+        service.save(name, "contacts in Berlin", DATA_AS_OF)
+    assert name not in service.saved.names()
+    assert answered(service, f"contacts in Berlin or {name}", members=True) == before
+
+
+@pytest.mark.parametrize("name", ["and", "1a", "or"])
+def test_a_name_that_could_never_be_used_is_refused(service: SegmentService, name: str) -> None:
+    with pytest.raises(SavedError, match="would not be read back as a name"):
+        service.save(name, "contacts in Berlin", DATA_AS_OF)
+
+
+def test_a_name_of_its_own_is_saved_and_saved_again(service: SegmentService) -> None:
+    assert isinstance(service.save("test golf-winback", "golfers", DATA_AS_OF), Answer)
+    assert isinstance(service.save("test golf-winback", "runners", DATA_AS_OF), Answer)
+    with pytest.raises(SavedError, match="already the name of the saved segment"):
+        service.save("Test Golf-Winback", "golfers", DATA_AS_OF)
+
+
+def test_a_defect_of_tailors_is_logged_and_the_phrase_answered(
+    service: SegmentService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The net under every way in: a batch, the console and Slack go on to the next phrase."""
+
+    def broken(phrase: str) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(service, "read", broken)
+    failure = service.answer("golfers", DATA_AS_OF)
+    assert isinstance(failure, Failure) and failure.error == UNANSWERED
+    assert "answering 'golfers' failed" in caplog.text and "RuntimeError: a defect" in caplog.text

@@ -98,3 +98,12 @@ def test_a_channel_not_allowed_is_refused(tailor) -> None:
     app: Tailor = tailor(allowed_channels=("C1",))
     assert "isn't open to you" in app.command("lapsed customers", channel="C2").body
     assert "Reading" in app.command("lapsed customers", channel="C1").body
+
+
+def test_a_phrase_past_any_meaning_is_answered_in_words(tailor) -> None:
+    app: Tailor = tailor()
+    app.command("contacts who opened at least 2147483648 emails")
+    [answer] = app.fake.wait_calls("response")
+    shown = texts(answer.args["blocks"])
+    assert "a count of more than 1,000,000,000 means nothing here" in shown
+    assert "something went wrong" not in shown
