@@ -17,7 +17,7 @@ from bot import blocks
 from bot.blocks import Block, Message
 from reports.charts import chart
 from reports.models import Comparison
-from reports.phrases import ReportRequest, parse_request
+from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from reports.selection import Selection
 from reports.service import ReportService
 from segments.conditions import reading_conditions
@@ -83,8 +83,11 @@ class Conversation:
         """What `ask` answers, with a report's chart."""
         if self.is_help(text):
             return Reply(self.help())
-        with self._lock:
-            request = parse_request(text, self.segments.reads)
+        try:
+            with self._lock:
+                request = parse_request(text, self.segments.reads)
+        except ReportPhraseError as error:
+            return Reply(blocks.failure(Failure(text=text.strip(), error=str(error), suggestions=[])))
         if request is not None:
             return self.report(request)
         with self._lock:

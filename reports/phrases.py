@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel
 
-from segments.definition import Calendar, MonthRef, Months, Window
+from segments.definition import FIRST_YEAR, LAST_YEAR, Calendar, MonthRef, Months, Window
 
 MONTHS = {name: i for i, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -60,6 +60,10 @@ class ReportRequest(BaseModel):
     campaign: str | None = None
     period: Window | None = None
     by: str | None = None
+
+
+class ReportPhraseError(ValueError):
+    """A report's phrase that names something no report can cover (a year past 2200)."""
 
 
 def parse_request(text: str, readable: Callable[[str], bool] | None = None) -> ReportRequest | None:
@@ -124,7 +128,12 @@ def _with_rest(request: ReportRequest, rest: str) -> ReportRequest:
             request.period = Calendar(period=period)
             text = re.sub(rf"\b(?:in |during )?{words}\b", "", text, flags=re.IGNORECASE)
     if match := PERIOD.search(text.lower()):
-        month = MonthRef(month=_month(match.group(2)), year=int(match["year"]) if match["year"] else None)
+        year = int(match["year"]) if match["year"] else None
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ReportPhraseError(
+                f"{year} is not a year to report on: say one from {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        month = MonthRef(month=_month(match.group(2)), year=year)
         request.period = Months(first=month) if match["word"] == "since" else Months(first=month, last=month)
         text = text[: match.start()] + text[match.end() :]
     text = ON.sub("", text.strip())

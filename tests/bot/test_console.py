@@ -213,10 +213,14 @@ def test_a_report_and_the_performance_choice_write_their_charts(
 
 def test_phrases_past_any_meaning_are_answered_and_the_console_goes_on(database_url: str):
     settings = Settings(database_url=database_url, demo_data=True)
-    lines = "contacts aged 999999\ncustomers who bought in the last 999999 days\n;\ncontacts in Berlin\n"
+    lines = (
+        "contacts aged 999999\ncustomers who bought in the last 999999 days\n;\n"
+        "how did golfers do since March 9999\ncontacts in Berlin\n"
+    )
     code, out = console(settings, lines)
     assert code == 0
     assert "an age of more than 150 means nothing here" in out
     assert "999,999 days is longer than 200 years" in out
     assert "nothing here says whom" in out
+    assert "9999 is not a year to report on" in out
     assert "Contacts in Berlin" in out and "Traceback" not in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.phrases import ReportRequest, parse_request
+from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from segments.definition import Calendar, MonthRef, Months
 
 CASES = {
@@ -70,3 +70,11 @@ def test_when_no_way_reads_the_first_is_kept_to_explain_itself() -> None:
     assert parse_request(text, lambda phrase: phrase == "golfers") == ReportRequest(
         segments=["golfers", "snorkelers"]
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["how did golfers do since March 9999", "compare VIPs and runners in May 1800"]
+)
+def test_a_year_no_report_can_cover_is_refused_in_words(text: str) -> None:
+    with pytest.raises(ReportPhraseError, match="is not a year to report on: say one from 1900 to 2200"):
+        parse_request(text)
