@@ -450,7 +450,16 @@ class Assembly:
         if following is not None and following.data == "head":
             heads = self.tokens(following, "HEAD")
             context = HEAD_ROLES.get((heads[0].meaning or "") if heads else "", ())
-        self.add(self.value_condition(tags, "adjective", context, self.conjunction(tree)))
+        listed = _child(tree, "value_list")
+        beside = [self.tag(t) for t in tree.children if isinstance(t, Token) and self.tag(t).type == "VALUE"]
+        if listed is None or not beside:
+            self.add(self.value_condition(tags, "adjective", context, self.conjunction(tree)))
+            return
+        # "German or French golfers": the list's "or" is between the countries; the golfers are all of them
+        self.add(
+            self.value_condition(self.tokens(listed, "VALUE"), "adjective", context, self.conjunction(listed))
+        )
+        self.add(self.value_condition(beside, "adjective", context))
 
     def before_event_head(self, tags: list[Tag], kind: str) -> bool:
         """ "automation webinar attendees", "Black Friday openers": the event's own words."""

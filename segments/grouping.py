@@ -77,14 +77,18 @@ def _heads_noun_phrase(tags: list[Tag], index: int, marked: list[Tag]) -> bool:
     if at == len(tags):
         return False
     first = tags[at]
-    if first.type in ("HEAD", "NON", "LPAR") or _is_person(first):
+    if first.type in ("HEAD", "NON", "LPAR") or _names_people(first):
         return True
     if first.type not in ("VALUE", "PRESET"):
         return False
     # "not German or French customers" leaves out the Germans: a "not" takes no list
     after = _past_values(tags, at, listing=tags[index].type != "NOT")
-    headed = first.type == "PRESET" or (after < len(tags) and tags[after].type in ("HEAD", "PRESET"))
-    return headed and (tags[index].type == "NOT" or not _only_adjectives(marked[:index]))
+    headed = first.type == "PRESET" or (
+        after < len(tags) and (tags[after].type in ("HEAD", "PRESET") or _names_people(tags[after]))
+    )
+    # adjectives sharing a head take no "not": "VIP or not gold tier members" are two noun phrases
+    negated = tags[index].type == "NOT" or at > index + 1
+    return headed and (negated or not _only_adjectives(marked[:index]))
 
 
 def _past_values(tags: list[Tag], at: int, listing: bool) -> int:
@@ -92,7 +96,7 @@ def _past_values(tags: list[Tag], at: int, listing: bool) -> int:
     one kind ("German or French", not "Munich and desktop")."""
     kinds = {sense.field for sense in tags[at].senses}
     while at < len(tags):
-        if tags[at].type in ("VALUE", "FIELD"):
+        if tags[at].type in ("VALUE", "FIELD") and not _names_people(tags[at]):
             at += 1
         elif listing and tags[at].type in LISTING and at + 1 < len(tags) and tags[at + 1].type == "VALUE":
             if not kinds & {sense.field for sense in tags[at + 1].senses}:
@@ -103,9 +107,9 @@ def _past_values(tags: list[Tag], at: int, listing: bool) -> int:
     return at
 
 
-def _is_person(tag: Tag) -> bool:
-    """A value that names people by themselves: "golfers", "runners" (an interest's fans)."""
-    return tag.type == "VALUE" and any(sense.field == "fan" for sense in tag.senses)
+def _names_people(tag: Tag) -> bool:
+    """A value that names people by itself: "golfers" (an interest's fans), a saved segment."""
+    return tag.type == "VALUE" and any(sense.field in ("fan", "saved") for sense in tag.senses)
 
 
 def _only_adjectives(before: list[Tag]) -> bool:
@@ -115,8 +119,12 @@ def _only_adjectives(before: list[Tag]) -> bool:
         if tag.type in (*NOUN_PHRASE_WORDS.values(), "LPAR"):
             break
         run.append(tag)
-    listed = [tag for tag in run if tag.type not in LISTING]
-    return bool(listed) and all(tag.type in ("VALUE", "FIELD") and not _is_person(tag) for tag in listed)
+    listed = [tag for tag in reversed(run) if tag.type not in LISTING]
+    # a preset before values modifies them too ("lapsed German or French customers"); alone it is
+    # a noun phrase ("VIP or gold tier members")
+    while listed and listed[0].type == "PRESET" and len(listed) > 1:
+        listed = listed[1:]
+    return bool(listed) and all(tag.type in ("VALUE", "FIELD") and not _names_people(tag) for tag in listed)
 
 
 def structure(kinds: list[str]) -> list[str | None]:

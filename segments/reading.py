@@ -60,10 +60,10 @@ class Reader:
     def condition(self, node: Condition) -> str:
         match node:
             case All(of=parts, label=label):
-                text = _join([self.condition(p) for p in parts], "and")
+                text = _join([self.grouped(p, AnyOf) for p in parts], "and")
                 return f"who are {label} [{text}]" if label else text
             case AnyOf(of=parts, label=label):
-                text = _join([self.condition(p) for p in parts], "or")
+                text = _join([self.grouped(p, All) for p in parts], "or")
                 return f"{label} [{text}]" if label else f"either {text}"
             case Not(of=Event() as event):
                 return self.event(event, negated=True)
@@ -88,6 +88,12 @@ class Reader:
             case Saved(name=name):
                 return f"in the saved segment '{name}'"
         return repr(node)
+
+    def grouped(self, part: Condition, other: type) -> str:
+        """A part of a group, in parentheses when it is an unlabelled group of the other kind, so
+        that "golfers or (runners in Germany)" and "(golfers or runners) in Germany" read apart."""
+        text = self.condition(part)
+        return f"({text})" if isinstance(part, other) and part.label is None else text
 
     def attribute(self, node: Attribute) -> str:
         name = FIELDS.get(node.field, node.field.replace("_", " "))
