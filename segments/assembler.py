@@ -1518,7 +1518,7 @@ def _plain(error: ValidationError) -> str:
 def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
     parts = [part for part in tree.children if isinstance(part, Tree)]
-    kinds = ["join" if _joins(assembly, part) else part.data for part in parts]
+    kinds = [_kind(assembly, part) for part in parts]
     for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
         following = parts[index + 1] if index + 1 < len(parts) else None
         if mark is not None:
@@ -1527,7 +1527,7 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
         if kinds[index] == "np_and":  # "golfers and lapsed customers": two noun phrases, both
             assembly.end_noun_phrase()
             continue
-        if kinds[index] == "join":
+        if kinds[index] in ("join", "but"):
             assembly.join()
         elif part.data != "filler":
             assembly.touch(part)
@@ -1538,6 +1538,10 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     return assembly.definition(), assembly.notes
 
 
-def _joins(assembly: Assembly, part: Tree) -> bool:
-    """A filler that only joins what stands beside it: "and", "but", ","."""
-    return part.data == "filler" and set(assembly.words(part)) <= {"and", "but", ","}
+def _kind(assembly: Assembly, part: Tree) -> str:
+    """The part's rule name; a filler that only joins what stands beside it ("and", ",") is a
+    "join", and one with "but" a "but" (grouping.structure)."""
+    said = set(assembly.words(part)) if part.data == "filler" else set()
+    if not said or not said <= {"and", "but", ","}:
+        return part.data
+    return "but" if "but" in said else "join"

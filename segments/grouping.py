@@ -32,7 +32,7 @@ LISTING = ("OR", "AND", "COMMA")
 #: Parts that begin a noun phrase (grammar.lark's rule names).
 NOUN_PHRASE_STARTS = {"head", "email_head", "values", "preset", "rank", "open"}
 #: Parts that only join or fill: skipped when looking for what an "or" or a "not" stands before.
-FILLERS = {"join", "filler"}
+FILLERS = {"join", "but", "filler"}
 
 
 class GroupingError(ValueError):
@@ -142,7 +142,28 @@ def structure(kinds: list[str]) -> list[str | None]:
             marks.append("not")
         else:
             marks.append(None)
+    for index, kind in enumerate(kinds):
+        if kind == "but" and _or_beside(kinds, marks, index):
+            marks[index] = "but"
     return marks
+
+
+def _or_beside(kinds: list[str], marks: list[str | None], index: int) -> bool:
+    """Whether an "or" joins noun phrases beside this "but", in its group and up to the next "but":
+    then the "but" joins all that stands on either side ("golfers or runners but not VIPs")."""
+    for step in (-1, 1):
+        depth, at = 0, index + step
+        while 0 <= at < len(kinds) and kinds[at] != "but":
+            opens, closes = ("(", ")") if step == 1 else (")", "(")
+            depth += marks[at] == opens
+            if marks[at] == closes:
+                if depth == 0:
+                    break
+                depth -= 1
+            if depth == 0 and marks[at] == "or":
+                return True
+            at += step
+    return False
 
 
 def _noun_phrase_next(kinds: list[str], index: int) -> bool:
@@ -161,7 +182,7 @@ def _before(kinds: list[str], index: int) -> str | None:
 def combine(tokens: list[Piece], notes: list[str]) -> Condition | None:
     """The condition the runs and structure words mean; None for everyone."""
     grouping = _Grouping(tokens, notes)
-    found = grouping.phrase()
+    found = grouping.whole()
     if grouping.peek() is not None:  # only a ")" stops a phrase early
         raise GroupingError("a ')' closes nothing: each ')' needs its '(' before it")
     return found
@@ -178,6 +199,22 @@ class _Grouping:
         token = self.peek()
         self.at += 1
         return token
+
+    def whole(self) -> Condition | None:
+        """Phrases joined by "but", all of them; "but not" leaves out all of what follows it."""
+        parts = [self.phrase()]
+        while self.peek() == "but":
+            self.take()
+            if self.peek() != "not":
+                parts.append(self.phrase())
+                continue
+            self.take()
+            left_out = self.phrase()
+            if left_out is None:
+                raise GroupingError("'not' everyone is no one: say whom to leave out")
+            self.notes.append("read 'but not' as leaving out all of what follows it, up to the next 'but'")
+            parts.append(left_out.of if isinstance(left_out, Not) else Not(of=left_out))
+        return conjoin(*parts)
 
     def phrase(self) -> Condition | None:
         terms = [self.term("before 'or'" if self.peek() == "or" else "")]
@@ -198,7 +235,7 @@ class _Grouping:
     def term(self, where: str) -> tuple[int, Condition | None]:
         """Factors side by side, all of them; with the number of conditions they hold."""
         factors = []
-        while self.peek() not in (None, "or", ")"):
+        while self.peek() not in (None, "or", ")", "but"):
             factors.append(self.factor())
         if not factors:
             said = f" {where}" if where else ""
@@ -208,7 +245,7 @@ class _Grouping:
     def factor(self) -> tuple[int, Condition | None]:
         token = self.take()
         if token == "not":
-            if self.peek() in (None, "or", ")"):
+            if self.peek() in (None, "or", ")", "but"):
                 raise GroupingError("'not' what? Say whom to leave out, e.g. 'golfers but not VIPs'")
             size, inner = self.factor()
             if inner is None:
@@ -217,7 +254,7 @@ class _Grouping:
                 self.notes.append("read 'not' as leaving out all of what follows it up to the next 'and'")
             return size, inner.of if isinstance(inner, Not) else Not(of=inner)
         if token == "(":
-            inner = self.phrase()
+            inner = self.whole()
             if self.take() != ")":
                 raise GroupingError("a '(' is not closed: add its ')'")
             return 1, inner

@@ -117,6 +117,38 @@ def test_adjectives_before_one_head_stay_a_list(service, parts) -> None:
     assert members(service, "German or French customers") != parts["contacts in Germany"] | customers
 
 
+def test_saved_segments_and_fans_are_noun_phrases_of_their_own(service, parts) -> None:
+    service.save("test golfclub", "golfers", DATA_AS_OF)
+    service.save("test runclub", "runners", DATA_AS_OF)
+    either = parts["golfers"] | parts["runners"]
+    assert members(service, "test golfclub or test runclub") == either
+    german_or_french = members(service, "contacts in Germany or France")
+    assert members(service, "German or French golfers") == german_or_french & parts["golfers"]
+    germans, french = members(service, "contacts in Germany"), members(service, "contacts in France")
+    mixed = (germans & parts["golfers"]) | (french & parts["runners"])
+    assert members(service, "German golfers or French runners") == mixed
+    lapsed = parts["lapsed customers"] & german_or_french
+    assert members(service, "lapsed German or French customers") == lapsed
+
+
+def test_but_joins_all_that_stands_on_either_side_of_an_or(service, parts) -> None:
+    either = parts["golfers"] | parts["runners"]
+    assert members(service, "VIP but not golfers or runners") == parts["VIP"] - either
+    assert members(service, "golfers or runners but not in Germany") == either - parts["contacts in Germany"]
+    assert members(service, "golfers or runners, but not VIP") == either - parts["VIP"]
+
+
+def test_the_reading_shows_how_the_phrase_groups(service) -> None:
+    grouped = service.answer("(golfers or runners) in Germany", DATA_AS_OF)
+    ungrouped = service.answer("golfers or runners in Germany", DATA_AS_OF)
+    assert grouped.explanation.startswith("Contacts (either interested in golf or interested in running) and")
+    assert (
+        ungrouped.explanation
+        == "Contacts either interested in golf or (interested in running and in Germany)"
+    )
+    assert any("read 'or' as joining the whole phrases" in warning for warning in ungrouped.warnings)
+
+
 def test_a_verb_is_read_again_after_but_not(service) -> None:
     bought_golf = members(service, "people who bought golf")
     bought_yoga = members(service, "people who bought yoga")
@@ -160,18 +192,14 @@ def generate(rng: random.Random, size: int) -> tuple:
 
 
 def spoken(rng: random.Random, node: tuple) -> str:
-    """The phrase a marketer would write: parentheses where and/or mix, or around a negated part
-    that holds a connective of its own ("not (German or French customers)"); sometimes more."""
+    """The phrase a marketer would write: parentheses where and/or mix, or around a part that
+    holds a connective of its own ("not (German or French customers)"); sometimes more."""
     kind, *children = node
     if kind == "part":
-        return f"({children[0]})" if rng.random() < 0.05 else children[0]
+        return f"({children[0]})" if rng.random() < 0.05 or _joined(node) else children[0]
     if kind == "not":
-        child = children[0]
-        inner = spoken(rng, child)
-        if child[0] != "part":
-            return f"not ({inner})"
-        joined = any(word in child[1].split() for word in ("or", "and", "but"))
-        return f"not ({inner})" if joined and not inner.startswith("(") else f"not {inner}"
+        inner = spoken(rng, children[0])
+        return f"not ({inner})" if children[0][0] != "part" else f"not {inner}"
     left, right = (spoken(rng, child) for child in children)
     if children[0][0] in ("and", "or") and children[0][0] != kind:
         left = f"({left})"
@@ -179,6 +207,12 @@ def spoken(rng: random.Random, node: tuple) -> str:
         right = f"({right})"
     word = "but" if kind == "and" and children[1][0] == "not" and rng.random() < 0.5 else kind
     return f"{left} {word} {right}"
+
+
+def _joined(node: tuple) -> bool:
+    """A part with a connective of its own ("German or French customers") goes in parentheses
+    inside a bigger phrase, as a marketer would write it: its "but" would join the whole."""
+    return any(word in node[1].split() for word in ("or", "and", "but"))
 
 
 def test_generated_phrases_answer_the_set_algebra_of_their_parts(service, parts) -> None:
