@@ -21,7 +21,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"tailor: {exc}", file=sys.stderr)
         return 2
-    return args.command(args, settings)
+    try:
+        return args.command(args, settings)
+    except BrokenPipeError:  # "| head" has read enough: stop quietly, as other commands do
+        sys.stderr.close()
+        return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,6 +113,8 @@ def _in_years(day: date) -> date:
 def _chart_file(value: str) -> Path:
     """A PNG to write: its folder must exist, so that the report is not computed for nothing."""
     path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is a folder: name the PNG file to write")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"no folder {str(path.parent)!r} to write the chart in")
     return path
@@ -164,6 +170,9 @@ def report_command(args: argparse.Namespace, settings) -> int:
         create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
     )
     service = ReportService(segments, attribution_days=settings.attribution_days)
+    if args.since and args.until and args.since > args.until:
+        print(f"tailor: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return 2
     chosen = selection(args.campaign, args.since, args.until, settings.zone)
     as_of = args.as_of or datetime.now(UTC)
     found = service.compare([args.text, *args.compare], chosen, as_of, by=args.by)

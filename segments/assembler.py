@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from itertools import pairwise
 
 from lark import Token, Tree
@@ -20,6 +21,8 @@ from pydantic import ValidationError
 
 from segments import presets
 from segments.definition import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Aggregate,
     All,
     AnyOf,
@@ -221,6 +224,10 @@ class Assembly:
             tag = self.tag(tree)
             return [tag.meaning if tag.meaning is not None and tag.type not in ("VERB", "VN") else tag.type]
         return [word for child in tree.children for word in self.words(child)]
+
+    def said(self, tree: Tree) -> list[str]:
+        """The words of a subtree as the user wrote them (folded), numbers too."""
+        return [self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))]
 
     def texts(self, tree: Tree) -> list[str]:
         """The words of a subtree as typed, without plural endings ("orders" -> order)."""
@@ -1212,8 +1219,10 @@ class Assembly:
             return Dates(start=dates[0], end=_next_day(dates[0]))
         if kind in ("year", "since_year", "before_year"):
             year = self.whole(tree)[0]
-            if not 1900 < year < 2200:
-                raise AssemblyError(f"{year} is not a year")
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise AssemblyError(
+                    f"{year} is not a year Tailor reads: say one from {FIRST_YEAR} to {LAST_YEAR}"
+                )
             first, last = MonthRef(month=1, year=year), MonthRef(month=12, year=year)
             if kind == "since_year":
                 return Months(first=first)
@@ -1254,7 +1263,7 @@ class Assembly:
         if self.early_windows and self.head == "lead":  # "TikTok leads from 2025": who signed up then
             self.add(Pending(lambda window: Attribute(field="signed_up_at", op="present", window=window)))
         if self.early_windows:
-            raise AssemblyError(f"{' '.join(self.words(self.early_windows[0]))!r}: when what happened?")
+            raise AssemblyError(f"{' '.join(self.said(self.early_windows[0]))!r}: when what happened?")
         if self.carried:
             raise AssemblyError("which event? Say e.g. 'who opened the Black Friday email'")
         if self.negate_next:
@@ -1512,13 +1521,16 @@ def _plain(error: ValidationError) -> str:
     if first["type"] == "int_from_float":
         return f"{number_text(first['input'])} is not a whole number"
     said = first["msg"].removeprefix("Input should be ")
-    return f"{first['input']} means nothing here: it should be {said}"
+    given = first["input"]
+    shown = number_text(float(given)) if isinstance(given, int | float | Decimal) else given
+    return f"{shown} means nothing here: it should be {said}"
 
 
 def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
     parts = [part for part in tree.children if isinstance(part, Tree)]
     kinds = [_kind(assembly, part) for part in parts]
+    _check_joins(assembly, parts, kinds)
     for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
         following = parts[index + 1] if index + 1 < len(parts) else None
         if mark is not None:
@@ -1536,6 +1548,25 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
         else:
             assembly.part(part, following)
     return assembly.definition(), assembly.notes
+
+
+JOINS = ("join", "but", "np_and")
+
+
+def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> None:
+    """An "and" or "but" with nothing on one side, or said twice, is no slip to pass over."""
+    for index, kind in enumerate(kinds):
+        said = set(assembly.words(parts[index])) - {","}
+        if kind not in JOINS or not said:
+            continue
+        before = kinds[index - 1] if index > 0 else "open"
+        after = kinds[index + 1] if index + 1 < len(kinds) else "close"
+        if before in ("open", "or_", "np_or") or after in ("close", "or_", "np_or"):
+            word = "but" if "but" in said else "and"
+            example = "golfers but not runners" if word == "but" else "golfers and runners"
+            raise AssemblyError(f"'{word}' joins nothing on one side: say both, e.g. '{example}'")
+        if before in JOINS and set(assembly.words(parts[index - 1])) - {","}:
+            raise AssemblyError("'and' or 'but' twice in a row: say it once, e.g. 'golfers and runners'")
 
 
 def _kind(assembly: Assembly, part: Tree) -> str:

@@ -49,8 +49,11 @@ def text_lines(answer: Answer | Failure) -> list[str]:
 
 def run_saved(service: SegmentService, action: str, name: str | None, text: str | None) -> int:
     if action == "list":
-        for info in service.saved.list():
+        saved = service.saved.list()
+        for info in saved:
             print(f"{info.name:<24} {info.text}")
+        if not saved:
+            print("no saved segments yet: python app.py saved save NAME PHRASE", file=sys.stderr)
         return 0
     if not name:
         print(f"saved {action}: give the segment's name", file=sys.stderr)
@@ -63,7 +66,11 @@ def run_saved(service: SegmentService, action: str, name: str | None, text: str 
         print(json.dumps(definition.as_json(), indent=2, ensure_ascii=False))
         return 0
     if action == "delete":
-        return 0 if service.delete(name) else 1
+        if not service.delete(name):
+            print(f"no saved segment named {name!r}", file=sys.stderr)
+            return 1
+        print(f"deleted {name!r}")
+        return 0
     return _save(service, name, text)
 
 

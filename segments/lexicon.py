@@ -64,8 +64,11 @@ FIELD_ALIASES = {
     "company name": "company", "employer": "company", "home city": "city", "home country": "country",
     "country of residence": "country", "city of residence": "city",
 }  # fmt: skip
-#: Two-letter codes that are also English words: "in" is a preposition before it is India.
+#: Codes that are also English words: "in" is a preposition before it is India, "nor" a
+#: connective before it is Norway.
 CODE_WORDS = {
+    "nor",
+    "and",
     "in",
     "us",
     "it",

@@ -51,13 +51,17 @@ NOT_PLURAL = {
     "its",
 }
 
+#: A number as written: "1,500,000.50"; a comma groups thousands, so "1,5" is no number.
+NUMERAL = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.]|,\d)"
 TOKEN = re.compile(
-    r"(?P<money>[$€£¥₹])\s?(?P<amount>\d[\d,]*(?:\.\d+)?)(?P<mult>k|m)?\b"
+    rf"(?P<money>[$€£¥₹])\s?(?P<amount>{NUMERAL})(?P<mult>k|m)?\b"
     r"|(?P<date>\d{4}-\d{2}-\d{2})"
     r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
-    r"|(?P<number>\d[\d,]*(?:\.\d+)?)(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
+    rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
+    r"|(?P<odd_number>\d[\d,.]*\d)"
     r"|(?P<word>[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*)"
-    r"|(?P<comma>[,;&/])"
+    r"|(?P<comma>[,;])"
+    r"|(?P<amp>&)|(?P<slash>/)"
     r"|(?P<paren>[()])"
     r"|(?P<quiet>[\s.?!:'\"“”‘’`]+|(?<=\w)[-–](?=\w))"
     r"|(?P<sign>.)",
@@ -134,6 +138,10 @@ def _read(match: re.Match) -> list[Word]:
         return [number, Word(extra, start, end)] if extra and extra != "s" else [number]
     if groups["comma"]:
         return [Word(",", start, end)]
+    if groups["amp"] or groups["slash"]:  # "golfers & runners", "Berlin/Munich"
+        return [Word("and" if groups["amp"] else "or", start, end)]
+    if groups["odd_number"]:  # "1,5": 1.5 or 15? A word no lexicon knows, refused by name
+        return [Word(groups["odd_number"], start, end)]
     if groups["paren"]:
         return [Word(groups["paren"], start, end)]
     if groups["quiet"]:

@@ -10,6 +10,7 @@ A phrase with a word Tailor cannot place raises `ParseError` with "did you mean"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,8 @@ from segments.tagger import Tag, Tagger
 from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, VERBS
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
+#: Digits with commas that group no thousands ("1,5", "12,34"): no number to guess at.
+ODD_NUMBER = re.compile(r"\d[\d,.]*\d")
 #: Inputs longer than this are refused before parsing: no marketer's segment is a page long.
 MAX_LENGTH = 500
 
@@ -84,6 +87,8 @@ class Parser:
 
     def parse(self, text: str) -> Parsed:
         clean = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+        if len(fold(clean)) != len(clean):  # "½" folds to "1⁄2": the tags' places are the folded text's
+            clean = fold(clean)
         if not clean:
             raise ParseError("the phrase is empty", ["contacts in Berlin", "lapsed customers"])
         if len(clean) > MAX_LENGTH:
@@ -119,6 +124,12 @@ class Parser:
             return ParseError(
                 f"a negative number ({negative!r}) means nothing here: say how many, or how much"
             )
+        if ODD_NUMBER.fullmatch(word):
+            return ParseError(
+                f"{word!r} is not a number Tailor reads: write 1.5 for a decimal, 1,500 for thousands"
+            )
+        if fold(word) in ("nor", "neither"):
+            return ParseError("for neither of two groups, say 'not (golfers or runners)'")
         if is_sign(word):
             return ParseError(f"I can't read the sign {word!r} here: {_marked(text, tag)}")
         return ParseError(f"I don't know the word {word!r}", self.suggest(text, tag))

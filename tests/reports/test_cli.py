@@ -102,7 +102,17 @@ def test_a_chart_that_cannot_be_written_is_said_so(
     store: Engine, database: Database, run_app, tmp_path
 ) -> None:
     folder = tmp_path / "chart.png"
-    folder.mkdir()  # a folder where the file should go
-    failed = run_app("report", "golfers", "--as-of", AS_OF, "--chart", folder, "--db", database.url)
+    folder.mkdir()  # a folder where the file should go: refused before the report is computed
+    refused = run_app("report", "golfers", "--as-of", AS_OF, "--chart", folder, "--db", database.url)
+    assert refused.returncode == 2 and "is a folder: name the PNG file to write" in refused.stderr
+    # /proc takes no new files, even from root: the write itself fails
+    failed = run_app("report", "golfers", "--as-of", AS_OF, "--chart", "/proc/x.png", "--db", database.url)
     assert failed.returncode == 1
-    assert f"could not write the chart to {folder}" in failed.stderr and "Traceback" not in failed.stderr
+    assert "could not write the chart to /proc/x.png" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_reversed_dates_are_refused(database: Database, run_app) -> None:
+    refused = run_app(
+        "report", "golfers", "--since", "2026-07-01", "--until", "2025-01-01", "--db", database.url
+    )
+    assert refused.returncode == 2 and "--since 2026-07-01 is after --until 2025-01-01" in refused.stderr

@@ -138,6 +138,11 @@ def test_but_joins_all_that_stands_on_either_side_of_an_or(service, parts) -> No
     assert members(service, "golfers or runners, but not VIP") == either - parts["VIP"]
 
 
+def test_signs_for_and_and_or_read_as_the_words(service, parts) -> None:
+    assert members(service, "golfers & runners") == members(service, "golfers and runners")
+    assert members(service, "contacts in Berlin/Munich") == parts["contacts in Berlin or Munich"]
+
+
 def test_the_reading_shows_how_the_phrase_groups(service) -> None:
     grouped = service.answer("(golfers or runners) in Germany", DATA_AS_OF)
     ungrouped = service.answer("golfers or runners in Germany", DATA_AS_OF)

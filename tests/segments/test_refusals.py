@@ -38,6 +38,22 @@ def test_a_phrase_that_names_no_one_is_refused_not_everyone(service, phrase: str
     assert refused(service, phrase)
 
 
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        ("golfers and", "'and' joins nothing on one side"),
+        ("and golfers", "'and' joins nothing on one side"),
+        ("golfers but", "'but' joins nothing on one side"),
+        ("(golfers and) or VIP", "'and' joins nothing on one side"),
+        ("golfers and and runners", "twice in a row"),
+        ("golfers nor runners", "say 'not (golfers or runners)'"),
+        ("contacts who opened at least 1,5 emails", "'1,5' is not a number Tailor reads"),
+    ],
+)
+def test_a_slip_is_named_not_passed_over(service, phrase: str, said: str) -> None:
+    assert said in refused(service, phrase)
+
+
 def test_a_lone_not_asks_what_to_leave_out(service) -> None:
     assert "'not' what?" in refused(service, "not")
 
