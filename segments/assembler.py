@@ -1534,7 +1534,8 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
         following = parts[index + 1] if index + 1 < len(parts) else None
         if mark is not None:
-            assembly.marker(mark)
+            for word in mark.split():  # "but not"
+                assembly.marker(word)
             continue
         if kinds[index] == "np_and":  # "golfers and lapsed customers": two noun phrases, both
             assembly.end_noun_phrase()
@@ -1572,6 +1573,8 @@ def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> Non
 def _kind(assembly: Assembly, part: Tree) -> str:
     """The part's rule name; a filler that only joins what stands beside it ("and", ",") is a
     "join", and one with "but" a "but" (grouping.structure)."""
+    if part.data == "negation" and assembly.words(part) != ["not"]:
+        return "exclusion"  # "excluding", "except", "other than"
     said = set(assembly.words(part)) if part.data == "filler" else set()
     if not said or not said <= {"and", "but", ","}:
         return part.data

@@ -140,12 +140,23 @@ def structure(kinds: list[str]) -> list[str | None]:
             marks.append("or")
         elif kind == "np_not" or (kind == "negation" and _noun_phrase_next(kinds, index)):
             marks.append("not")
+        elif kind == "exclusion":  # "excluding", "except": all that stands before, less what follows
+            marks.append("but not")
         else:
             marks.append(None)
     for index, kind in enumerate(kinds):
-        if kind == "but" and _or_beside(kinds, marks, index):
+        after = _next(kinds, index)
+        if kind == "but" and (
+            _or_beside(kinds, marks, index) or (after is not None and kinds[after] == "np_not")
+        ):
             marks[index] = "but"
+            if after is not None and kinds[after] == "negation":  # "but not in Germany" leaves out all of it
+                marks[after] = "not"
     return marks
+
+
+def _next(kinds: list[str], index: int) -> int | None:
+    return next((at for at in range(index + 1, len(kinds)) if kinds[at] not in FILLERS), None)
 
 
 def _or_beside(kinds: list[str], marks: list[str | None], index: int) -> bool:
@@ -169,7 +180,7 @@ def _or_beside(kinds: list[str], marks: list[str | None], index: int) -> bool:
 def _noun_phrase_next(kinds: list[str], index: int) -> bool:
     """A noun phrase follows, past fillers and further negations ("not not VIP")."""
     for kind in kinds[index + 1 :]:
-        if kind in FILLERS or kind in ("negation", "np_not"):
+        if kind in FILLERS or kind in ("negation", "np_not", "exclusion"):
             continue
         return kind in NOUN_PHRASE_STARTS
     return False
@@ -202,19 +213,33 @@ class _Grouping:
 
     def whole(self) -> Condition | None:
         """Phrases joined by "but", all of them; "but not" leaves out all of what follows it."""
-        parts = [self.phrase()]
+        parts = [None if self.peek() == "but" else self.phrase()]  # "excluding VIPs": everyone else
         while self.peek() == "but":
             self.take()
             if self.peek() != "not":
                 parts.append(self.phrase())
                 continue
             self.take()
-            left_out = self.phrase()
-            if left_out is None:
-                raise GroupingError("'not' everyone is no one: say whom to leave out")
-            self.notes.append("read 'but not' as leaving out all of what follows it, up to the next 'but'")
+            left_out = self.left_out()
             parts.append(left_out.of if isinstance(left_out, Not) else Not(of=left_out))
         return conjoin(*parts)
+
+    def left_out(self) -> Condition:
+        """What "but not" or "excluding" leaves out: a list, whose "and" adds to it ("excluding
+        VIPs and lapsed customers" leaves out both), up to the next "but"."""
+        groups = []
+        while self.peek() not in (None, ")", "but"):
+            if self.peek() == "or" or (groups and self.peek() == "not"):  # "but not X and not Y": Y too
+                self.take()
+            _, condition = self.factor()
+            if condition is None:
+                raise GroupingError("leaving out everyone leaves no one: say whom to leave out")
+            groups.append(condition)
+        if not groups:
+            raise GroupingError("'but not' what? Say whom to leave out, e.g. 'golfers but not VIPs'")
+        if len(groups) > 1:
+            self.notes.append("read 'but not' or 'excluding' as leaving out each of the groups after it")
+        return either(*groups)
 
     def phrase(self) -> Condition | None:
         terms = [self.term("before 'or'" if self.peek() == "or" else "")]
@@ -252,6 +277,11 @@ class _Grouping:
                 raise GroupingError("'not' everyone is no one: say whom to leave out")
             if size > 1:
                 self.notes.append("read 'not' as leaving out all of what follows it up to the next 'and'")
+            if self.peek() == "or":  # "not golfers or runners": neither, or (not golfers) or runners?
+                self.notes.append(
+                    "read 'not' as leaving out only what stands before the 'or'; for neither, put "
+                    "parentheses after it, e.g. 'not (golfers or runners)'"
+                )
             return size, inner.of if isinstance(inner, Not) else Not(of=inner)
         if token == "(":
             inner = self.whole()

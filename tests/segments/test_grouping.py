@@ -143,6 +143,24 @@ def test_signs_for_and_and_or_read_as_the_words(service, parts) -> None:
     assert members(service, "contacts in Berlin/Munich") == parts["contacts in Berlin or Munich"]
 
 
+def test_excluding_leaves_out_a_list_from_all_before_it(service, parts) -> None:
+    either = parts["golfers"] | parts["runners"]
+    assert members(service, "golfers or runners excluding VIP") == either - parts["VIP"]
+    both = parts["VIP"] | parts["lapsed customers"]
+    assert members(service, "golfers excluding VIP and lapsed customers") == parts["golfers"] - both
+    assert members(service, "golfers but not VIP and not lapsed customers") == parts["golfers"] - both
+    assert members(service, "all contacts excluding VIP") == parts[""] - parts["VIP"]
+    assert members(service, "golfers but not not runners") == parts["golfers"] & parts["runners"]
+    assert members(service, "golfers but not in Germany or VIP") == (
+        parts["golfers"] - parts["contacts in Germany"] - parts["VIP"]
+    )
+
+
+def test_not_before_an_or_says_how_it_was_read(service) -> None:
+    answer = service.answer("not golfers or runners", DATA_AS_OF)
+    assert any("for neither, put parentheses after it" in warning for warning in answer.warnings)
+
+
 def test_the_reading_shows_how_the_phrase_groups(service) -> None:
     grouped = service.answer("(golfers or runners) in Germany", DATA_AS_OF)
     ungrouped = service.answer("golfers or runners in Germany", DATA_AS_OF)
@@ -196,7 +214,7 @@ def generate(rng: random.Random, size: int) -> tuple:
     return ("not", node) if rng.random() < 0.15 else node
 
 
-def spoken(rng: random.Random, node: tuple) -> str:
+def spoken(rng: random.Random, node: tuple, root: bool = False) -> str:
     """The phrase a marketer would write: parentheses where and/or mix, or around a part that
     holds a connective of its own ("not (German or French customers)"); sometimes more."""
     kind, *children = node
@@ -210,7 +228,8 @@ def spoken(rng: random.Random, node: tuple) -> str:
         left = f"({left})"
     if children[1][0] in ("and", "or"):
         right = f"({right})"
-    word = "but" if kind == "and" and children[1][0] == "not" and rng.random() < 0.5 else kind
+    # "but not" leaves out all that follows it: said last, of the whole phrase
+    word = "but" if root and kind == "and" and children[1][0] == "not" and rng.random() < 0.5 else kind
     return f"{left} {word} {right}"
 
 
@@ -225,7 +244,7 @@ def test_generated_phrases_answer_the_set_algebra_of_their_parts(service, parts)
     wrong = []
     for _ in range(GENERATED):
         node = generate(rng, rng.randint(2, 4))
-        phrase = spoken(rng, node)
+        phrase = spoken(rng, node, root=True)
         answer = service.answer(phrase, DATA_AS_OF, members=True)
         want = Expression(node).members(parts)
         if not isinstance(answer, Answer) or set(answer.members or []) != want:
