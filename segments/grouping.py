@@ -67,7 +67,39 @@ def between_noun_phrases(tags: list[Tag]) -> list[Tag]:
     for index, tag in enumerate(tags):
         if tag.type in NOUN_PHRASE_WORDS and _heads_noun_phrase(tags, index, out):
             out[index] = replace(tag, type=NOUN_PHRASE_WORDS[tag.type])
+    return _commas_as_their_list(out)
+
+
+def _commas_as_their_list(tags: list[Tag]) -> list[Tag]:
+    """The commas of a list mean its last word: "VIP, lapsed or inactive" and "in Germany, in
+    France or in Spain" are alternatives. A comma is read so when what follows it is like what
+    follows that word: a noun phrase of its own, or the same kind of word ("in", a value)."""
+    out = list(tags)
+    for index, tag in enumerate(tags):
+        if tag.type != "COMMA" or index + 1 == len(tags):
+            continue
+        last = _list_word(tags, index)
+        if last is None or last + 1 == len(tags):
+            continue
+        word = tags[last]
+        if word.type in ("NP_OR", "NP_AND"):
+            alike = _heads_noun_phrase(tags, index, out)
+        else:
+            alike = tags[index + 1].type == tags[last + 1].type
+        if alike:
+            out[index] = replace(tag, type=word.type, text=word.text)
     return out
+
+
+def _list_word(tags: list[Tag], comma: int) -> int | None:
+    """Where the list a comma stands in ends with "or" or "and": past its further commas, within
+    its parentheses."""
+    for at in range(comma + 1, len(tags)):
+        if tags[at].type in ("LPAR", "RPAR"):
+            return None
+        if tags[at].type in ("OR", "AND", "NP_OR", "NP_AND"):
+            return at
+    return None
 
 
 def _heads_noun_phrase(tags: list[Tag], index: int, marked: list[Tag]) -> bool:

@@ -156,6 +156,22 @@ def test_excluding_leaves_out_a_list_from_all_before_it(service, parts) -> None:
     )
 
 
+def test_the_commas_of_a_list_mean_its_last_word(service, parts) -> None:
+    three = parts["VIP"] | parts["lapsed customers"] | parts["golfers"]
+    assert members(service, "VIP, lapsed customers or golfers") == three
+    germany_or_france = members(service, "contacts in Germany or France")
+    assert members(service, "contacts in Germany, in France or in Spain") >= germany_or_france
+    assert members(service, "contacts in Germany, in France or in Spain") == members(
+        service, "contacts in Germany, France or Spain"
+    )
+    # a comma before a clause is no list: "who bought golf or yoga" stays with the customers in Germany
+    bought = members(service, "customers who bought golf or yoga")
+    assert (
+        members(service, "customers in Germany, who bought golf or yoga")
+        == bought & parts["contacts in Germany"]
+    )
+
+
 def test_not_before_an_or_says_how_it_was_read(service) -> None:
     answer = service.answer("not golfers or runners", DATA_AS_OF)
     assert any("for neither, put parentheses after it" in warning for warning in answer.warnings)
