@@ -247,7 +247,8 @@ class _Grouping:
         """Phrases joined by "but", all of them; "but not" leaves out all of what follows it."""
         parts = [None if self.peek() == "but" else self.phrase()]  # "excluding VIPs": everyone else
         while self.peek() == "but":
-            self.take()
+            while self.peek() == "but":  # "but excluding VIPs": one "but"
+                self.take()
             if self.peek() != "not":
                 parts.append(self.phrase())
                 continue

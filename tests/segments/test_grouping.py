@@ -150,6 +150,7 @@ def test_excluding_leaves_out_a_list_from_all_before_it(service, parts) -> None:
     assert members(service, "golfers excluding VIP and lapsed customers") == parts["golfers"] - both
     assert members(service, "golfers but not VIP and not lapsed customers") == parts["golfers"] - both
     assert members(service, "all contacts excluding VIP") == parts[""] - parts["VIP"]
+    assert members(service, "golfers or runners but excluding VIP") == either - parts["VIP"]
     assert members(service, "golfers but not not runners") == parts["golfers"] & parts["runners"]
     assert members(service, "golfers but not in Germany or VIP") == (
         parts["golfers"] - parts["contacts in Germany"] - parts["VIP"]
