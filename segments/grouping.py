@@ -109,6 +109,8 @@ def _heads_noun_phrase(tags: list[Tag], index: int, marked: list[Tag]) -> bool:
     if at == len(tags):
         return False
     first = tags[at]
+    if tags[index].type != "NOT" and _after_who_are(marked[:index]) and _bare(tags, at):
+        return False  # "golfers who are VIP or lapsed": one clause, of either
     if first.type in ("HEAD", "NON", "LPAR") or _names_people(first):
         return True
     if first.type not in ("VALUE", "PRESET"):
@@ -121,6 +123,24 @@ def _heads_noun_phrase(tags: list[Tag], index: int, marked: list[Tag]) -> bool:
     # adjectives sharing a head take no "not": "VIP or not gold tier members" are two noun phrases
     negated = tags[index].type == "NOT" or at > index + 1
     return headed and (negated or not _only_adjectives(marked[:index]))
+
+
+def _after_who_are(before: list[Tag]) -> bool:
+    """Whether only values or presets stand between "who are" ("that are") and here."""
+    for at in range(len(before) - 1, 0, -1):
+        if before[at].type in ("ARE", "IS") and before[at - 1].type in ("WHO", "THAT"):
+            return True
+        if before[at].type not in ("VALUE", "PRESET", *LISTING):
+            return False
+    return False
+
+
+def _bare(tags: list[Tag], at: int) -> bool:
+    """A value or a preset with no head of its own after it: "lapsed", "runners"."""
+    after = at + 1
+    return tags[at].type in ("VALUE", "PRESET") and (
+        after == len(tags) or tags[after].type not in ("HEAD", "VALUE", "FIELD")
+    )
 
 
 def _past_values(tags: list[Tag], at: int, listing: bool) -> int:

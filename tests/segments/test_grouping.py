@@ -173,6 +173,13 @@ def test_the_commas_of_a_list_mean_its_last_word(service, parts) -> None:
     )
 
 
+def test_or_inside_who_are_is_one_clause(service, parts) -> None:
+    either = parts["VIP"] | parts["lapsed customers"]
+    assert members(service, "golfers who are VIP or lapsed") == parts["golfers"] & either
+    runners_or_golfers = parts["golfers"] | parts["runners"]
+    assert members(service, "women who are golfers or runners") == parts["women"] & runners_or_golfers
+
+
 def test_not_before_an_or_says_how_it_was_read(service) -> None:
     answer = service.answer("not golfers or runners", DATA_AS_OF)
     assert any("for neither, put parentheses after it" in warning for warning in answer.warnings)
