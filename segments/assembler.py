@@ -1505,8 +1505,8 @@ TIMES = WINDOW_KINDS - {"ever", "since_latest", "since_doing", "since_then"}
 
 
 def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
-    """The definition the tree means; a phrase Tailor reads wrongly inside is an error, never a
-    crash: one phrase of a batch must not stop the others."""
+    """The definition the tree means; a number or a date past a definition's bounds is an
+    AssemblyError in the user's words."""
     try:
         return _assemble(tree, tags)
     except ValidationError as error:  # a number or a date out of a definition's bounds
@@ -1556,17 +1556,21 @@ JOINS = ("join", "but", "np_and")
 
 def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> None:
     """An "and" or "but" with nothing on one side, or said twice, is no slip to pass over."""
-    for index, kind in enumerate(kinds):
-        said = set(assembly.words(parts[index])) - {","}
-        if kind not in JOINS or not said:
+    # a join's words, commas aside ("," alone joins loosely: "golfers,, runners" is no slip)
+    said = [
+        set(assembly.words(part)) - {","} if kind in JOINS else set()
+        for part, kind in zip(parts, kinds, strict=True)
+    ]
+    for index, words in enumerate(said):
+        if not words:
             continue
         before = kinds[index - 1] if index > 0 else "open"
         after = kinds[index + 1] if index + 1 < len(kinds) else "close"
         if before in ("open", "or_", "np_or") or after in ("close", "or_", "np_or"):
-            word = "but" if "but" in said else "and"
+            word = "but" if "but" in words else "and"
             example = "golfers but not runners" if word == "but" else "golfers and runners"
             raise AssemblyError(f"'{word}' joins nothing on one side: say both, e.g. '{example}'")
-        if before in JOINS and set(assembly.words(parts[index - 1])) - {","}:
+        if index > 0 and said[index - 1]:
             raise AssemblyError("'and' or 'but' twice in a row: say it once, e.g. 'golfers and runners'")
 
 

@@ -3,19 +3,22 @@
 The assembler reads each run of parts ("lapsed customers in Germany") into one condition. Between
 runs stand the phrase's structure words, and this module joins the runs by them:
 
-    phrase := term ("or" term)*          "golfers or lapsed customers": either whole phrase
-    term   := factor factor*             side by side (or with "and", "but"): all of them
-    factor := "not" factor | "(" phrase ")" | run
+    whole  := phrase ("but" ["not"] phrase)*   "golfers or runners but not VIPs": all, less what
+                                              follows "but not" (a list: its "and" adds to it)
+    phrase := term ("or" term)*                "golfers or lapsed customers": either whole phrase
+    term   := factor factor*                   side by side (or with "and"): all of them
+    factor := "not" factor | "(" whole ")" | run
 
 Which words are structure words is decided on the tags, before the grammar reads them
 (`between_noun_phrases`): an "or", "and" or "not" before a noun phrase with a head of its own
 becomes a terminal that no list of values and no clause can hold. So "mobile users in France or
 gold tier members" is two noun phrases, not a list "France or gold"; "golfers or lapsed customers"
 keeps the purchase that "customers" implies with the customers; "not desktop users in France"
-leaves out the desktop users in France. A "not" reaches to the next "and", "but" or ",", so
-"not runners and golfers" are the golfers who do not run; "not not VIP" is VIP. Other words of
-negation ("excluding") are structure words when a noun phrase part follows them, and an "or"
-after a ")". Any other "or" is read inside its run ("opened or clicked", "in Berlin or Munich").
+leaves out the desktop users in France. A "not" reaches to the next "and", "or", "but" or ",",
+so "not runners and golfers" are the golfers who do not run; "not not VIP" is VIP. "excluding"
+and "except" are a "but not"; a "but" is a structure word beside an "or" between noun phrases
+or before a "not" one, and so is an "or" after a ")". Any other "or" is read inside its run
+("opened or clicked", "in Berlin or Munich").
 """
 
 from __future__ import annotations
@@ -180,8 +183,9 @@ def _only_adjectives(before: list[Tag]) -> bool:
 
 
 def structure(kinds: list[str]) -> list[str | None]:
-    """For each part (by its rule name, fillers that only join as "join"): the structure word it
-    is ("(", ")", "or", "not"), or None when the run reads it."""
+    """For each part (by its rule name; fillers that only join as "join" or "but", "excluding" and
+    the like as "exclusion"): the structure words it is ("(", ")", "or", "not", "but", "but not"),
+    or None when the run reads it."""
     marks: list[str | None] = []
     for index, kind in enumerate(kinds):
         if kind == "open":
@@ -214,10 +218,9 @@ def _next(kinds: list[str], index: int) -> int | None:
 def _or_beside(kinds: list[str], marks: list[str | None], index: int) -> bool:
     """Whether an "or" joins noun phrases beside this "but", in its group and up to the next "but":
     then the "but" joins all that stands on either side ("golfers or runners but not VIPs")."""
-    for step in (-1, 1):
+    for step, opens, closes in ((-1, ")", "("), (1, "(", ")")):
         depth, at = 0, index + step
         while 0 <= at < len(kinds) and kinds[at] != "but":
-            opens, closes = ("(", ")") if step == 1 else (")", "(")
             depth += marks[at] == opens
             if marks[at] == closes:
                 if depth == 0:

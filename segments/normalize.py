@@ -52,13 +52,15 @@ NOT_PLURAL = {
 }
 
 #: A number as written: "1,500,000.50"; a comma groups thousands, so "1,5" is no number.
+#: Digits with commas or points that make no numeral ("1,5", "1.5.3"): no number to guess at.
+ODD_NUMBER = re.compile(r"\d[\d,.]*\d")
 NUMERAL = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.]|,\d)"
 TOKEN = re.compile(
     rf"(?P<money>[$€£¥₹])\s?(?P<amount>{NUMERAL})(?P<mult>k|m)?\b"
     r"|(?P<date>\d{4}-\d{2}-\d{2})"
     r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
     rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
-    r"|(?P<odd_number>\d[\d,.]*\d)"
+    rf"|(?P<odd_number>{ODD_NUMBER.pattern})"
     r"|(?P<word>[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*)"
     r"|(?P<comma>[,;])"
     r"|(?P<amp>&)|(?P<slash>/)"

@@ -10,7 +10,6 @@ A phrase with a word Tailor cannot place raises `ParseError` with "did you mean"
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,13 +23,11 @@ from segments.assembler import AssemblyError, assemble
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon
-from segments.normalize import fold, is_sign, negative_at
+from segments.normalize import ODD_NUMBER, fold, is_sign, negative_at
 from segments.tagger import Tag, Tagger
 from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, VERBS
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
-#: Digits with commas that group no thousands ("1,5", "12,34"): no number to guess at.
-ODD_NUMBER = re.compile(r"\d[\d,.]*\d")
 #: Inputs longer than this are refused before parsing: no marketer's segment is a page long.
 MAX_LENGTH = 500
 
@@ -120,10 +117,8 @@ class Parser:
 
     def _unknown(self, text: str, tag: Tag) -> ParseError:
         word = text[tag.start : tag.end]
-        if negative := negative_at(text, tag.start):
-            return ParseError(
-                f"a negative number ({negative!r}) means nothing here: say how many, or how much"
-            )
+        if negative := _negative(text, tag):
+            return negative
         if ODD_NUMBER.fullmatch(word):
             return ParseError(
                 f"{word!r} is not a number Tailor reads: write 1.5 for a decimal, 1,500 for thousands"
@@ -141,10 +136,8 @@ class Parser:
             return ParseError(f"{text!r} ends before it says what it means", [])
         tag = tags[index]
         word = text[tag.start : tag.end]
-        if negative := negative_at(text, tag.start):
-            return ParseError(
-                f"a negative number ({negative!r}) means nothing here: say how many, or how much"
-            )
+        if negative := _negative(text, tag):
+            return negative
         return ParseError(f"I can't read {word!r} here: {_marked(text, tag)}", self.suggest(text, tag))
 
     def suggest(self, text: str, tag: Tag, limit: int = 3) -> list[str]:
@@ -160,6 +153,14 @@ class Parser:
             if phrase not in suggestions and fold(spelled) != word:
                 suggestions.append(phrase)
         return suggestions[:limit]
+
+
+def _negative(text: str, tag: Tag) -> ParseError | None:
+    """A minus sign where the tag stands ("-5", "$-5"): the number it makes means nothing here."""
+    negative = negative_at(text, tag.start)
+    if negative is None:
+        return None
+    return ParseError(f"a negative number ({negative!r}) means nothing here: say how many, or how much")
 
 
 def _marked(text: str, tag: Tag) -> str:

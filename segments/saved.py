@@ -30,7 +30,7 @@ class SavedSegments:
         self.engine = engine
 
     def save(self, name: str, text: str, definition: Definition, created_by: str | None = None) -> None:
-        name = _valid(name)
+        name = valid_name(name)
         row = {"text": text, "definition": definition.as_json(), "created_by": created_by,
                "created_at": datetime.now(UTC)}  # fmt: skip
         with self.engine.begin() as conn:
@@ -57,7 +57,8 @@ class SavedSegments:
             return conn.execute(delete(SavedSegment).where(SavedSegment.name == name)).rowcount > 0
 
 
-def _valid(name: str) -> str:
+def valid_name(name: str) -> str:
+    """The name with its spaces tidied, or a SavedError saying what a name may hold."""
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         raise SavedError(f"a segment name needs letters and at most {MAX_NAME} characters: {name!r}")

@@ -21,7 +21,7 @@ from segments.lexicon import Lexicon, load_lexicon
 from segments.names import name_problem
 from segments.parser import ParseError, Parser
 from segments.reading import Reader
-from segments.saved import SavedError, SavedSegments
+from segments.saved import SavedError, SavedSegments, valid_name
 from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Event
@@ -81,7 +81,7 @@ class SegmentService:
     def save(self, name: str, phrase: str, as_of: datetime, by: str | None = None) -> Answer | Failure:
         """Saves the phrase's definition under `name` (usable in later phrases) and answers it;
         a name Tailor would misread, or one that changes what phrases mean, is a SavedError."""
-        problem = name_problem(" ".join(name.split()), self.parser.tagger)
+        problem = name_problem(valid_name(name), self.parser.tagger)
         if problem:
             raise SavedError(problem)
         answer = self.answer(phrase, as_of)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from segments.service import SegmentService
 from store.models import Contact
 from tests.conftest import DATABASES, session_store
 from tests.segments.dataset import CUSTOM_CONTACT_TYPES, write_dataset
@@ -50,3 +51,13 @@ def oracle(
         with engine.connect() as conn:
             ids = dict(conn.execute(select(Contact.external_id, Contact.id)).all())
         yield Oracle(engine, ids, segment_data, segment_pools)
+
+
+def serving(oracle: Oracle) -> Iterator[SegmentService]:
+    """The body of a fixture: a segment service on the oracle's store; the segments its test
+    saved under names beginning "test " are deleted afterwards."""
+    service = SegmentService(oracle.engine)
+    yield service
+    for name in service.saved.names():
+        if name.startswith("test "):
+            service.delete(name)

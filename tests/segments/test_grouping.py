@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from segments.service import Answer, SegmentService
+from tests.segments.conftest import serving
 from tests.segments.dataset import DATA_AS_OF
 
 #: Noun phrases as marketers type them, each read on its own first.
@@ -47,11 +48,7 @@ GENERATED = 1000
 
 @pytest.fixture(scope="module")
 def service(oracle) -> Iterator[SegmentService]:
-    service = SegmentService(oracle.engine)
-    yield service
-    for name in service.saved.names():
-        if name.startswith("test "):
-            service.delete(name)
+    yield from serving(oracle)
 
 
 def members(service: SegmentService, phrase: str) -> set[str]:

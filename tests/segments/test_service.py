@@ -9,16 +9,13 @@ import pytest
 from segments.definition import Definition
 from segments.saved import SavedError
 from segments.service import UNANSWERED, Answer, Failure, SegmentService
+from tests.segments.conftest import serving
 from tests.segments.dataset import DATA_AS_OF
 
 
 @pytest.fixture
 def service(oracle) -> Iterator[SegmentService]:
-    service = SegmentService(oracle.engine)
-    yield service
-    for name in service.saved.names():
-        if name.startswith("test "):
-            service.delete(name)
+    yield from serving(oracle)
 
 
 def answered(service: SegmentService, text: str, **kwargs) -> Answer:
