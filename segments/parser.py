@@ -19,7 +19,7 @@ from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
 from rapidfuzz import fuzz, process
 
-from segments.assembler import AssemblyError, assemble
+from segments.assembly import AssemblyError, assemble
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon

@@ -1,0 +1,282 @@
+"""The assembly's state and the whole: runs of parts, the words between them, and `assemble`.
+
+`Assembly` holds what is being read (the current run's items, a "not" or an "or" still to apply,
+times and event words said early) and is made of the readers in the sibling modules, one
+`on_<rule>` method per grammar rule, found by name in `part`. Here a run is closed into one
+condition, the runs and the structure words between them are combined (`grouping`), and
+`assemble` turns a parse tree into a definition: the joins are checked first, and a definition's
+bounds are put in the user's words.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lark import Token, Tree
+from pydantic import ValidationError
+
+from segments import presets
+from segments.assembly.amounts import Amounts
+from segments.assembly.events import Events
+from segments.assembly.items import AssemblyError, Clause, Item, Pending
+from segments.assembly.people import People
+from segments.assembly.preset_parts import PresetParts
+from segments.assembly.times import WINDOW_KINDS, Times
+from segments.assembly.trees import TreeReader
+from segments.assembly.values import Values
+from segments.definition import (
+    Aggregate,
+    All,
+    Attribute,
+    Condition,
+    Definition,
+    Event,
+    EventFilter,
+    Not,
+    Rank,
+    conjoin,
+)
+from segments.grouping import GroupingError, Piece, Run, combine, structure
+from segments.grouping import either as any_of
+from segments.normalize import number_text
+from segments.tagger import Tag
+
+
+class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
+    """Reads one parse tree into a definition: the state, and the readers of every part (the bases)."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        #: The parts of the current run (grouping.py): lookups for a window, a count or an elided
+        #: verb never reach past an "or", a "not" or a parenthesis between noun phrases.
+        self.items: list[Item] = []
+        self.notes: list[str] = []
+        self.head: str | None = None
+        #: The runs read so far and the structure words between them, for grouping.combine.
+        self.stream: list[Piece] = []
+        #: Tag positions of the current run's first and last part, for its text in notes.
+        self.span: tuple[int, int] | None = None
+        #: A "not" before a noun phrase covers it up to the next "and", "but" or ",".
+        self.negating = False
+        self.negate_next = False
+        self.or_next = False
+        #: Windows said before anything that happens ("last month's buyers").
+        self.early_windows: list[Tree] = []
+        #: Event properties said before the event ("Black Friday openers").
+        self.carried: list[EventFilter] = []
+
+    def add(self, thing: Condition | Clause | Pending) -> Item:
+        item = Item(thing, negated=self.negate_next, alternative=self.or_next)
+        self.negate_next = self.or_next = False
+        self.items.append(item)
+        if isinstance(thing, Clause | Pending) and self.early_windows:
+            windows, self.early_windows = self.early_windows, []
+            for window in windows:
+                self.window_part(window, thing if isinstance(thing, Clause) else item)
+        if isinstance(thing, Clause) and self.carried:
+            thing.where.extend(self.carried)
+            thing.bare, self.carried = False, []
+        return item
+
+    def part(self, tree: Tree, following: Tree | None) -> None:
+        handler = getattr(self, f"on_{tree.data}", None)
+        if handler is None:
+            raise AssemblyError(f"cannot read {' '.join(self.words(tree))!r} yet")
+        handler(tree, following)
+
+    def on_filler(self, tree: Tree, following: Tree | None) -> None:
+        pass
+
+    def on_negation(self, tree: Tree, following: Tree | None) -> None:
+        self.negate_next = not self.negate_next  # "not not in Germany": in Germany
+
+    def on_or_(self, tree: Tree, following: Tree | None) -> None:
+        self.or_next = True
+
+    def on_with_part(self, tree: Tree, following: Tree | None) -> None:
+        what = tree.children[-1]
+        getattr(self, f"with_{what.data}")(what)
+
+    def marker(self, word: str) -> None:
+        """A structure word between noun phrases: the run before it is complete."""
+        self.close_run()
+        self.stream.append(word)
+        self.negating = word == "not"  # a run right after "not" ends at the next "and", "but" or ","
+
+    def end_noun_phrase(self) -> None:
+        self.close_run()
+        self.negating = False
+
+    def join(self) -> None:
+        """ "and", "but", ",": the end of what a "not" before a noun phrase covers."""
+        if self.negating:
+            self.close_run()
+            self.negating = False
+
+    def touch(self, part: Tree) -> None:
+        positions = [t.start_pos for t in part.scan_values(lambda v: isinstance(v, Token))]
+        if positions:
+            first, last = min(positions), max(positions)
+            self.span = (first, last) if self.span is None else (self.span[0], last)
+
+    def close_run(self) -> None:
+        if self.early_windows and self.head == "customer":  # "last month's buyers": who bought then
+            self.add(Clause(type="purchase"))
+        if self.early_windows and self.head == "lead":  # "TikTok leads from 2025": who signed up then
+            self.add(Pending(lambda window: Attribute(field="signed_up_at", op="present", window=window)))
+        if self.early_windows:
+            raise AssemblyError(f"{' '.join(self.said(self.early_windows[0]))!r}: when what happened?")
+        if self.carried:
+            raise AssemblyError("which event? Say e.g. 'who opened the Black Friday email'")
+        if self.negate_next:
+            raise AssemblyError("'not' what? Say what to leave out, e.g. 'golfers but not in Germany'")
+        if self.or_next:
+            raise AssemblyError("'or' what? Say both sides, e.g. 'golfers or runners'")
+        if self.items or self.head is not None:
+            text = " ".join(t.text for t in self.tags[self.span[0] : self.span[1] + 1]) if self.span else ""
+            self.stream.append(Run(self.run_condition(), text, len(self.items)))
+        self.items, self.head, self.span = [], None, None
+
+    def run_condition(self) -> Condition | None:
+        parts: list[Condition] = []
+        for item in self.items:
+            condition = item.thing if isinstance(item.thing, Condition.__args__) else item.thing.condition()  # type: ignore[attr-defined]
+            if condition is None:
+                continue
+            if item.negated:
+                condition = Not(of=condition)
+            if item.alternative:
+                if not parts:
+                    raise AssemblyError("'or' what? Say both sides, e.g. 'opened or clicked'")
+                condition = either(parts.pop(), condition)
+            parts.append(condition)
+        if self.head == "customer" and not any(_about_purchases(p) for p in parts):
+            parts.insert(0, Event(type="purchase"))
+        return conjoin(*parts)
+
+    def definition(self) -> Definition:
+        self.close_run()
+        if not any(isinstance(token, Run) for token in self.stream):
+            raise AssemblyError(
+                "nothing here says whom: say who, e.g. 'contacts in Berlin' or 'lapsed customers'",
+                ["contacts in Berlin", "lapsed customers"],
+            )
+        try:
+            return Definition(where=combine(self.stream, self.notes))
+        except GroupingError as error:
+            raise AssemblyError(str(error)) from None
+
+
+def either(first: Condition, second: Condition) -> Condition:
+    """ "in Lyon or Paris": one attribute in both values, rather than two conditions."""
+    same = (
+        isinstance(first, Attribute)
+        and isinstance(second, Attribute)
+        and first.field == second.field
+        and first.custom == second.custom
+        and {first.op, second.op} <= {"eq", "in"}
+    )
+    if not same:
+        return any_of(first, second)
+    values = [
+        *([first.value] if first.op == "eq" else first.values),
+        *([second.value] if second.op == "eq" else second.values),
+    ]
+    return Attribute(field=first.field, op="in", values=values, custom=first.custom)
+
+
+def _about_purchases(condition: Condition) -> bool:
+    """A positive purchase condition of the phrase's own, which "customers" then leaves alone."""
+    match condition:
+        case Event(type="purchase", count=count):
+            return count.n > 0 or count.op in ("ge", "gt")
+        case Aggregate(type="purchase"):
+            return True
+        case Rank():
+            return True
+        case All(of=parts) if parts:
+            return (
+                condition.label in presets.LABELS.values() and any(_about_purchases(p) for p in parts)
+            ) or any(_about_purchases(p) for p in parts)
+    return False
+
+
+def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+    """The definition the tree means; a number or a date past a definition's bounds is an
+    AssemblyError in the user's words."""
+    try:
+        return _assemble(tree, tags)
+    except ValidationError as error:  # a number or a date out of a definition's bounds
+        raise AssemblyError(_plain(error)) from None
+
+
+def _plain(error: ValidationError) -> str:
+    """A definition's refusal in the user's words: its own message, or what the bound says."""
+    first = error.errors()[0]
+    if first["type"] == "value_error":
+        return str(first["ctx"]["error"])
+    if first["type"] == "int_from_float":
+        return f"{number_text(first['input'])} is not a whole number"
+    said = first["msg"].removeprefix("Input should be ")
+    given = first["input"]
+    shown = number_text(float(given)) if isinstance(given, int | float | Decimal) else given
+    return f"{shown} means nothing here: it should be {said}"
+
+
+def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+    assembly = Assembly(tags)
+    parts = [part for part in tree.children if isinstance(part, Tree)]
+    kinds = [_kind(assembly, part) for part in parts]
+    _check_joins(assembly, parts, kinds)
+    for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        if mark is not None:
+            for word in mark.split():  # "but not"
+                assembly.marker(word)
+            continue
+        if kinds[index] == "np_and":  # "golfers and lapsed customers": two noun phrases, both
+            assembly.end_noun_phrase()
+            continue
+        if kinds[index] in ("join", "but"):
+            assembly.join()
+        elif part.data != "filler":
+            assembly.touch(part)
+        if part.data in WINDOW_KINDS:
+            assembly.window_part(part, None)
+        else:
+            assembly.part(part, following)
+    return assembly.definition(), assembly.notes
+
+
+JOINS = ("join", "but", "np_and")
+
+
+def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> None:
+    """An "and" or "but" with nothing on one side, or said twice, is no slip to pass over."""
+    # a join's words, commas aside ("," alone joins loosely: "golfers,, runners" is no slip)
+    said = [
+        set(assembly.words(part)) - {","} if kind in JOINS else set()
+        for part, kind in zip(parts, kinds, strict=True)
+    ]
+    for index, words in enumerate(said):
+        if not words:
+            continue
+        before = kinds[index - 1] if index > 0 else "open"
+        after = kinds[index + 1] if index + 1 < len(kinds) else "close"
+        if before in ("open", "or_", "np_or") or after in ("close", "or_", "np_or"):
+            word = "but" if "but" in words else "and"
+            example = "golfers but not runners" if word == "but" else "golfers and runners"
+            raise AssemblyError(f"'{word}' joins nothing on one side: say both, e.g. '{example}'")
+        if index > 0 and said[index - 1]:
+            raise AssemblyError("'and' or 'but' twice in a row: say it once, e.g. 'golfers and runners'")
+
+
+def _kind(assembly: Assembly, part: Tree) -> str:
+    """The part's rule name; a filler that only joins what stands beside it ("and", ",") is a
+    "join", and one with "but" a "but" (grouping.structure)."""
+    if part.data == "negation" and assembly.words(part) != ["not"]:
+        return "exclusion"  # "excluding", "except", "other than"
+    said = set(assembly.words(part)) if part.data == "filler" else set()
+    if not said or not said <= {"and", "but", ","}:
+        return part.data
+    return "but" if "but" in said else "join"

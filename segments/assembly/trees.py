@@ -1,0 +1,70 @@
+"""Reading the grammar's tree: the tags a subtree holds, its words, its numbers, its negation.
+
+`TreeReader` is the part of `Assembly` that only looks: nothing here changes the assembly's state.
+The other parts read their subtrees through it, so what counts as a word, a whole number or a
+"not" is decided in one place.
+"""
+
+from __future__ import annotations
+
+from lark import Token, Tree
+
+from segments.assembly.items import AssemblyError
+from segments.normalize import key, number_text
+from segments.tagger import Tag
+
+
+class TreeReader:
+    """The readers of `Assembly` (core.py) that only look at a subtree, through its `tags`."""
+
+    def tag(self, token: Token) -> Tag:
+        return self.tags[token.start_pos]
+
+    def words(self, tree: Tree | Token) -> list[str]:
+        """The keywords and classes of a subtree, in order (values as VALUE, numbers as NUMBER)."""
+        if isinstance(tree, Token):
+            tag = self.tag(tree)
+            return [tag.meaning if tag.meaning is not None and tag.type not in ("VERB", "VN") else tag.type]
+        return [word for child in tree.children for word in self.words(child)]
+
+    def said(self, tree: Tree) -> list[str]:
+        """The words of a subtree as the user wrote them (folded), numbers too."""
+        return [self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))]
+
+    def texts(self, tree: Tree) -> list[str]:
+        """The words of a subtree as typed, without plural endings ("orders" -> order)."""
+        return [key(self.tag(t).text) for t in tree.scan_values(lambda v: isinstance(v, Token))]
+
+    def tokens(self, tree: Tree, kind: str) -> list[Tag]:
+        return [
+            self.tag(t) for t in tree.scan_values(lambda v: isinstance(v, Token)) if self.tag(t).type == kind
+        ]
+
+    def numbers(self, tree: Tree) -> list[float]:
+        return [t.number for t in self.tokens(tree, "NUMBER")]
+
+    def whole(self, tree: Tree) -> list[int]:
+        """The numbers of a count, a span, an age or a size: whole ones, or the phrase is refused
+        ("at least 1.5 emails" is no count to round)."""
+        numbers = self.numbers(tree)
+        for n in numbers:
+            if n != int(n):
+                raise AssemblyError(
+                    f"{number_text(n)} is not a whole number: say a whole number of times, days, years "
+                    "or employees"
+                )
+        return [int(n) for n in numbers]
+
+    def negated(self, tree: Tree) -> bool:
+        return any(isinstance(c, Tree) and c.data == "neg" for c in tree.children)
+
+    def verb_type(self, tree: Tree) -> str | None:
+        for kind in ("VERB", "VN"):
+            for tag in self.tokens(tree, kind):
+                meaning = (tag.meaning or "").split("|")[0]
+                return meaning or None
+        return None
+
+
+def _child(tree: Tree, name: str) -> Tree | None:
+    return next((c for c in tree.children if isinstance(c, Tree) and c.data == name), None)
