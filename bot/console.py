@@ -219,7 +219,7 @@ class Console:
         name, _, phrase = rest.partition(":")
         if not name.strip() or not phrase.strip():
             self.say(
-                "save: write `save NAME: PHRASE`, e.g. `save golf-winback: lapsed customers who bought golf`"
+                "save: write `save NAME: PHRASE`, e.g. `save golf-comeback: lapsed customers who bought golf`"
             )
             return
         self.save_as(name.strip(), phrase.strip())

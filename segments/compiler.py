@@ -43,6 +43,7 @@ from segments.definition import (
     LastEmails,
     Not,
     Rank,
+    Reachability,
     Saved,
     Span,
 )
@@ -121,6 +122,10 @@ class Compiler:
                 return contacts.c.id.in_(self.rank(node))
             case LastEmails():
                 return self.last_emails(node)
+            case Reachability(state="reachable"):
+                return reachable()
+            case Reachability(state="suppressed"):
+                return contacts.c.id.in_(select(SuppressedContact.__table__.c.contact_id))
             case Saved(name=name):
                 return self.saved_segment(name)
         raise CompileError(f"cannot compile {node!r}")
@@ -271,19 +276,27 @@ class Compiler:
             terms.append(
                 e.c.occurred_at
                 > select(func.max(latest.c.occurred_at))
-                .where(latest.c.contact_id == e.c.contact_id, _equals(latest.c.type, node.after_latest))
+                .where(
+                    latest.c.contact_id == e.c.contact_id,
+                    _equals(latest.c.type, node.after_latest),
+                    *(self.event_filter(latest, f) for f in node.after_where),
+                )
                 .scalar_subquery()
             )
         return terms
 
     def event_filter(self, e, f: EventFilter) -> ColumnElement[bool]:
+        if f.negated:  # no such property, or none at all: a purchase with no category is outside golf
+            matched = self.event_filter(e, f.model_copy(update={"negated": False}))
+            column = e.c.campaign_id if f.field == "campaign" else _event_column(e, f.field)
+            return or_(column.is_(None), not_(matched))
         values = [str(v) for v in _storable(f.values)]
         # Needles lowered by Python: SQLite's lower() folds only ASCII letters ('SÃO' stays 'sÃo').
         needles = [v.lower() for v in values]
         if f.field == "campaign":
             named = or_(false(), *(campaigns.c.name.icontains(n, autoescape=True) for n in needles))
             return e.c.campaign_id.in_(select(campaigns.c.external_id).where(named))
-        column = e.c[f.field] if f.field in EVENT_COLUMNS else e.c.properties[f.field].as_string()
+        column = _event_column(e, f.field)
         if f.op == "contains":
             return or_(false(), *(column.icontains(n, autoescape=True) for n in needles))
         return column == values[0] if len(values) == 1 else column.in_(values)
@@ -421,6 +434,11 @@ class Compiler:
 
 
 # -- whole queries --------------------------------------------------------------------------------
+
+
+def _event_column(e, name: str) -> ColumnElement:
+    """An event's column, or its custom property as text."""
+    return e.c[name] if name in EVENT_COLUMNS else e.c.properties[name].as_string()
 
 
 def reachable() -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ shows what "lapsed customers" means rather than repeating the name.
 
 from __future__ import annotations
 
+import calendar
 import operator
 from collections.abc import Callable
 from datetime import date
@@ -104,8 +105,9 @@ class OlderThan(Node):
 
 
 CalendarName = Literal[
-    "today", "yesterday", "this_week", "this_month", "this_year", "last_week", "last_month", "last_year"
-]
+    "today", "yesterday", "this_week", "this_month", "this_quarter", "this_year", "last_week", "last_month",
+    "last_quarter", "last_year",
+]  # fmt: skip
 
 
 class Calendar(Node):
@@ -133,6 +135,47 @@ class Months(Node):
     last: MonthRef | None = None
 
 
+class DayRef(Node):
+    """A day of the year without a year: "3 March", "nov 1st" (29 February is a day of leap years)."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _exists(self) -> DayRef:
+        if self.day > calendar.monthrange(2024, self.month)[1]:  # 2024: a leap year
+            raise ValueError(f"{calendar.month_name[self.month]} has no day {self.day}")
+        return self
+
+
+class Days(Node):
+    """Calendar days named without a year: "on 3 March", "since feb 28", "before nov 1st".
+
+    Each day is the most recent such date on or before `as_of` (`first`: on or before the end).
+    From the start of `first` (none: from the beginning) up to the end of `last`, or up to the
+    start of `before`; neither: up to `as_of`.
+    """
+
+    kind: Literal["days"] = "days"
+    first: DayRef | None = None
+    last: DayRef | None = None
+    before: DayRef | None = None
+
+    @model_validator(mode="after")
+    def _one_end(self) -> Days:
+        if self.last is not None and self.before is not None:
+            raise ValueError("a span of days ends once: 'until' a day or 'before' it")
+        return self
+
+
+class Quarter(Node):
+    """A calendar quarter (Q1 = January to March): of `year`, or the most recent one begun by `as_of`."""
+
+    kind: Literal["quarter"] = "quarter"
+    quarter: int = Field(ge=1, le=4)
+    year: Year | None = None
+
+
 class Dates(Node):
     """`start <= t < end` by calendar dates in the workspace's time zone; either end may be open."""
 
@@ -141,7 +184,7 @@ class Dates(Node):
     end: Day = None
 
 
-Window = Annotated[Last | OlderThan | Calendar | Months | Dates, Field(discriminator="kind")]
+Window = Annotated[Last | OlderThan | Calendar | Months | Days | Quarter | Dates, Field(discriminator="kind")]
 
 
 # -- conditions on the contact -----------------------------------------------------------------
@@ -207,6 +250,8 @@ class EventFilter(Node):
     field: EventField
     op: Literal["eq", "in", "contains"] = "eq"
     values: list[Scalar]
+    #: The event does not have the property (or has none): "a purchase outside golf", for "only golf".
+    negated: bool = False
 
 
 class Event(Node):
@@ -219,6 +264,8 @@ class Event(Node):
     count: Count = Count()
     #: Only events after the contact's latest event of this type ("no purchase since").
     after_latest: str | None = None
+    #: ... and of these properties: the latest *such* event ("opened Black Friday but not bought since").
+    after_where: list[EventFilter] = []
 
 
 class Aggregate(Node):
@@ -250,6 +297,15 @@ class LastEmails(Node):
     action: Literal["opened", "clicked"] = "opened"
 
 
+class Reachability(Node):
+    """Whether the contact can be emailed (segment-semantics.md, Consent): `reachable` is subscribed
+    and not suppressed; `suppressed` complained (any `email_complained`) or bounced on two or more
+    sends. The same test the answers' reachable counts use."""
+
+    kind: Literal["reachability"] = "reachability"
+    state: Literal["reachable", "suppressed"] = "reachable"
+
+
 class Saved(Node):
     """A saved segment, evaluated afresh each time it is used."""
 
@@ -276,7 +332,7 @@ class Not(Node):
 
 
 Condition = Annotated[
-    All | AnyOf | Not | Attribute | Event | Aggregate | Rank | LastEmails | Saved,
+    All | AnyOf | Not | Attribute | Event | Aggregate | Rank | LastEmails | Reachability | Saved,
     Field(discriminator="kind"),
 ]
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from segments import shorthand
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -32,6 +35,11 @@ CONTRACTIONS = {
     "weren't": "were not", "never've": "never have", "what's": "what is", "who's": "who is",
     "let's": "let us", "there's": "there is", "we've": "we have", "i'd": "i would", "we'd": "we would",
     "they've": "they have", "i'm": "i am", "who've": "who have",
+}  # fmt: skip
+#: Comparison signs as the words the grammar reads: "< 2 orders" is "less than 2 orders".
+COMPARISON_SIGNS = {
+    "<=": "at most", "=<": "at most", "≤": "at most", ">=": "at least", "=>": "at least", "≥": "at least",
+    "<": "less than", ">": "more than",
 }  # fmt: skip
 CURRENCY_SIGNS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "₹": "rupee"}
 #: Words whose final "s" is not a plural ending.
@@ -56,10 +64,12 @@ NOT_PLURAL = {
 ODD_NUMBER = re.compile(r"\d[\d,.]*\d")
 NUMERAL = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.]|,\d)"
 TOKEN = re.compile(
-    rf"(?P<money>[$€£¥₹])\s?(?P<amount>{NUMERAL})(?P<mult>k|m)?\b"
+    rf"(?P<money>[$€£¥₹])\s?(?P<amount>{NUMERAL})(?P<mult>k|m)?\b(?P<plus>\+)?"
     r"|(?P<date>\d{4}-\d{2}-\d{2})"
+    rf"|(?P<short>{shorthand.sign_pattern()})"
+    r"|(?P<compare><=|>=|=<|=>|≤|≥|<|>)"
     r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
-    rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b)?"
+    rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b|(?P<unit>{shorthand.unit_pattern()})\b)?"
     rf"|(?P<odd_number>{ODD_NUMBER.pattern})"
     r"|(?P<word>[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*)"
     r"|(?P<comma>[,;])"
@@ -81,6 +91,8 @@ class Word:
     start: int
     end: int
     number: float | None = None
+    #: What was typed and what it was read as, where they differ: ("custs", "customers").
+    rewrite: tuple[str, str] | None = None
 
     @property
     def key(self) -> str:
@@ -104,18 +116,22 @@ def key(word: str) -> str:
     return word[:-1]
 
 
-def words(text: str) -> list[Word]:
-    """The words of `text`, folded, with contractions opened and numbers read."""
+def words(text: str, expand: bool = True) -> list[Word]:
+    """The words of `text`, folded, with contractions opened and numbers read; `expand`: chat
+    shorthand spelled out too (a marketer's words, not the data's: "CX" the country stays CX)."""
     folded = fold(text).replace("’", "'")
     out: list[Word] = []
     for match in TOKEN.finditer(folded):
         out.extend(_read(match))
-    return _join_numbers(out)
+    joined = _join_numbers(out)
+    return _expand_shorthand(_expand_phrases(joined)) if expand else joined
 
 
+@lru_cache(maxsize=65536)
 def phrase_keys(text: str) -> tuple[str, ...]:
-    """The keys of a lexicon entry, for matching against the keys of the input's words."""
-    return tuple(w.key if w.number is None else number_text(w.number) for w in words(text))
+    """The keys of a lexicon entry, for matching against the keys of the input's words (cached:
+    the vocabulary's phrases are keyed on every phrase read)."""
+    return tuple(w.key if w.number is None else number_text(w.number) for w in words(text, expand=False))
 
 
 def _read(match: re.Match) -> list[Word]:
@@ -123,12 +139,26 @@ def _read(match: re.Match) -> list[Word]:
     groups = match.groupdict()
     if groups["money"]:
         amount = _number(groups["amount"]) * MULTIPLIERS.get(groups["mult"] or "", 1)
+        plus = [Word("plus", start, end)] if groups["plus"] else []  # "$500+"
         return [
             Word(number_text(amount), start, end, amount),
             Word(CURRENCY_SIGNS[groups["money"]], start, end),
+            *plus,
         ]
     if groups["date"]:
         return [Word(groups["date"], start, end)]
+    if groups["short"]:
+        said = groups["short"]
+        read = shorthand.signs()[said]
+        return [Word(part, start, end, rewrite=(said, read)) for part in read.split()]
+    if groups["compare"]:
+        return [Word(part, start, end) for part in COMPARISON_SIGNS[groups["compare"]].split()]
+    if groups["unit"]:  # "90d": the number, then the unit it is glued to
+        number, unit = groups["number"], groups["unit"]
+        value = _number(number)
+        read = shorthand.expand(unit, shorthand.after_number()) or unit
+        rewrite = (number + unit, f"{number} {read}")
+        return [Word(number_text(value), start, end, value), Word(read, start, end, rewrite=rewrite)]
     if groups["number"]:
         value, suffix = _number(groups["number"]), groups["suffix"]
         if suffix in ("k", "m"):
@@ -182,6 +212,46 @@ def _join_numbers(items: list[Word]) -> list[Word]:
                 continue
         out.append(item)
     return out
+
+
+def _expand_phrases(items: list[Word]) -> list[Word]:
+    """Phrases that say one thing: "marked us as spam" -> complained."""
+    out: list[Word] = []
+    at = 0
+    while at < len(items):
+        texts = tuple(w.text for w in items[at : at + 6])
+        found = next(((p, read) for p, read in shorthand.phrases() if texts[: len(p)] == p), None)
+        if found is None:
+            out.append(items[at])
+            at += 1
+            continue
+        phrase, read = found
+        start, end = items[at].start, items[at + len(phrase) - 1].end
+        out.extend(Word(part, start, end, rewrite=(" ".join(phrase), read)) for part in read.split())
+        at += len(phrase)
+    return out
+
+
+def _expand_shorthand(items: list[Word]) -> list[Word]:
+    """Chat shorthand read as the words it stands for: "custs" -> customers, "2 wks" -> 2 weeks."""
+    out: list[Word] = []
+    for item in items:
+        after_number = bool(out) and out[-1].number is not None
+        tables = (shorthand.after_number(), shorthand.words()) if after_number else (shorthand.words(),)
+        read = None if item.number is not None or item.rewrite else _first(item.text, tables)
+        if read is None:
+            out.append(item)
+            continue
+        rewrite = (item.text, read)
+        out.extend(Word(part, item.start, item.end, rewrite=rewrite) for part in read.split())
+    return out
+
+
+def _first(word: str, tables: tuple[dict[str, str], ...]) -> str | None:
+    for table in tables:
+        if (read := shorthand.expand(word, table)) is not None:
+            return read
+    return None
 
 
 def _number(text: str) -> float:

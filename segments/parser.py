@@ -10,22 +10,24 @@ A phrase with a word Tailor cannot place raises `ParseError` with "did you mean"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+import re
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
-from rapidfuzz import fuzz, process
 
+from segments import suggestions
 from segments.assembly import AssemblyError, assemble
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon
-from segments.normalize import ODD_NUMBER, fold, is_sign, negative_at
+from segments.normalize import ODD_NUMBER, fold, is_sign, key, negative_at
+from segments.spelling import MIN_LENGTH
 from segments.tagger import Tag, Tagger
-from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, VERBS
+from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, UNREADABLE, VERBS
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 #: Inputs longer than this are refused before parsing: no marketer's segment is a page long.
@@ -66,6 +68,21 @@ def _grammar() -> Lark:
     )
 
 
+@lru_cache(maxsize=4096)
+def _tree(types: tuple[str, ...]) -> Tree | int | None:
+    """The grammar's tree for a sequence of tag types, or the index of the first tag it cannot place.
+
+    The grammar reads only the tags' types, and the assembler reads each token's tag by its index,
+    so phrases that differ only in their values ("contacts in Berlin", "contacts in Munich") share
+    one tree: it is parsed once, which keeps the checks of "did you mean" phrases cheap.
+    """
+    try:
+        return _grammar().parse([Tag(kind, kind, 0, 0) for kind in types])
+    except UnexpectedInput as error:
+        token = getattr(error, "token", None)
+        return token.start_pos if isinstance(token, Token) else None
+
+
 def keywords() -> dict[str, str]:
     """The grammar's own words and the names Lark gave their terminals."""
     names = {}
@@ -83,6 +100,10 @@ class Parser:
         self.tagger = Tagger(lexicon, set(self.terminals))
 
     def parse(self, text: str) -> Parsed:
+        return self._parse(text, advise=True)
+
+    def _parse(self, text: str, advise: bool) -> Parsed:
+        """`advise`: errors carry suggestions (each one a phrase checked by parsing it, unadvised)."""
         clean = "".join(ch if ch.isprintable() else " " for ch in text).strip()
         if len(fold(clean)) != len(clean):  # "½" folds to "1⁄2": the tags' places are the folded text's
             clean = fold(clean)
@@ -90,32 +111,59 @@ class Parser:
             raise ParseError("the phrase is empty", ["contacts in Berlin", "lapsed customers"])
         if len(clean) > MAX_LENGTH:
             raise ParseError(f"the phrase is {len(clean)} characters long; keep it under {MAX_LENGTH}")
-        tags = between_noun_phrases([self._terminal(tag) for tag in self.tagger.tag(clean)])
+        tags = self._tags(clean)
         unknown = [tag for tag in tags if tag.type == "UNKNOWN"]
         if unknown:
-            raise self._unknown(clean, unknown[0])
+            raise self._unknown(clean, unknown[0], tags) if advise else ParseError("unknown word")
         if not tags:
             raise ParseError(f"nothing to read in {clean!r}", ["contacts in Berlin", "lapsed customers"])
         huge = next((tag for tag in tags if (tag.number or 0) > MAX_NUMBER), None)
         if huge is not None:
             raise ParseError(f"{clean[huge.start : huge.end]!r} is too large a number to mean anything here")
-        try:
-            tree = _grammar().parse(tags)
-        except UnexpectedInput as error:
-            raise self._unexpected(clean, tags, error) from None
+        tree = _tree(tuple(tag.type for tag in tags))
+        if not isinstance(tree, Tree):
+            raise self._unexpected(clean, tags, tree) if advise else ParseError("unexpected")
         try:
             definition, notes = assemble(tree, tags)
         except AssemblyError as error:
             raise ParseError(str(error), error.suggestions) from None
-        return Parsed(definition, notes)
+        return Parsed(definition, [*rewritten(tags), *notes, *_currencies(tags)])
+
+    def tags(self, text: str) -> list[Tag]:
+        """The classified words of a phrase, as the grammar reads them (typos corrected)."""
+        return self._tags(text)
+
+    def _tags(self, text: str) -> list[Tag]:
+        """The phrase's tags, each typo read as the one word it nearly spells (spelling.Speller),
+        the words before it deciding what kind of word that may be."""
+        corrections: dict[int, str] = {}
+        while True:
+            tags = between_noun_phrases([self._terminal(tag) for tag in self.tagger.tag(text, corrections)])
+            # the first typo that can be read ("high engagemeent": "high" waits for its word)
+            unknown = (
+                i for i, tag in enumerate(tags) if tag.type == "UNKNOWN" and tag.start not in corrections
+            )
+            found = next(
+                ((tags[i].start, read) for i in unknown if (read := self._correction(text, tags, i))), None
+            )
+            if found is None:
+                return tags
+            corrections[found[0]] = found[1]
+
+    def _correction(self, text: str, tags: list[Tag], index: int) -> str | None:
+        typed = fold(text[tags[index].start : tags[index].end])
+        if key(typed) in UNREADABLE:
+            return None
+        tries = suggestions.kinds_to_try(tags, index)
+        return next(filter(None, (self.tagger.speller.correction(typed, kinds) for kinds in tries)), None)
 
     def _terminal(self, tag: Tag) -> Tag:
         """Keywords carry Lark's name for their terminal ("in" -> IN)."""
         if tag.meaning is not None and tag.type == tag.meaning.upper() and tag.meaning in self.terminals:
-            return Tag(self.terminals[tag.meaning], tag.text, tag.start, tag.end, tag.senses, tag.meaning)
+            return replace(tag, type=self.terminals[tag.meaning])
         return tag
 
-    def _unknown(self, text: str, tag: Tag) -> ParseError:
+    def _unknown(self, text: str, tag: Tag, tags: list[Tag]) -> ParseError:
         word = text[tag.start : tag.end]
         if negative := _negative(text, tag):
             return negative
@@ -123,36 +171,84 @@ class Parser:
             return ParseError(
                 f"{word!r} is not a number Tailor reads: write 1.5 for a decimal, 1,500 for thousands"
             )
+        if re.fullmatch(r"q\d+", fold(word)):
+            return ParseError(f"{word!r} is no quarter: a year has four, Q1 to Q4")
         if fold(word) in ("nor", "neither"):
             return ParseError("for neither of two groups, say 'not (golfers or runners)'")
         if is_sign(word):
             return ParseError(f"I can't read the sign {word!r} here: {_marked(text, tag)}")
-        return ParseError(f"I don't know the word {word!r}", self.suggest(text, tag))
+        if key(fold(word)) in UNREADABLE:
+            return ParseError(f"{word!r}: {UNREADABLE[key(fold(word))]}")
+        tries = suggestions.kinds_to_try(tags, tags.index(tag))
+        kinds = next(filter(None, tries), None)
+        for tried in tries if len(word) >= MIN_LENGTH else []:
+            nearest = self.tagger.speller.nearest(fold(word), tried)
+            if len(nearest) > 1:  # two readings as close as each other: ask, offering each
+                spelled = [self.lexicon.spelling.get((near,), near) for near in nearest]
+                phrases = [f"{text[: tag.start]}{near}{text[tag.end :]}" for near in spelled]
+                return ParseError(f"is {word!r} {_either(spelled)}?", [p for p in phrases if self._reads(p)])
+        values = suggestions.values_of(self.lexicon, kinds) if kinds else {}
+        if near := suggestions.nearest(fold(word), values, limit=5, min_score=0):
+            listed = ", ".join(spelled for spelled, _ in near)
+            message = f"I don't know {word!r} as {suggestions.kind_names(kinds)}; the nearest: {listed}"
+            return ParseError(message, self.suggest(text, tag, tags=tags))
+        return ParseError(f"I don't know the word {word!r}", self.suggest(text, tag, tags=tags))
 
-    def _unexpected(self, text: str, tags: list[Tag], error: UnexpectedInput) -> ParseError:
-        token = getattr(error, "token", None)
-        index = token.start_pos if isinstance(token, Token) and token.start_pos is not None else None
+    def _unexpected(self, text: str, tags: list[Tag], index: int | None) -> ParseError:
         if index is None or index >= len(tags):
             return ParseError(f"{text!r} ends before it says what it means", [])
         tag = tags[index]
         word = text[tag.start : tag.end]
         if negative := _negative(text, tag):
             return negative
-        return ParseError(f"I can't read {word!r} here: {_marked(text, tag)}", self.suggest(text, tag))
+        message = f"I can't read {word!r} here: {_marked(text, tag)}"
+        return ParseError(message, self.suggest(text, tag, tags=tags))
 
-    def suggest(self, text: str, tag: Tag, limit: int = 3) -> list[str]:
-        """Phrases with the word replaced by the closest known words."""
+    def suggest(self, text: str, tag: Tag, limit: int = 3, tags: list[Tag] = ()) -> list[str]:
+        """Phrases Tailor reads, with the word replaced by close words of the kind its place wants:
+        a product after "bought", a campaign after "opened the", a place after "in"."""
         word = fold(text[tag.start : tag.end])
+        index = tags.index(tag) if tag in tags else -1
+        tries = suggestions.kinds_to_try(tags, index) if index >= 0 else [None]
+        kinds = next(filter(None, tries), None)
+        start = tag.start
+        replacements = [(start, spelled) for spelled in self._candidates(word, kinds)]
+        if index > 0 and tags[index - 1].type == "VALUE":  # "yoga matt": the value of two words
+            before = tags[index - 1].start
+            longer = suggestions.longer_values(self.lexicon, fold(text[before : tag.end]))
+            replacements = [(before, spelled) for spelled in longer] + replacements
+        suggested: list[str] = []
+        for at, spelled in replacements:
+            phrase = f"{text[:at]}{spelled}{text[tag.end :]}"
+            if phrase not in suggested and self._reads(phrase):
+                suggested.append(phrase)
+            if len(suggested) == limit:
+                break
+        return suggested
+
+    def _candidates(self, word: str, kinds: frozenset[str] | None) -> list[str]:
+        """Known words and values near `word`, nearest first, in a defined order on ties."""
+        if kinds:
+            values = suggestions.values_of(self.lexicon, kinds)
+            return [spelled for spelled, _ in suggestions.nearest(word, values)]
         known = set(vocabulary_words()) | set(self.lexicon.phrases()) | set(self.tagger.verbs)
-        choices = sorted(choice for choice in known if len(choice) > 2)  # ties in a defined order
-        found = process.extract(word, choices, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60)
-        suggestions = []
-        for choice, _score, _ in found:
-            spelled = self.lexicon.spelling.get(tuple(choice.split()), choice)
-            phrase = f"{text[: tag.start]}{spelled}{text[tag.end :]}"
-            if phrase not in suggestions and fold(spelled) != word:
-                suggestions.append(phrase)
-        return suggestions[:limit]
+        choices = {choice: self.lexicon.spelling.get(tuple(choice.split()), choice) for choice in known}
+        return [choices[c] for c, _ in suggestions.nearest(word, {c: c for c in choices if len(c) > 2})]
+
+    def _reads(self, phrase: str) -> bool:
+        try:
+            self._parse(phrase, advise=False)
+        except ParseError:
+            return False
+        return True
+
+
+def rewritten(tags: list[Tag]) -> list[str]:
+    """What the reading changed before reading: "read 'custs' as 'customers', 'w/' as 'with'"."""
+    pairs = dict.fromkeys(pair for tag in tags for pair in tag.rewrites)
+    if not pairs:
+        return []
+    return ["read " + ", ".join(f"{typed!r} as {read!r}" for typed, read in pairs)]
 
 
 def _negative(text: str, tag: Tag) -> ParseError | None:
@@ -161,6 +257,23 @@ def _negative(text: str, tag: Tag) -> ParseError | None:
     if negative is None:
         return None
     return ParseError(f"a negative number ({negative!r}) means nothing here: say how many, or how much")
+
+
+#: Money words that name no currency of their own, or the dollar the amounts are mostly in.
+PLAIN_MONEY = {"dollar", "usd", "buck", "money"}
+
+
+def _currencies(tags: list[Tag]) -> list[str]:
+    """A currency named ("€200", "300 euros") is said not to be converted: amounts compare as stored."""
+    named = sorted({key(tag.text) for tag in tags if tag.type == "MONEY"} - PLAIN_MONEY)
+    if not named:
+        return []
+    return [f"amounts in {' or '.join(named)} are compared as stored: no currency is converted yet"]
+
+
+def _either(words: list[str]) -> str:
+    quoted = [repr(w) for w in words[:4]]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _marked(text: str, tag: Tag) -> str:

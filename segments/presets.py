@@ -16,7 +16,9 @@ from segments.definition import (
     Event,
     Last,
     Not,
+    OlderThan,
     Rank,
+    Reachability,
     Span,
     Window,
 )
@@ -32,15 +34,42 @@ LABELS = {
     "cart_abandoners": "cart abandoners",
     "browsers": "browsers who haven't purchased",
     "vip": "VIP",
+    "reachable": "reachable",
+    "suppressed": "suppressed",
+    "first_time": "first-time buyers",
 }
 DEFAULT_DAYS = {"new": 30, "active": 60, "lapsed": 90, "engaged": 90, "inactive": 60, "cart_abandoners": 7,
                 "browsers": 30}  # fmt: skip
+#: Presets that take a time of the phrase: those with a default window, and first-time buyers.
+TAKES_WINDOW = {*DEFAULT_DAYS, "first_time"}
 #: Presets that say something about purchases, so that "customers" adds nothing of its own.
-ABOUT_PURCHASES = {"active", "lapsed", "high_value", "cart_abandoners", "browsers", "vip", "passive"}
+ABOUT_PURCHASES = {
+    "active",
+    "lapsed",
+    "high_value",
+    "cart_abandoners",
+    "browsers",
+    "vip",
+    "passive",
+    "first_time",
+}
 
 
 def days(n: int) -> Last:
     return Last(span=Span(n=n, unit="day"))
+
+
+def first_purchase_in(window: Window | None) -> list[Condition]:
+    """First-time buyers: the first purchase falls in the window (none said: exactly one purchase).
+    A window that counts back ("the last 30 days") has its "before" ("more than 30 days ago")."""
+    if window is None:
+        return [Event(type="purchase", count=Count(op="eq", n=1))]
+    if not isinstance(window, Last):
+        raise ValueError("first-time buyers take a time that counts back, e.g. 'in the last 30 days'")
+    return [
+        Event(type="purchase", window=window),
+        Not(of=Event(type="purchase", window=OlderThan(span=window.span))),
+    ]
 
 
 def expand(name: str, window: Window | None = None) -> Condition:
@@ -79,6 +108,10 @@ def expand(name: str, window: Window | None = None) -> Condition:
             ]
         case "vip":
             parts = [Rank(by="rfm", percent=5)]
+        case "reachable" | "suppressed":
+            return Reachability(state=name)  # type: ignore[arg-type]
+        case "first_time":
+            parts = first_purchase_in(window)
         case _:
             raise KeyError(name)
     return All(of=parts, label=LABELS[name])

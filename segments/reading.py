@@ -21,6 +21,7 @@ from segments.definition import (
     LastEmails,
     Not,
     Rank,
+    Reachability,
     Saved,
     Window,
 )
@@ -85,6 +86,10 @@ class Reader:
                     if n > 1
                     else f"who {action} their last email"
                 )
+            case Reachability(state="reachable"):
+                return "who can be emailed (subscribed, and neither complained nor bounced twice)"
+            case Reachability(state="suppressed"):
+                return "who are suppressed (complained, or bounced on two or more sends)"
             case Saved(name=name):
                 return f"in the saved segment '{name}'"
         return repr(node)
@@ -128,7 +133,10 @@ class Reader:
         what = _noun(node.type, 1)
         details = "".join(self.filter(f) for f in node.where)
         when = self.when(node.window)
-        since = f" after their latest {_noun(node.after_latest, 1)}" if node.after_latest else ""
+        anchor = "".join(self.filter(f) for f in node.after_where)
+        since = f" after their latest {_noun(node.after_latest, 1)}{anchor}" if node.after_latest else ""
+        if negated and count is not None:  # "did not open more than 3 emails": at most 3
+            return self.event(node.model_copy(update={"count": count.negated()}))
         if negated:
             return f"with no {what}{details}{when}{since}"
         if count is None:
@@ -137,6 +145,12 @@ class Reader:
         return f"with {OPS[count.op] or 'exactly '}{count.n} {many}{details}{when}{since}"
 
     def filter(self, f: EventFilter) -> str:
+        if f.negated:
+            return (
+                self.filter(f.model_copy(update={"negated": False}))
+                .replace(" in ", " outside ", 1)
+                .replace(" from a campaign named like", " from no campaign named like", 1)
+            )
         values = _join(_spelled(f.values), "or")
         if f.field == "campaign":
             return f" from a campaign named like '{values}'"
@@ -153,6 +167,8 @@ class Reader:
             return f" more than {_span(window.span)} ago (before {self.day(end, exact=True)})"
         if start and end and (bounds.end_inclusive and end == self.as_of.astimezone(UTC)):
             return f" since {self.day(start)}"
+        if start and end and end - start == timedelta(days=1):
+            return f" on {self.day(start)}"
         if start and end:
             return f" from {self.day(start)} to {self.day(end - timedelta(microseconds=1))}"
         return f" since {self.day(start)}" if start else f" before {self.day(end)}"

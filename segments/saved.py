@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, select
 from segments.definition import Definition
 from store.models import SavedSegment
 
-#: Names are words a phrase can hold: "golf-winback", "vip_de", "Q3 winners".
+#: Names are words a phrase can hold: "golf-comeback", "vip_de", "fairway winners".
 MAX_NAME = 60
 
 

@@ -83,9 +83,9 @@ class PurchaseSummary:
         if not node.where:
             return Rows(TOTALS, true())
         match node.where:
-            case [EventFilter(field="category", op="eq" | "in", values=[str() as category])] if (
-                "\x00" not in category
-            ):
+            case [
+                EventFilter(field="category", op="eq" | "in", values=[str() as category], negated=False)
+            ] if "\x00" not in category:
                 return Rows(BY_CATEGORY, BY_CATEGORY.c.category == category)
         return None
 

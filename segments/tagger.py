@@ -8,11 +8,19 @@ instead of silently reading a wider segment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
+from segments import shorthand
+from segments.definition import FIRST_YEAR, LAST_YEAR
 from segments.lexicon import Lexicon, Sense
-from segments.normalize import Word, key, number_text, phrase_keys, words
+from segments.normalize import MULTIPLIERS, NUMBER_WORDS, Word, fold, key, number_text, phrase_keys, words
+from segments.shorthand import plural
+from segments.spelling import Speller
 from segments.vocabulary import (
+    CONSENT,
     EVENT_NOUNS,
     HEADS,
     LEADS,
@@ -37,6 +45,13 @@ SINCE_THEN_NEXT = {"and", "but", ",", "or", "who", "that", "which", "whose", "wi
 #: Nouns of the email event that a workspace also uses in campaign names ("the June Newsletter"):
 #: "opened the newsletter" names those campaigns (segment-semantics.md: a campaign by any part of its name).
 CAMPAIGN_NOUNS = {"newsletter"}
+#: Words after which a country's code names a place, and the words of a list of places.
+PLACE_WORDS = {"in", "from", "outside", "of", "within", "at", "based", "living", "located", "residing", "to"}
+LIST_WORDS = {"and", "or", ",", "&", "/", "nor", "the"}
+#: "Q1" to "Q4": a calendar quarter.
+QUARTER = re.compile(r"q[1-4]")
+#: Words after a number that make it a count, not a day of the month ("in May 5 times").
+COUNT_WORDS = {"time", "times", "x", "plus", "percent", "more"}
 #: Field senses: a phrase with only these names an attribute ("city", "job title"), not a value.
 FIELD_SENSES = {"field", "property"}
 
@@ -54,6 +69,8 @@ class Tag:
     #: What a keyword class means: the event type of a verb, the unit, the month, the preset...
     meaning: str | None = None
     number: float | None = None
+    #: Shorthand expanded and typos corrected on the way: (typed, read) pairs, for the reading.
+    rewrites: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -73,9 +90,43 @@ class Tagger:
         senses = (s for found in self.lexicon.entries.values() for s in found)
         for kind in sorted(s.value for s in senses if s.field == "event"):
             self._learn_event(kind)
+        # vocabulary words that may stand where a value does: "in decmber", "bought prdoucts"
+        named = {**{key(noun): "noun" for noun in EVENT_NOUNS}, **{key(month): "month" for month in MONTHS}}
+        self.speller = Speller.of(self._vocabulary(), self.lexicon, self._meanings(), named)
 
-    def tag(self, text: str) -> list[Tag]:
-        items = _trim(words(text))
+    def _meanings(self) -> dict[str, str]:
+        """Words that spell one reading: a verb's forms, a head's synonyms."""
+        verbs = {key(w): f"verb:{e}" for table in (VERBS, self.verbs) for w, e in table.items() if e}
+        meanings = {**{key(w): f"head:{head}" for w, head in HEADS.items()}, **verbs}
+        for short, read in shorthand.words().items():  # "purch" and "purchase" are one reading
+            meanings[short] = meanings.get(key(read), key(read))
+        return meanings
+
+    def _corrected(self, item: Word, read: str | None) -> list[Word]:
+        """The typo read as `read`, a plural kept plural ("custmers" -> customers), shorthand
+        spelled out ("haevnt" -> havent -> have not); the reading shows a value as the data spells
+        it ("germny" as 'Germany')."""
+        if read is None or item.rewrite is not None:
+            return [item]
+        spelled = self.lexicon.spelling.get((read,))
+        base, read = read, plural(read) if item.text != item.key else read
+        read = shorthand.expand(read, shorthand.words()) or read
+        shown = spelled if spelled and read == base and fold(spelled) == base else read
+        return [replace(item, text=part, rewrite=(item.text, shown)) for part in read.split()]
+
+    def _vocabulary(self) -> set[str]:
+        """Every word of the language itself, as keys: what a typo is corrected into first. Of the
+        verbs the store's event types teach, only their past forms: the stems guessed for them
+        ("complaine" of "complained") are no words to correct into."""
+        past = {form for form in self.verbs if form.endswith("ed")}
+        tables = (HEADS, VERBS, EVENT_NOUNS, UNITS, MONTHS, MONEY, SIGNUP_VERBS, ORIGIN_VERBS, SPEND_VERBS,
+                  NUMBER_WORDS, MULTIPLIERS, self.keywords, past, self.agents, shorthand.words())  # fmt: skip
+        phrases = (*PRESETS, *LEADS, *TRAILS, *CONSENT)
+        return {key(w) for table in tables for w in table} | {w for p in phrases for w in phrase_keys(p)}
+
+    def tag(self, text: str, corrections: Mapping[int, str] = MappingProxyType({})) -> list[Tag]:
+        """The tags of `text`; `corrections`: the words read in place of typos, by where they start."""
+        items = _trim([c for w in words(text) for c in self._corrected(w, corrections.get(w.start))])
         # Number words key as digits, as the lexicon's phrases do ("one time" -> "1 time").
         keys = [w.key if w.number is None else number_text(w.number) for w in items]
         tags: list[Tag] = []
@@ -84,7 +135,7 @@ class Tagger:
             tag, length = self._classify(items, keys, position)
             tags.append(tag)
             position += length
-        return self._close_since(tags)
+        return self._close_since(_day_dates(_codes_in_place(tags)))
 
     def _classify(self, items: list[Word], keys: list[str], at: int) -> tuple[Tag, int]:
         word = items[at]
@@ -97,6 +148,8 @@ class Tagger:
             return self._tag("NUMBER", items, at, 1, number=word.number), 1
         if len(word.text) == 10 and word.text[4] == "-":
             return self._tag("DATE", items, at, 1, meaning=word.text), 1
+        if QUARTER.fullmatch(word.text):  # "Q3"
+            return self._tag("QUARTER", items, at, 1, meaning=word.text[1]), 1
         if preset and preset[0] == 1 and self._verb(word)[0] and self._after_verb_context(items, at):
             preset = None  # "who haven't engaged": the verb, not the preset
         found = self.lexicon.match(keys, at)
@@ -209,7 +262,8 @@ class Tagger:
     def _tag(self, kind: str, items: list[Word], at: int, length: int, **extra) -> Tag:
         first, last = items[at], items[at + length - 1]
         text = " ".join(w.text for w in items[at : at + length])
-        return Tag(kind, text, first.start, last.end, **extra)
+        rewrites = tuple(dict.fromkeys(w.rewrite for w in items[at : at + length] if w.rewrite))
+        return Tag(kind, text, first.start, last.end, rewrites=rewrites, **extra)
 
 
 def _verb_forms(past: str) -> set[str]:
@@ -227,6 +281,93 @@ def _agent_nouns(past: str) -> set[str]:
     """ "attended" -> attendee, attender: the people who did it ("webinar attendees")."""
     stem = past[:-2]
     return {stem + "ee", stem + "er"}
+
+
+def _codes_in_place(tags: list[Tag]) -> list[Tag]:
+    """A country's code is a country only where a place is said: after "in", "from", "outside"
+    (through a list: "in DE, FR or IT") or before the people ("DE customers"). Elsewhere two
+    letters are more likely shorthand Tailor does not know: "opened the BF email" is no email
+    about Burkina Faso, so the word is unknown, and the phrase asks."""
+    out = list(tags)
+    for index, tag in enumerate(tags):
+        if _is_code(tag) and not _in_place(tags, index):
+            out[index] = Tag("UNKNOWN", tag.text, tag.start, tag.end, rewrites=tag.rewrites)
+    return out
+
+
+def _is_code(tag: Tag) -> bool:
+    return (
+        tag.type == "VALUE"
+        and len(tag.text) <= 3
+        and " " not in tag.text
+        and all(sense.field == "country" for sense in tag.senses)
+    )
+
+
+def _in_place(tags: list[Tag], index: int) -> bool:
+    following = tags[index + 1] if index + 1 < len(tags) else None
+    if following is not None and following.type in ("HEAD", "PRESET"):  # "DE customers"
+        return True
+    before = index - 1
+    while before >= 0 and (tags[before].text in LIST_WORDS or _is_place(tags[before])):
+        before -= 1
+    return before >= 0 and tags[before].text in PLACE_WORDS
+
+
+def _is_place(tag: Tag) -> bool:
+    return tag.type == "VALUE" and any(sense.field in ("country", "city") for sense in tag.senses)
+
+
+def _day_dates(tags: list[Tag]) -> list[Tag]:
+    """A month and a day of it as one DATE: "nov 1st", "3 March", "the 3rd of March", "feb 28, 2025".
+
+    The date's meaning is ISO 8601's: "2025-02-28" with a year, "--02-28" without (the most recent
+    such day, segment-semantics.md). A number followed by "times", a unit or a sign of a count is
+    not a day ("in May 5 times")."""
+    out: list[Tag] = []
+    at = 0
+    while at < len(tags):
+        found = _day_date(tags, at)
+        if found is None:
+            out.append(tags[at])
+            at += 1
+            continue
+        (month, day, year), length = found
+        if out and out[-1].text == "the":  # "since the 3rd of March": the article is the date's
+            at, length = at - 1, length + 1
+            out.pop()
+        meaning = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+        first, last = tags[at], tags[at + length - 1]
+        text = " ".join(tag.text for tag in tags[at : at + length])
+        rewrites = tuple(pair for tag in tags[at : at + length] for pair in tag.rewrites)
+        out.append(Tag("DATE", text, first.start, last.end, meaning=meaning, rewrites=rewrites))
+        at += length
+    return out
+
+
+def _day_date(tags: list[Tag], at: int) -> tuple[tuple[int, int, int | None], int] | None:
+    """(month, day, year or None) and the number of tags, if a month's day starts at `at`."""
+    kinds = [tag.type for tag in tags[at : at + 3]]
+    if kinds[:2] == ["MONTH", "NUMBER"] and _is_day(tags, at + 1):  # "nov 1st"
+        month, day, length = int(tags[at].meaning or 0), int(tags[at + 1].number or 0), 2
+    elif kinds[:2] == ["NUMBER", "MONTH"] and _is_day(tags, at):  # "3 March"
+        month, day, length = int(tags[at + 1].meaning or 0), int(tags[at].number or 0), 2
+    elif kinds == ["NUMBER", "OF", "MONTH"] and _is_day(tags, at):  # "3rd of March"
+        month, day, length = int(tags[at + 2].meaning or 0), int(tags[at].number or 0), 3
+    else:
+        return None
+    after = at + length + (at + length < len(tags) and tags[at + length].text == ",")
+    year = tags[after].number if after < len(tags) and tags[after].type == "NUMBER" else None
+    if year is not None and FIRST_YEAR <= year <= LAST_YEAR and year == int(year):
+        return (month, day, int(year)), after + 1 - at
+    return (month, day, None), length
+
+
+def _is_day(tags: list[Tag], at: int) -> bool:
+    number = tags[at].number or 0
+    following = tags[at + 1] if at + 1 < len(tags) else None
+    counted = following is not None and (following.type == "UNIT" or following.text in COUNT_WORDS)
+    return number == int(number) and 1 <= number <= 31 and not counted
 
 
 def _trim(items: list[Word]) -> list[Word]:

@@ -19,7 +19,7 @@ HEADS = {
     "speaker": "speaker", "man": "male", "men": "male", "male": "male", "guy": "male",
     "woman": "female", "women": "female", "female": "female", "lady": "female", "ladies": "female",
     "fan": "fan", "lover": "fan", "enthusiast": "fan", "spender": "customer", "buff": "fan", "fanatic": "fan",
-    "aficionado": "fan", "junkie": "fan",
+    "aficionado": "fan", "junkie": "fan", "candidate": "contact",
     "firm": "company", "org": "company", "organisation": "company", "account": "contact",
     "prospect": "contact", "owner": "contact", "gal": "female",
     # people named by what they did: "openers", "clickers" (the store's event verbs add more: "attendees")
@@ -90,6 +90,17 @@ PRESETS = {
     "newly subscribed": "new", "newly joined": "new", "newly registered": "new", "non engaged": "inactive",
     # buyers by their number of orders (assembler.ORDER_COUNTS)
     "repeat": "repeat", "returning": "repeat", "one time": "one_time", "single purchase": "one_time",
+    "loyal": "repeat", "first time": "first_time", "win back": "lapsed", "winback": "lapsed",
+    # deliverability (segment-semantics.md, Consent)
+    "reachable": "reachable", "mailable": "reachable", "emailable": "reachable", "contactable": "reachable",
+    "suppressed": "suppressed",
+}  # fmt: skip
+#: Words Tailor knows but cannot read in this data, and what to say instead of guessing.
+UNREADABLE = {
+    "hard": "the data does not tell hard bounces from soft ones: say 'bounced' (any bounce), "
+            "'bounced at least twice', or 'suppressed' (complained, or bounced on two or more sends)",
+    "soft": "the data does not tell soft bounces from hard ones: say 'bounced' (any bounce), "
+            "or 'bounced at least twice'",
 }  # fmt: skip
 
 UNITS = {

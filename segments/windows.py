@@ -12,7 +12,19 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from segments.definition import Calendar, Dates, Last, MonthRef, Months, OlderThan, Span, Window
+from segments.definition import (
+    Calendar,
+    Dates,
+    DayRef,
+    Days,
+    Last,
+    MonthRef,
+    Months,
+    OlderThan,
+    Quarter,
+    Span,
+    Window,
+)
 
 FIXED_UNITS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
@@ -60,6 +72,18 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
             end = midnight(_next_month(last_start), zone) if last else as_of
             start = midnight(month_start(first, last_start), zone) if first else None
             return Bounds(start, end, end_inclusive=last is None)
+        case Days(first=first, last=last, before=before):
+            today = as_of.astimezone(zone).date()
+            end_day = day_on_or_before(last or before, today) if (last or before) else None
+            if end_day is None:
+                end, inclusive = as_of, True
+            else:
+                end, inclusive = midnight(end_day + timedelta(days=1) if last else end_day, zone), False
+            start = midnight(day_on_or_before(first, end_day or today), zone) if first else None
+            return Bounds(start, end, end_inclusive=inclusive)
+        case Quarter(quarter=quarter, year=year):
+            start = quarter_start(quarter, year, as_of.astimezone(zone).date())
+            return Bounds(midnight(start, zone), midnight(_next_quarter(start), zone))
         case Dates(start=start, end=end):
             return Bounds(start and midnight(start, zone), end and midnight(end, zone))
     raise TypeError(f"not a window: {window!r}")
@@ -71,6 +95,33 @@ def month_start(ref: MonthRef, today: date) -> date:
         return date(ref.year, ref.month, 1)
     year = today.year if ref.month <= today.month else today.year - 1
     return date(year, ref.month, 1)
+
+
+def day_on_or_before(ref: DayRef, today: date) -> date:
+    """The most recent date that is `ref`'s day and month, on or before `today` (29 February: the
+    latest leap year's)."""
+    year = today.year
+    while True:
+        if ref.day <= calendar.monthrange(year, ref.month)[1] and date(year, ref.month, ref.day) <= today:
+            return date(year, ref.month, ref.day)
+        year -= 1
+
+
+def quarter_start(quarter: int, year: int | None, today: date) -> date:
+    """The first day of the quarter: of `year`, or the most recent such quarter begun by `today`."""
+    month = 3 * quarter - 2
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    return date(year, month, 1)
+
+
+def _quarter_of(day: date) -> date:
+    """The first day of the quarter that `day` falls in."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(day: date) -> date:
+    return date(day.year + (day.month > 9), (day.month + 2) % 12 + 1, 1)
 
 
 def midnight(day: date, zone: tzinfo) -> datetime:
@@ -92,14 +143,17 @@ def _calendar(period: str, today: date, as_of: datetime, zone: tzinfo) -> Bounds
     monday = today - timedelta(days=today.weekday())
     first = today.replace(day=1)
     january = today.replace(month=1, day=1)
+    quarter = _quarter_of(today)
     starts = {
         "today": (today, None),
         "yesterday": (today - timedelta(days=1), today),
         "this_week": (monday, None),
         "this_month": (first, None),
+        "this_quarter": (quarter, None),
         "this_year": (january, None),
         "last_week": (monday - timedelta(weeks=1), monday),
         "last_month": ((first - timedelta(days=1)).replace(day=1), first),
+        "last_quarter": (_quarter_of(quarter - timedelta(days=1)), quarter),
         "last_year": (january.replace(year=january.year - 1), january),
     }
     start, end = starts[period]

@@ -152,7 +152,7 @@ class CustomProperty(Base):
 
 
 class SavedSegment(Base):
-    """A segment definition saved under a name; phrases can use the name ("VIP but not golf-winback")."""
+    """A segment definition saved under a name; phrases can use the name ("VIP but not golf-comeback")."""
 
     __tablename__ = "saved_segments"
 

@@ -21,7 +21,8 @@ COMPARISONS = {
     "maximum": "le", "max": "le", "under": "lt", "below": "lt", "less than": "lt", "fewer than": "lt",
     "exactly": "eq", "larger than": "gt", "bigger than": "gt", "higher than": "gt", "smaller than": "lt",
     "lower than": "lt", "greater than or equal to": "ge", "less than or equal to": "le", "no less than": "ge",
-    "no fewer than": "ge", "in excess of": "gt", "upwards of": "gt", "north of": "gt",
+    "no fewer than": "ge", "not less than": "ge", "not fewer than": "ge",
+    "in excess of": "gt", "upwards of": "gt", "north of": "gt",
 }  # fmt: skip
 #: Bounds written after the number: "500 or more", "65 and older", "10 or fewer".
 OR_MORE = ("or more", "plus", "and up", "or above", "and above", "or over", "and over", "or older",
@@ -123,14 +124,18 @@ class Amounts:
             return Count(op="eq", n=n)
         op = comparison(words, default="ge")
         if op == "ge" and words[:1] != ["at"]:
-            self.notes.append(f"read '{' '.join(w.lower() for w in words)}' as at least {n} times")
+            self.notes.append(f"read '{' '.join(self.said(tree))}' as at least {n} times")
         return Count(op=op, n=n)
 
     def quantity(self, tree: Tree) -> Count:
         words, numbers = self.words(tree), self.whole(tree)
+        if "single" in words:  # "a single order": exactly one (segment-semantics.md, Values)
+            return Count(op="eq", n=1)
         if not numbers:  # several, multiple, many, a few
             return Count(op="ge", n=2)
         n = numbers[0]
+        if {"only", "just"} & set(words):  # "with only one order"
+            return Count(op="eq", n=n)
         if "or" in words and ("fewer" in words or "less" in words):
             return Count(op="le", n=n)
         if "plus" in words or ("more" in words and "or" in words):

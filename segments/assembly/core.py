@@ -47,6 +47,8 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
 
     def __init__(self, tags: list[Tag]) -> None:
         self.tags = tags
+        #: Positions of the tags a reader looked at: the rest were passed over (`unread`).
+        self.consumed: set[int] = set()
         #: The parts of the current run (grouping.py): lookups for a window, a count or an elided
         #: verb never reach past an "or", a "not" or a parenthesis between noun phrases.
         self.items: list[Item] = []
@@ -60,6 +62,8 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
         self.negating = False
         self.negate_next = False
         self.or_next = False
+        #: "who only ever bought golf": an "only" read as a filler before the clause it belongs to.
+        self.only_next = False
         #: Windows said before anything that happens ("last month's buyers").
         self.early_windows: list[Tree] = []
         #: Event properties said before the event ("Black Friday openers").
@@ -85,7 +89,8 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
         handler(tree, following)
 
     def on_filler(self, tree: Tree, following: Tree | None) -> None:
-        pass
+        if "only" in self.words(tree) and following is not None and following.data == "clause":
+            self.only_next = True
 
     def on_negation(self, tree: Tree, following: Tree | None) -> None:
         self.negate_next = not self.negate_next  # "not not in Germany": in Germany
@@ -186,10 +191,12 @@ def either(first: Condition, second: Condition) -> Condition:
 
 
 def _about_purchases(condition: Condition) -> bool:
-    """A positive purchase condition of the phrase's own, which "customers" then leaves alone."""
+    """A positive purchase condition of the phrase's own, which "customers" then leaves alone. A
+    count that a contact with no purchase passes ("customers with at most 2 orders") says nothing
+    of the kind: the customers are still the buyers among them."""
     match condition:
         case Event(type="purchase", count=count):
-            return count.n > 0 or count.op in ("ge", "gt")
+            return not count.admits_zero()
         case Aggregate(type="purchase"):
             return True
         case Rank():
@@ -228,8 +235,11 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
     parts = [part for part in tree.children if isinstance(part, Tree)]
     kinds = [_kind(assembly, part) for part in parts]
     _check_joins(assembly, parts, kinds)
+    assembly.consumed.clear()  # the words looked at to tell the parts apart are not yet read
     for index, (part, mark) in enumerate(zip(parts, structure(kinds), strict=True)):
         following = parts[index + 1] if index + 1 < len(parts) else None
+        structural = mark is not None or kinds[index] in JOINS or part.data in STRUCTURE
+        assembly.consume(part, keywords_only=not structural)
         if mark is not None:
             for word in mark.split():  # "but not"
                 assembly.marker(word)
@@ -245,7 +255,22 @@ def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
             assembly.window_part(part, None)
         else:
             assembly.part(part, following)
-    return assembly.definition(), assembly.notes
+    definition = assembly.definition()
+    _check_read(assembly)
+    return definition, assembly.notes
+
+
+#: Parts whose words are structure, read by their place: fillers are the grammar's glue words.
+STRUCTURE = {"filler", "negation", "or_", "open", "close", "np_or", "np_not", "np_and"}
+
+
+def _check_read(assembly: Assembly) -> None:
+    """Every word of the phrase was read by some part of the assembly, or the phrase is refused:
+    a word passed over would be a narrower or wider segment than the one asked for."""
+    unread = [tag for index, tag in enumerate(assembly.tags) if index not in assembly.consumed]
+    if unread:
+        words = " ".join(tag.text for tag in unread)
+        raise AssemblyError(f"I would pass over {words!r} here: say it another way")
 
 
 JOINS = ("join", "but", "np_and")

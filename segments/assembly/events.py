@@ -20,6 +20,7 @@ from segments.definition import (
     Calendar,
     Condition,
     Event,
+    EventFilter,
     LastEmails,
     MonthRef,
     Months,
@@ -40,7 +41,14 @@ class Events:
     def on_clause(self, tree: Tree, following: Tree | None) -> None:
         clause = self.clause(tree, previous=None)
         item = self.add(clause)
-        self.modifiers(tree, clause, only="only" in self.words(tree))
+        only, self.only_next = "only" in self.words(tree) or self.only_next, False
+        self.modifiers(tree, clause, only=only)
+        if only and clause.count is None:  # "only (ever) bought golf": nothing but golf
+            if not clause.where or clause.negated or clause.amount is not None:
+                raise AssemblyError(
+                    f"'only' {' '.join(self.said(tree))}: only what? Say e.g. 'only bought golf'"
+                )
+            clause.exclusive = True
         self.share_window(clause)
         self.distribute_negation(tree, item)
         self.restating_preset(item)
@@ -139,6 +147,14 @@ class Events:
     def on_last_emails(self, tree: Tree, following: Tree | None) -> None:
         verb = self.verb_type(tree)
         numbers = self.whole(tree)
+        nouns = self.tokens(tree, "NOUN") + self.tokens(tree, "VN")
+        if verb not in ("email_opened", "email_clicked") or any(
+            (tag.meaning or "").split("|")[-1] != "email" for tag in nouns
+        ):
+            said = " ".join(self.said(tree))
+            raise AssemblyError(
+                f"'{said}': Tailor reads the last emails opened or clicked, e.g. 'opened their last 3 emails'"
+            )
         action = "clicked" if verb == "email_clicked" else "opened"
         if self.negated(tree):
             # "didn't open their last 3 emails": none of them, or not all? Ask rather than guess.
@@ -214,6 +230,12 @@ class Events:
     def read_object(self, obj: Tree, clause: Clause, previous: Clause | None) -> None:
         if obj.data == "pronoun":  # "it", "one", "any": the thing of the clause before, in its time
             source = previous or self.last_clause(before=clause)
+            named = set(self.said(obj)) & {"it", "them", "those", "these"}
+            if source is None and named:  # "people who opened it": it refers to nothing said
+                word = sorted(named)[0]
+                raise AssemblyError(
+                    f"'{word}' refers to nothing said before: name it, e.g. 'opened the Black Friday email'"
+                )
             if source is not None:
                 clause.where, clause.each = list(source.where), list(source.each)
                 clause.window, clause.over = source.window, source.over
@@ -276,14 +298,15 @@ class Events:
                 return item.thing
         return None
 
-    def event_before(self, clause: Clause) -> str:
-        """The event named before the clause: an earlier clause's, or a preset's own."""
+    def event_before(self, clause: Clause) -> tuple[str, list[EventFilter]]:
+        """The event named before the clause, with its properties (the latest *such* event,
+        segment-semantics.md): an earlier clause's, or a preset's own."""
         for item in reversed(self.items):
             thing = item.thing
             if isinstance(thing, Clause) and thing is not clause:
-                return thing.type
+                return thing.type, list(thing.where)
             if isinstance(thing, Pending) and thing.name in PRESET_EVENTS:
-                return PRESET_EVENTS[thing.name or ""]
+                return PRESET_EVENTS[thing.name or ""], []
         raise AssemblyError("since what? Say e.g. 'since their last abandoned cart'")
 
 

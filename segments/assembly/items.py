@@ -48,6 +48,8 @@ class Clause:
     negated: bool = False
     bare: bool = True
     after_latest: str | None = None
+    #: The properties of that latest event: "since" after "opened the Black Friday email".
+    after_where: list[EventFilter] = field(default_factory=list)
     over: Span | None = None
     ever: bool = False
     #: Filters each needing an event of their own: "bought golf and yoga products".
@@ -60,6 +62,8 @@ class Clause:
     presupposed: bool = False
     #: A time was said of this clause (not shared from another): a second one is an error.
     timed: bool = False
+    #: "only bought golf": every such event has the clause's properties (none without them).
+    exclusive: bool = False
 
     def condition(self) -> Condition:
         window = self.window
@@ -68,9 +72,15 @@ class Clause:
         groups = [[*self.where, extra] for extra in self.each] or [self.where]
         found = conjoin(*(self.single(window, where) for where in groups))
         assert found is not None
+        if self.exclusive:  # "only bought golf": and no purchase outside golf, in the same time
+            outside = [
+                Not(of=self.single(window, [f.model_copy(update={"negated": True})])) for f in self.where
+            ]
+            found = conjoin(found, *outside)
         event = Not(of=found) if self.negated else found
         if self.negated and self.presupposed and self.after_latest:
-            event = conjoin(Event(type=self.after_latest), event)  # type: ignore[assignment]
+            anchor = Event(type=self.after_latest, where=self.after_where)
+            event = conjoin(anchor, event)  # type: ignore[assignment]
         return conjoin(*self.extra, event) if self.extra else event  # type: ignore[return-value]
 
     def single(self, window: Window | None, where: list[EventFilter]) -> Condition:
@@ -86,7 +96,14 @@ class Clause:
             fn = "max" if op in ("gt", "ge") else "min"
             return Aggregate(type=self.type, fn=fn, op=op, value=value, window=window, where=where)
         count = self.count or Count()
-        return Event(type=self.type, window=window, where=where, count=count, after_latest=self.after_latest)
+        return Event(
+            type=self.type,
+            window=window,
+            where=where,
+            count=count,
+            after_latest=self.after_latest,
+            after_where=self.after_where,
+        )
 
 
 @dataclass

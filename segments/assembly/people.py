@@ -37,6 +37,13 @@ GENDERS = {"male": "male", "female": "female"}
 STAFF_HEADS = {"people", "person", "employee", "staff", "worker", "member"}
 
 
+#: "subscribers" are every contact (segment-semantics.md, Who): said, since many read it as consent.
+SUBSCRIBERS_NOTE = (
+    "'subscribers' are all contacts, whatever their consent: say 'subscribed' or 'reachable' for "
+    "those who can be emailed"
+)
+
+
 class People:
     """The parts of `Assembly` (core.py) said of the contact: its `on_<rule>` and `with_<rule>` readers."""
 
@@ -44,6 +51,8 @@ class People:
         heads = self.tokens(tree, "HEAD")
         kind = (heads[0].meaning or "contact") if heads else "contact"
         non = "non" in self.words(tree)
+        if heads and key(heads[0].text) == "subscriber" and SUBSCRIBERS_NOTE not in self.notes:
+            self.notes.append(SUBSCRIBERS_NOTE)
         if kind.startswith("event:"):
             self.event_head(kind.removeprefix("event:"), negated=non)
         elif non:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from lark import Tree
 
 from segments import presets
-from segments.assembly.items import ENGAGEMENT_TYPES, Clause, Item, Pending
+from segments.assembly.items import ENGAGEMENT_TYPES, AssemblyError, Clause, Item, Pending
 from segments.definition import AnyOf, Condition, Count, Event, Window
 from segments.definition import Last as LastWindow
 from segments.normalize import key
@@ -31,15 +31,38 @@ PRESET_EVENTS = {"cart_abandoners": "cart_abandoned", "browsers": "product_viewe
 EMAIL_HEADS = {"subscriber", "reader", "recipient"}
 
 
+#: Presets by the words that are their own names, and what any other word for them is read as.
+SYNONYMS = {
+    "lapsed": ({"lapsed"}, "lapsed customers (bought before, not in the last 90 days)"),
+    "repeat": ({"repeat"}, "repeat buyers (two or more orders)"),
+    "one_time": ({"one time", "1 time"}, "one-time buyers (exactly one order)"),
+    "reachable": ({"reachable"}, "reachable (subscribed, and neither complained nor bounced twice)"),
+}
+
+
+def _expanded(name: str, window: Window | None) -> Condition:
+    try:
+        return presets.expand(name, window)
+    except ValueError as error:
+        raise AssemblyError(str(error)) from None
+
+
 class PresetParts:
     """The parts of `Assembly` (core.py) that name a preset."""
 
     def with_with_preset(self, tree: Tree) -> None:
         name = self.tokens(tree, "PRESET")[0].meaning or ""
         if name in ORDER_COUNTS:  # "repeat customers": buyers with two or more orders
+            self.preset_synonym(name, self.tokens(tree, "PRESET")[0].text)
             self.add(Clause(type="purchase", count=ORDER_COUNTS[name], bare=False))
             return
-        self.add(Pending(lambda window: presets.expand(name, window), name=name))
+        self.preset_synonym(name, self.tokens(tree, "PRESET")[0].text)
+        self.add(Pending(lambda window: _expanded(name, window), name=name))
+
+    def preset_synonym(self, name: str, said: str) -> None:
+        """ "loyal customers": said so that the marketer sees which built-in segment it stands for."""
+        if name in SYNONYMS and said not in SYNONYMS[name][0]:
+            self.notes.append(f"read '{said}' as {SYNONYMS[name][1]}")
 
     def on_preset(self, tree: Tree, following: Tree | None) -> None:
         name = self.tokens(tree, "PRESET")[0].meaning

@@ -13,6 +13,7 @@ from datetime import date
 from itertools import pairwise
 
 from lark import Token, Tree
+from pydantic import ValidationError
 
 from segments import presets
 from segments.assembly.items import AssemblyError, Clause, Item, Pending
@@ -22,11 +23,14 @@ from segments.definition import (
     LAST_YEAR,
     Calendar,
     Dates,
+    DayRef,
+    Days,
     LastEmails,
     MonthRef,
     Months,
     Not,
     OlderThan,
+    Quarter,
     Rank,
     Span,
     Window,
@@ -39,7 +43,7 @@ WINDOW_KINDS = {
     "since_month", "before_month", "since_date", "before_date", "until_date", "between_dates", "on_date",
     "month_list", "year",
     "since_year", "before_year", "same",
-    "ever", "since_latest", "since_doing", "since_then", "first",
+    "ever", "since_latest", "since_doing", "since_then", "first", "quarter",
 }  # fmt: skip
 #: Windows that count back a span of time ("in the last 30 days", "over a year ago").
 SPANS = frozenset({"last", "first", "ago", "older", "over"})
@@ -84,7 +88,7 @@ class Times:
         else:
             pending = target.thing if isinstance(target, Item) else target
             assert isinstance(pending, Pending)
-            if pending.name in presets.LABELS and pending.name not in presets.DEFAULT_DAYS:
+            if pending.name in presets.LABELS and pending.name not in presets.TAKES_WINDOW:
                 # "VIPs last year": the preset has no window of its own to put the time in
                 label = presets.LABELS[pending.name or ""]
                 raise AssemblyError(f"'{label}' takes no time; say what they did then, e.g. 'who bought ...'")
@@ -128,11 +132,12 @@ class Times:
         elif tree.data == "since_latest":
             clause.after_latest = self.noun_type(tree) or self.object_event(tree) or clause.type
             clause.presupposed = True
-        elif tree.data == "since_doing":  # "since abandoning their cart"
-            clause.after_latest = self.verb_type(tree) or self.noun_type(tree) or clause.type
+        elif tree.data == "since_doing":  # "since abandoning their cart": the verb says, the noun agrees
+            verb, noun = self.verb_type(tree), self.noun_type(tree)
+            clause.after_latest = verb or noun or clause.type
             clause.presupposed = True
         elif tree.data == "since_then":  # "haven't bought since": after the event named before
-            clause.after_latest = self.event_before(clause)
+            clause.after_latest, clause.after_where = self.event_before(clause)
         elif tree.data == "over":
             clause.over = self.span_of(tree)
         elif tree.data == "same":
@@ -157,7 +162,7 @@ class Times:
             return Calendar(period=kind)
         if kind in ("this_period", "last_period"):
             unit = units[0]
-            if unit not in ("week", "month", "year"):
+            if unit not in ("week", "month", "quarter", "year"):
                 raise AssemblyError(f"'{kind.split('_')[0]} {unit}' is not a calendar period Tailor knows")
             return Calendar(period=f"{kind.split('_')[0]}_{unit}")  # type: ignore[arg-type]
         if kind in ("since_latest", "since_doing", "since_then", "same"):
@@ -182,7 +187,14 @@ class Times:
                 year=None if before.year is None else before.year - (before.month == 1),
             )
             return Months(last=previous)
-        dates = [iso_date(t) for t in tags if t.type == "DATE"]
+        if kind == "quarter":  # "Q3", "Q3 2025"
+            years = [int(t.number or 0) for t in tags if t.type == "NUMBER"]
+            quarter = int(next(t.meaning for t in tags if t.type == "QUARTER") or 0)
+            return Quarter(quarter=quarter, year=_year(years[0]) if years else None)
+        dated = [t for t in tags if t.type == "DATE"]
+        if any(t.meaning and t.meaning.startswith("--") for t in dated):
+            return _days_window(kind, dated)
+        dates = [iso_date(t) for t in dated]
         if kind == "since_date":
             return Dates(start=dates[0])
         if kind == "before_date":
@@ -192,11 +204,7 @@ class Times:
         if kind == "on_date":
             return Dates(start=dates[0], end=_next_day(dates[0]))
         if kind in ("year", "since_year", "before_year"):
-            year = self.whole(tree)[0]
-            if not FIRST_YEAR <= year <= LAST_YEAR:
-                raise AssemblyError(
-                    f"{year} is not a year Tailor reads: say one from {FIRST_YEAR} to {LAST_YEAR}"
-                )
+            year = _year(self.whole(tree)[0])
             first, last = MonthRef(month=1, year=year), MonthRef(month=12, year=year)
             if kind == "since_year":
                 return Months(first=first)
@@ -229,6 +237,36 @@ def month_refs(tags: list[Tag]) -> list[MonthRef]:
         year = refs[1].year - (refs[0].month > refs[1].month)
         refs[0] = MonthRef(month=refs[0].month, year=year)
     return refs
+
+
+def _year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise AssemblyError(f"{year} is not a year Tailor reads: say one from {FIRST_YEAR} to {LAST_YEAR}")
+    return year
+
+
+def _days_window(kind: str, dated: list[Tag]) -> Days:
+    """Days named without a year ("since feb 28", "on 3 March"): each the most recent such day."""
+    if len(dated) > 1 and any(not (t.meaning or "").startswith("--") for t in dated):
+        raise AssemblyError("give both dates a year, or neither")
+    days = [day_ref(t) for t in dated]
+    if kind == "since_date":
+        return Days(first=days[0])
+    if kind == "before_date":
+        return Days(before=days[0])
+    if kind in ("between_dates", "until_date"):
+        return Days(first=days[0] if len(days) > 1 else None, last=days[-1])
+    if kind == "on_date":
+        return Days(first=days[0], last=days[0])
+    raise AssemblyError(f"cannot read the time {' '.join(t.text for t in dated)!r}")
+
+
+def day_ref(tag: Tag) -> DayRef:
+    month, day = (int(part) for part in (tag.meaning or "--0-0")[2:].split("-"))
+    try:
+        return DayRef(month=month, day=day)
+    except ValidationError:
+        raise AssemblyError(f"{tag.text!r} is not a date") from None
 
 
 def iso_date(tag: Tag) -> date:

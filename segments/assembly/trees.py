@@ -13,12 +13,29 @@ from segments.assembly.items import AssemblyError
 from segments.normalize import key, number_text
 from segments.tagger import Tag
 
+#: The tagger's classes of words (grammar.lark's %declare) that carry a value of their own. (SIGNUP,
+#: ORIGIN and SPEND are verbs of one meaning each, which their rule reads.)
+CLASSES = {
+    "VALUE", "FIELD", "VERB", "VN", "NOUN", "HEAD", "PRESET", "NUMBER", "MONTH", "UNIT", "DATE", "QUARTER",
+    "MONEY",
+}  # fmt: skip
+
 
 class TreeReader:
     """The readers of `Assembly` (core.py) that only look at a subtree, through its `tags`."""
 
     def tag(self, token: Token) -> Tag:
+        """The token's tag, which counts as read (core.Assembly.unread: no word is passed over)."""
+        self.consumed.add(token.start_pos)
         return self.tags[token.start_pos]
+
+    def consume(self, tree: Tree, keywords_only: bool = False) -> None:
+        """Every word of a part whose words are its structure ("not", "or", "and", the fillers), or
+        (`keywords_only`) the grammar's own words of a part: its rule gave them their meaning.
+        What remains to read are the words of a class: values, numbers, verbs, heads, months..."""
+        for token in tree.scan_values(lambda v: isinstance(v, Token)):
+            if not keywords_only or self.tags[token.start_pos].type not in CLASSES:
+                self.consumed.add(token.start_pos)
 
     def words(self, tree: Tree | Token) -> list[str]:
         """The keywords and classes of a subtree, in order (values as VALUE, numbers as NUMBER)."""
@@ -36,9 +53,9 @@ class TreeReader:
         return [key(self.tag(t).text) for t in tree.scan_values(lambda v: isinstance(v, Token))]
 
     def tokens(self, tree: Tree, kind: str) -> list[Tag]:
-        return [
-            self.tag(t) for t in tree.scan_values(lambda v: isinstance(v, Token)) if self.tag(t).type == kind
-        ]
+        """The tags of a kind in the subtree (only those count as read)."""
+        found = tree.scan_values(lambda v: isinstance(v, Token) and self.tags[v.start_pos].type == kind)
+        return [self.tag(t) for t in found]
 
     def numbers(self, tree: Tree) -> list[float]:
         return [t.number for t in self.tokens(tree, "NUMBER")]

@@ -37,7 +37,7 @@ def test_long_texts_are_clipped_to_slacks_limits() -> None:
 
 
 def test_a_failure_offers_at_most_five_suggestions_with_distinct_action_ids() -> None:
-    failure = Failure(text="contacts in Berlni", error="I don't know the word 'Berlni'",
+    failure = Failure(text="contacts in Berl", error="I don't know the word 'Berl'",
                       suggestions=[f"contacts in City{i}" for i in range(8)])  # fmt: skip
     buttons = blocks.failure(failure)["blocks"][-1]["elements"]
     assert [b["action_id"] for b in buttons] == [f"tailor_rerun_{i}" for i in range(5)]

@@ -94,13 +94,15 @@ def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path, da
 
 def test_phrases_get_segment_answers_on_the_demo_data(database_url: str):
     settings = Settings(database_url=database_url, demo_data=True)
-    lines = "lapsed customers in Germany\ncontacts in Berlni\nsave berliners: contacts in Berlin\nsaved\n"
+    lines = "lapsed customers in Germany\ncontacts in Berl\nsave berliners: contacts in Berlin\nsaved\n"
     code, out = console(settings, lines + "berliners who opened an email\n")
     assert code == 0  # end of input ends the console too
     assert "  lapsed customers in Germany\n  Contacts who are lapsed customers" in out
     assert "in Germany" in out and "Members: " in out and "Reachable: " in out
     assert "[1] Sample members  [2] Save as...  [3] Refine" in out
-    assert "? I couldn't read contacts in Berlni: I don't know the word 'Berlni'" in out
+    assert (
+        "? I couldn't read contacts in Berl: I don't know 'Berl' as a city, a country or an industry" in out
+    )
     assert "[1] contacts in Berlin" in out
     assert "✓ Saved as berliners: " in out
     assert "in the saved segment 'berliners'" in out
@@ -150,7 +152,7 @@ def demo_settings(database_url: str) -> Settings:
 
 
 def test_numbers_pick_the_buttons_of_the_last_answer(database_url: str):
-    lines = ["contacts in Berlni", "1", "1", "2", "berliners 2", "3", "contacts in Munich", "saved", "9"]
+    lines = ["contacts in Berl", "1", "1", "2", "berliners 2", "3", "contacts in Munich", "saved", "9"]
     code, out = console(demo_settings(database_url), "\n".join(lines) + "\n")
     assert code == 0
     after_suggestion = out.split("[1] contacts in Berlin", 1)[1]

@@ -79,7 +79,7 @@ def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
         "report", "golfers", "--campaign", "Blak Friday", "--as-of", AS_OF, "--db", database.url
     )
     assert unknown.returncode == 1 and "Black Friday 2025" in unknown.stdout
-    unread = run_app("report", "contacts in Berlni", "--as-of", AS_OF, "--db", database.url, "--json")
+    unread = run_app("report", "contacts in Berl", "--as-of", AS_OF, "--db", database.url, "--json")
     assert unread.returncode == 1 and json.loads(unread.stdout)["suggestions"]
 
 

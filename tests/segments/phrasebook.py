@@ -111,6 +111,19 @@ def entries(as_of):
         return [sql(interest(tag)), sql(purchased_in(category or tag))]
 
     bought = ev("purchase")
+
+    def quarter(n):
+        """The most recent quarter `n` begun by `as_of`: [start, end) as ISO times."""
+        year = today.year if 3 * n - 2 <= today.month else today.year - 1
+        start = today.replace(year=year, month=3 * n - 2, day=1)
+        end = start.replace(year=year + (n == 4), month=1 if n == 4 else 3 * n + 1)
+        return k.iso(start), k.iso(end)
+
+    def day(month, dom):
+        """The start of the most recent `month`/`dom` on or before `as_of`."""
+        start = today.replace(month=month, day=dom)
+        return k.iso(start if start <= today else start.replace(year=start.year - 1))
+
     opened_or_clicked = any_of(ev("email_opened"), ev("email_clicked"))
     lapsed = [bought, no(ev("purchase", since=d(90)))]
     inactive = [no(ev("email_opened", since=d(60))), no(ev("email_clicked", since=d(60)))]
@@ -547,4 +560,41 @@ def entries(as_of):
         "desktop users who purchased more than twice",
         sql("c.device = 'desktop'", count_ev("purchase", ">", 2)),
     )
+
+    # -- as typed in chat: shorthand, typos, signs, calendar words (issue 17) ------------------
+    suppressed = (
+        "(exists (select 1 from events e where e.contact_id = c.id and e.type = 'email_complained') or "
+        "(select count(*) from events e where e.contact_id = c.id and e.type = 'email_bounced') >= 2)"
+    )
+    add("custs in DE w/ 3+ orders", sql("c.country = 'Germany'", count_ev("purchase", ">=", 3)))
+    add("ppl in berlin who didnt buy in 90d", sql("c.city = 'Berlin'", no(ev("purchase", since=d(90)))))
+    add("subs w/o a purchase in 2 wks", sql(no(ev("purchase", since=d(14)))))
+    add("custmers in germny", sql(bought, "c.country = 'Germany'"))
+    add("ppl who opend the black friday emial", sql(ev("email_opened", where=campaign_named("Black Friday"))))
+    add("custs who spent > $500", sql(agg_amount("sum", ">", 500)))
+    add("custs w/ <= 2 orders", sql(bought, count_ev("purchase", "<=", 2)))  # buyers with one or two
+    add("cx who ordered 3x in the last 6 mos", sql(count_ev("purchase", ">=", 3, since=k.months_back(6))))
+    add("custs w/ only one order", sql(count_ev("purchase", "=", 1)))
+    add("custs who only bought golf", sql(ev("purchase", where="e.category = 'golf'"),
+        no(ev("purchase", where="e.category is null or e.category <> 'golf'"))))  # fmt: skip
+    add(
+        "mailable contacts in FR",
+        sql("c.email_consent = 'subscribed'", no(suppressed), "c.country = 'France'"),
+    )
+    add("suppressed contacts", sql(suppressed))
+    add("ppl who marked us as spam", sql(ev("email_complained")))
+    add("win-back candidates in the US",
+        sql(bought, no(ev("purchase", since=d(90))), "c.country = 'United States'"))  # fmt: skip
+    add("loyal customers", sql(count_ev("purchase", ">=", 2)))
+    add("custs who bought in Q1", sql(ev_on("purchase", *quarter(1))))
+    add("custs who bought since feb 28", sql(ev_on("purchase", day(2, 28), tomorrow)))
+    add(
+        "ppl who opened the spring sale email but havent bought since",
+        sql(
+            ev("email_opened", where=campaign_named("Spring Sale")),
+            no(ev("purchase", where="e.occurred_at > (select max(o.occurred_at) from events o where "
+                  "o.contact_id = c.id and o.type = 'email_opened' and o.campaign_id in (select id from "
+                  "campaigns where instr(lower(name), 'spring sale') > 0))")),
+        ),
+    )  # fmt: skip
     return E

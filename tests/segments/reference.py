@@ -43,6 +43,8 @@ from segments.definition import (
     Calendar,
     Condition,
     Dates,
+    DayRef,
+    Days,
     Definition,
     Event,
     EventFilter,
@@ -52,7 +54,9 @@ from segments.definition import (
     Months,
     Not,
     OlderThan,
+    Quarter,
     Rank,
+    Reachability,
     Saved,
     Span,
     Window,
@@ -220,6 +224,10 @@ class Reference:
                 return self.rank(node)
             case LastEmails():
                 return self._contacts_where(lambda c: self.last_emails(c.external_id, node))
+            case Reachability(state=state):
+                return (
+                    self.reachable() if state == "reachable" else self.suppressed() & set(self.data.contacts)
+                )
             case Saved(name=name):
                 return self.members(self.saved[name])
         raise TypeError(f"not a condition: {node!r}")
@@ -292,7 +300,9 @@ class Reference:
         events = self.data.events[contact]
         since = None
         if isinstance(node, Event) and node.after_latest:
-            since = max((e.at for e in events if e.type == node.after_latest), default=None)
+            anchors = [e for e in events if e.type == node.after_latest]
+            anchors = [e for e in anchors if all(self.event_filter(e, f) for f in node.after_where)]
+            since = max((e.at for e in anchors), default=None)
             if since is None:
                 return []
         return [
@@ -305,6 +315,8 @@ class Reference:
         ]
 
     def event_filter(self, event: EventRow, condition: EventFilter) -> bool:
+        if condition.negated:
+            return not self.event_filter(event, condition.model_copy(update={"negated": False}))
         wanted = [str(v) for v in condition.values]
         if condition.field == "campaign":
             return event.campaign_id in self.campaigns_named(wanted)
@@ -408,6 +420,17 @@ class Reference:
                 return self.in_period(period, moment)
             case Months(first=first, last=last):
                 return self.in_months(first, last, moment)
+            case Days(first=first, last=last, before=before):
+                return self.in_days(first, last, before, moment)
+            case Quarter(quarter=quarter, year=year):
+                day, today = self.local_date(moment), self.today
+                if year is None:  # the latest such quarter begun by today
+                    year = (
+                        today.year
+                        if _quarter_number(date(today.year, 3 * quarter, 1)) <= _quarter_number(today)
+                        else today.year - 1
+                    )
+                return day.year == year and _quarter_number(day) % 4 == quarter - 1
             case Dates(start=start, end=end):
                 day = self.local_date(moment)
                 return (start is None or start <= day) and (end is None or day < end)
@@ -435,6 +458,8 @@ class Reference:
             "yesterday": day == today - timedelta(days=1),
             "this_week": monday <= day and ongoing,
             "this_month": _month_number(day) == _month_number(today) and ongoing,
+            "this_quarter": _quarter_number(day) == _quarter_number(today) and ongoing,
+            "last_quarter": _quarter_number(day) == _quarter_number(today) - 1,
             "this_year": day.year == today.year and ongoing,
             "last_week": monday - timedelta(weeks=1) <= day < monday,
             "last_month": _month_number(day) == last_month,
@@ -452,6 +477,34 @@ class Reference:
         after_first = first is None or _latest(first, last_number) <= month
         before_end = moment <= self.as_of if last is None else month <= last_number
         return after_first and before_end
+
+    def in_days(
+        self, first: DayRef | None, last: DayRef | None, before: DayRef | None, moment: datetime
+    ) -> bool:
+        """From the day `first` to the end of the day `last` (or to the start of `before`); each the
+        latest such day on or before `as_of` (`first`: on or before the end). Neither end: to `as_of`."""
+        day, end = self.local_date(moment), last or before
+        end_day = _latest_day(end, self.today) if end else None
+        if end_day is None:
+            before_end = moment <= self.as_of
+        elif last:
+            before_end = day <= end_day
+        else:
+            before_end = day < end_day
+        return before_end and (first is None or _latest_day(first, end_day or self.today) <= day)
+
+
+def _latest_day(ref: DayRef, by: date) -> date:
+    """Walking back a day at a time from `by` to the first date with `ref`'s month and day."""
+    day = by
+    while (day.month, day.day) != (ref.month, ref.day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _quarter_number(day: date) -> int:
+    """Quarters counted from year 0: consecutive quarters differ by one."""
+    return day.year * 4 + (day.month - 1) // 3
 
 
 def ntile(rows: int, buckets: int) -> list[int]:

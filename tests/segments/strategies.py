@@ -28,6 +28,8 @@ from segments.definition import (
     Condition,
     Count,
     Dates,
+    DayRef,
+    Days,
     Definition,
     Event,
     EventFilter,
@@ -37,7 +39,9 @@ from segments.definition import (
     Months,
     Not,
     OlderThan,
+    Quarter,
     Rank,
+    Reachability,
     Saved,
     Scalar,
     Span,
@@ -314,12 +318,16 @@ def spans() -> st.SearchStrategy[Span]:
 def windows() -> st.SearchStrategy[Window]:
     month = st.builds(MonthRef, month=st.integers(1, 12), year=st.none() | st.integers(2024, 2026))
     day = st.none() | st.dates(date(2023, 6, 1), date(2026, 12, 31))
+    day_ref = st.dates(date(2024, 1, 1), date(2024, 12, 31)).map(lambda d: DayRef(month=d.month, day=d.day))
     return st.one_of(
         st.builds(Last, span=spans()),
         st.builds(OlderThan, span=spans()),
         st.builds(Calendar, period=st.sampled_from(get_args(CalendarName))),
         st.builds(Months, first=st.none() | month, last=st.none() | month),
         st.builds(Dates, start=day, end=day),
+        st.builds(Days, first=st.none() | day_ref, last=st.none() | day_ref),
+        st.builds(Days, first=st.none() | day_ref, before=day_ref),
+        st.builds(Quarter, quarter=st.integers(1, 4), year=st.none() | st.integers(2024, 2026)),
     )
 
 
@@ -365,6 +373,7 @@ def events(pools: Pools) -> st.SearchStrategy[Event]:
         where=st.lists(event_filters(pools), max_size=2),
         count=st.builds(Count, op=st.sampled_from(COMPARISONS), n=st.integers(0, 4)),
         after_latest=st.none() | st.none() | event_type,
+        after_where=st.just([]) | st.lists(event_filters(pools), max_size=1),
     )
 
 
@@ -396,6 +405,7 @@ def leaves(pools: Pools) -> st.SearchStrategy[Condition]:
         aggregates(pools),
         ranks(),
         st.builds(LastEmails, n=st.integers(1, 6), action=st.sampled_from(["opened", "clicked"])),
+        st.builds(Reachability, state=st.sampled_from(["reachable", "suppressed"])),
         st.builds(Saved, name=st.sampled_from(sorted(SAVED))),
     )
 

@@ -23,7 +23,7 @@ def store_url(database_url: str, segment_files: dict[str, Path]) -> str:
 
 
 def test_batch_json_gives_one_line_per_phrase_in_order(run_app, store_url: str, tmp_path: Path) -> None:
-    phrases = ["contacts in Berlin", "contacts in Berlni", "lapsed customers"]
+    phrases = ["contacts in Berlin", "contacts in Berl", "lapsed customers"]
     batch = tmp_path / "phrases.txt"
     batch.write_text("\n".join(phrases) + "\n", encoding="utf-8")
     result = run_app("segment", "--batch", batch, "--db", store_url, "--as-of", AS_OF, "--json", "--members")
@@ -49,14 +49,16 @@ def test_one_phrase_reads_as_a_short_table(run_app, store_url: str) -> None:
 
 
 def test_saved_segments_from_the_command_line(run_app, store_url: str) -> None:
-    saved = run_app("saved", "save", "Q3 winners", "lapsed customers who bought golf", "--db", store_url)
+    saved = run_app("saved", "save", "Fairway winners", "lapsed customers who bought golf", "--db", store_url)
     assert saved.returncode == 0, saved.stderr
     listed = run_app("saved", "list", "--db", store_url)
-    assert "Q3 winners" in listed.stdout and "lapsed customers who bought golf" in listed.stdout
-    used = run_app("segment", "Q3 winners in Germany", "--db", store_url, "--as-of", AS_OF, "--json")
-    assert used.returncode == 0 and "saved segment 'Q3 winners'" in json.loads(used.stdout)["explanation"]
-    assert run_app("saved", "delete", "Q3 winners", "--db", store_url).returncode == 0
-    gone = run_app("segment", "Q3 winners in Germany", "--db", store_url, "--as-of", AS_OF, "--json")
+    assert "Fairway winners" in listed.stdout and "lapsed customers who bought golf" in listed.stdout
+    used = run_app("segment", "Fairway winners in Germany", "--db", store_url, "--as-of", AS_OF, "--json")
+    assert (
+        used.returncode == 0 and "saved segment 'Fairway winners'" in json.loads(used.stdout)["explanation"]
+    )
+    assert run_app("saved", "delete", "Fairway winners", "--db", store_url).returncode == 0
+    gone = run_app("segment", "Fairway winners in Germany", "--db", store_url, "--as-of", AS_OF, "--json")
     assert gone.returncode == 1 and "error" in json.loads(gone.stdout)
 
 

@@ -24,6 +24,7 @@ from segments.definition import (
     LastEmails,
     Not,
     Rank,
+    Reachability,
     Saved,
 )
 from tests.segments.strategies import COMPARISONS, Pools, definitions, windows
@@ -65,6 +66,7 @@ def free_leaves() -> st.SearchStrategy[Condition]:
             where=st.lists(filters, max_size=2),
             count=st.builds(Count, op=st.sampled_from(COMPARISONS), n=st.integers(0, 10**9)),
             after_latest=st.none() | text,
+            after_where=st.lists(filters, max_size=1),
         ),
         st.builds(
             Aggregate,
@@ -82,6 +84,7 @@ def free_leaves() -> st.SearchStrategy[Condition]:
             type=text,
         ),
         st.builds(LastEmails, n=st.integers(1, 10**6), action=st.sampled_from(["opened", "clicked"])),
+        st.builds(Reachability, state=st.sampled_from(["reachable", "suppressed"])),
         st.builds(Saved, name=text),
     )
 

@@ -53,9 +53,18 @@ def test_the_answer_carries_the_services_counts(tailor) -> None:
     assert "too few to test on" in texts(answer.args["blocks"])
 
 
+def test_chat_shorthand_and_typos_are_answered_and_each_rewrite_is_shown(tailor) -> None:
+    app: Tailor = tailor()
+    app.command("custmers in New York w/ 2+ ordrs")
+    [answer] = app.fake.wait_calls("response")
+    shown = texts(answer.args["blocks"])
+    assert "read 'custmers' as 'customers'" in shown and "'w/' as 'with'" in shown
+    assert "'ordrs' as 'orders'" in shown and "at least 2 purchases" in shown
+
+
 def test_a_phrase_it_cannot_read_answers_with_suggestion_buttons(tailor) -> None:
     app: Tailor = tailor()
-    app.command("contacts in Berlni")
+    app.command("contacts in Berl")
     [answer] = app.fake.wait_calls("response")
     assert "I couldn't read" in texts(answer.args["blocks"])
     buttons = [e for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"]]

@@ -1,0 +1,422 @@
+"""Segments as marketers type them in Slack, on both databases: shorthand, typos, signs, calendar
+words and the words for consent and lifecycle, each chat phrasing read exactly as its tidy twin,
+with every expansion and correction said in the reading; and no word of a phrase passed over.
+
+The property tests generate their phrases from seeded tables of wordings (so that a failure names
+a phrase that fails again) and check the reading's structure, not its text.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+
+import pytest
+
+from segments.definition import (
+    Aggregate,
+    Attribute,
+    Calendar,
+    Count,
+    DayRef,
+    Days,
+    Event,
+    Not,
+    Quarter,
+    Reachability,
+)
+from segments.lexicon import load_lexicon
+from segments.normalize import fold
+from segments.parser import ParseError, Parser
+from tests.segments.test_grouping import PARTS
+
+SEED = 17
+
+
+@pytest.fixture(scope="module")
+def parser(oracle) -> Parser:
+    with oracle.engine.connect() as conn:
+        return Parser(load_lexicon(conn))
+
+
+def where(parser: Parser, text: str):
+    return parser.parse(text).definition.where
+
+
+def misread(parser: Parser, phrase: str, wanted, reading=lambda found: found) -> str | None:
+    """What is wrong with the phrase's reading (`reading` of its condition), or None if it is `wanted`."""
+    try:
+        found = reading(where(parser, phrase))
+    except ParseError as error:
+        return f"{phrase!r}: refused ({error.message})"
+    return None if found == wanted else f"{phrase!r}: read as {found}, meant {wanted}"
+
+
+def notes(parser: Parser, text: str) -> str:
+    return " | ".join(parser.parse(text).notes)
+
+
+# -- shorthand and typos -------------------------------------------------------------------------
+
+#: (as typed in chat, the same ask written out, the words the reading must say it rewrote)
+SHORTHAND = [
+    ("custs in DE w/ 3+ orders", "customers in Germany with at least 3 orders", ["custs", "w/"]),
+    ("ppl who didnt buy in 90d", "people who did not buy in the last 90 days", ["ppl", "didnt", "90d"]),
+    ("subs w/o a purchase in 2 wks", "subscribers without a purchase in the last 2 weeks",
+     ["subs", "w/o", "wks"]),
+    ("contacts who havent opened in 30d", "contacts who haven't opened in the last 30 days", ["havent"]),
+    ("golfers in DE who dont open emails", "golfers in Germany who don't open emails", ["dont"]),
+    ("users who bought smth in the last 6 mos", "users who bought something in the last 6 months", ["smth"]),
+    ("custs who ordered 3x", "customers who ordered 3 times", ["3x"]),
+    ("ppl who marked us as spam", "people who complained", ["marked us as spam"]),
+    ("cx in berlin n munich", "customers in Berlin and Munich", ["cx", "n"]),
+    ("ppl who unsubbed in the last 90 days", "people who unsubscribed in the last 90 days", ["unsubbed"]),
+]  # fmt: skip
+TYPOS = [
+    ("custmers in germny", "customers in Germany", ["custmers", "germny"]),
+    ("ppl who opend the black friday emial", "people who opened the Black Friday email", ["opend", "emial"]),
+    ("contacts who clikced in the last 30 days", "contacts who clicked in the last 30 days", ["clikced"]),
+    ("customers who bougth golf", "customers who bought golf", ["bougth"]),
+    ("lapsed custmers in berln", "lapsed customers in Berlin", ["custmers", "berln"]),
+    ("custs who purchsed in decmber", "customers who purchased in December", ["purchsed", "decmber"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("chat", "tidy", "rewritten"), SHORTHAND + TYPOS, ids=[c for c, _, _ in SHORTHAND + TYPOS]
+)
+def test_a_chat_phrasing_reads_as_its_tidy_twin_and_says_what_it_rewrote(
+    parser: Parser, chat: str, tidy: str, rewritten: list[str]
+) -> None:
+    assert where(parser, chat) == where(parser, tidy)
+    said = notes(parser, chat)
+    for word in rewritten:
+        assert f"'{word}' as " in said, said
+
+
+def test_shorthand_is_data_and_every_entry_reads() -> None:
+    """Each word of shorthand.toml expands into words, and the table keeps to its three kinds."""
+    from segments import shorthand
+
+    for table in (shorthand.words(), shorthand.signs(), shorthand.after_number()):
+        assert table and all(isinstance(k, str) and v.strip() for k, v in table.items())
+    assert shorthand.expand("custs", shorthand.words()) == "customers"
+    assert shorthand.expand("wks", shorthand.after_number()) == "weeks"
+
+
+def test_a_value_is_corrected_only_when_it_is_the_one_close_value(parser: Parser) -> None:
+    # "Bern" is two edits from Berlin: a city of its own, perhaps; ask, and name the nearest
+    with pytest.raises(ParseError) as caught:
+        parser.parse("contacts in Bern")
+    assert "Berlin" in caught.value.message and "a city" in caught.value.message
+    assert "contacts in Berlin" in caught.value.suggestions
+
+
+def test_two_equally_close_words_are_asked_about_not_guessed(parser: Parser) -> None:
+    # "bougt": bought and bough... "ope": too short to correct at all; "clickd" one edit from clicked
+    with pytest.raises(ParseError) as caught:
+        parser.parse("contacts who opened the cyber mondy or tuesdy email")
+    assert "tuesdy" in caught.value.message
+
+
+def test_an_unknown_product_is_offered_products_not_connectives(parser: Parser) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser.parse("customers who bought hockey sticks")
+    message = caught.value.message
+    assert "a category or a product" in message
+    offered = [s.split("bought ", 1)[1] for s in caught.value.suggestions]
+    lexicon_values = {v.lower() for v in parser.lexicon.spelling.values()}
+    assert all(o.split(" sticks")[0].lower() in lexicon_values for o in offered), offered
+
+
+def test_an_unknown_campaign_is_offered_campaigns(parser: Parser) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser.parse("contacts who opened the Cyber Tuesday email")
+    assert "a campaign" in caught.value.message
+
+
+# -- signs and amounts: a property test ---------------------------------------------------------
+
+#: Each comparison by the wordings marketers use for it; "{n}" where the number goes.
+WORDINGS = {
+    "gt": ["more than {n}", "over {n}", "above {n}", "> {n}", ">{n}", "greater than {n}"],
+    "ge": ["at least {n}", ">= {n}", "no less than {n}", "not less than {n}", "{n}+", "{n} or more", "≥ {n}"],
+    "lt": ["less than {n}", "under {n}", "below {n}", "< {n}", "fewer than {n}"],
+    "le": ["at most {n}", "<= {n}", "no more than {n}", "up to {n}", "≤ {n}"],
+    "eq": ["exactly {n}"],
+}
+#: Subjects of a comparison: the phrase, and where its comparison lands in the definition.
+SUBJECTS = [
+    ("customers with {cmp} orders", "count"),
+    ("contacts who opened {cmp} emails", "count"),
+    ("customers who spent {money}", "aggregate"),
+    ("contacts aged {cmp}", "attribute"),
+    ("companies with {cmp} employees", "attribute"),
+]
+GENERATED = 300
+
+
+def comparisons(node) -> list[tuple[str, float]]:
+    """Every (comparison, number) the definition holds, wherever it stands."""
+    found = []
+    match node:
+        case Event(count=count) if count != Count():
+            found.append((count.op, float(count.n)))
+        case Aggregate(op=op, value=value):
+            found.append((op, float(value)))
+        case Attribute(op=op, value=value) if (isinstance(value, int | float) and op != "eq") or op == "eq":
+            if isinstance(value, int | float):
+                found.append((op, float(value)))
+    for child in getattr(node, "of", []) if isinstance(getattr(node, "of", None), list) else []:
+        found.extend(comparisons(child))
+    inner = getattr(node, "of", None)
+    if inner is not None and not isinstance(inner, list):
+        found.extend(comparisons(inner))
+    return found
+
+
+def comparison_phrases(rng: random.Random):
+    for _ in range(GENERATED):
+        op = rng.choice(sorted(WORDINGS))
+        subject, lands = rng.choice(SUBJECTS)
+        if op == "eq" and lands == "attribute":
+            continue  # "aged exactly 40" is age 40: an equality, not a comparison
+        n = rng.choice([2, 3, 5, 12, 40, 65] if "aged" in subject else [2, 3, 5, 12, 40, 65, 500, 2000])
+        wording = rng.choice(WORDINGS[op])
+        money = wording.format(n=f"${n}") if wording != "{n}+" else f"${n}+"
+        yield subject.format(cmp=wording.format(n=n), money=money), op, float(n)
+
+
+def test_every_generated_comparison_reads_as_that_comparison(parser: Parser) -> None:
+    found = (
+        misread(parser, phrase, [(op, n)], comparisons)
+        for phrase, op, n in comparison_phrases(random.Random(SEED))
+    )
+    wrong = [problem for problem in found if problem]
+    assert not wrong, "\n".join(wrong[:20])
+
+
+def test_not_less_than_is_at_least_and_a_negated_count_reads_as_its_opposite(parser: Parser) -> None:
+    # "not less than" was read as "less than": the opposite comparison, without a word
+    assert comparisons(where(parser, "contacts who opened not less than 40 emails")) == [("ge", 40.0)]
+    negated = parser.parse("contacts who did not open more than 3 emails")
+    assert negated.definition.where == Not(of=Event(type="email_opened", count=Count(op="gt", n=3)))
+
+
+def test_a_single_order_is_exactly_one_and_a_single_order_over_an_amount_is_asked(parser: Parser) -> None:
+    assert comparisons(where(parser, "customers with a single order")) == [("eq", 1.0)]
+    assert comparisons(where(parser, "customers with only one order")) == [("eq", 1.0)]
+    assert comparisons(where(parser, "customers who ordered only once")) == [("eq", 1.0)]
+    with pytest.raises(ParseError):
+        parser.parse("customers with a single order over $300")
+
+
+def test_only_ever_bought_means_nothing_else(parser: Parser) -> None:
+    only = where(parser, "customers who only ever bought golf")
+    text = json.dumps(only.model_dump(mode="json"))
+    assert '"negated": true' in text and "golf" in text
+    assert where(parser, "custs who only bought golf") == only
+    with pytest.raises(ParseError):
+        parser.parse("people who only opened emails")  # only... what?
+
+
+# -- calendar words -----------------------------------------------------------------------------
+
+MONTH_NAMES = ["jan", "feb", "march", "apr", "may", "june", "jul", "aug", "sept", "oct", "nov", "dec"]
+
+
+def ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def test_generated_month_and_day_dates_read_as_that_day(parser: Parser) -> None:
+    rng = random.Random(SEED)
+    wrong = []
+    for _ in range(120):
+        day = date.fromordinal(date(2024, 1, 1).toordinal() + rng.randrange(366))  # a leap year: 29 Feb too
+        month = MONTH_NAMES[day.month - 1]
+        th = ordinal(day.day)
+        said = rng.choice(
+            [f"{month} {th}", f"{day.day} {month}", f"the {th} of {month}", f"{month} {day.day}"]
+        )
+        ref = DayRef(month=day.month, day=day.day)
+        for lead, window in (("since", Days(first=ref)), ("on", Days(first=ref, last=ref)),
+                             ("before", Days(before=ref))):  # fmt: skip
+            problem = misread(
+                parser, f"customers who bought {lead} {said}", Event(type="purchase", window=window)
+            )
+            wrong += [problem] if problem else []
+    assert not wrong, "\n".join(wrong[:20])
+
+
+def test_quarters_read_as_calendar_quarters(parser: Parser) -> None:
+    bought = lambda window: Event(type="purchase", window=window)  # noqa: E731
+    assert where(parser, "custs who bought this quarter") == bought(Calendar(period="this_quarter"))
+    assert where(parser, "custs who bought last quarter") == bought(Calendar(period="last_quarter"))
+    for q in range(1, 5):
+        assert where(parser, f"customers who bought in Q{q}") == bought(Quarter(quarter=q))
+        assert where(parser, f"customers who bought in q{q} 2025") == bought(Quarter(quarter=q, year=2025))
+
+
+def test_an_impossible_day_is_refused(parser: Parser) -> None:
+    with pytest.raises(ParseError, match="not a date"):
+        parser.parse("customers who bought since feb 30")
+
+
+# -- negations: a property test -----------------------------------------------------------------
+
+NEGATIONS = [
+    "didn't",
+    "didnt",
+    "did not",
+    "haven't",
+    "havent",
+    "have not",
+    "never",
+    "don't",
+    "dont",
+    "do not",
+]
+VERBS = {"buy": "purchase", "open": "email_opened", "click": "email_clicked"}
+PAST = {"buy": "bought", "open": "opened", "click": "clicked"}
+
+
+def test_generated_negations_read_as_no_such_event(parser: Parser) -> None:
+    rng = random.Random(SEED)
+    wrong = []
+    for _ in range(100):
+        negation, verb = rng.choice(NEGATIONS), rng.choice(sorted(VERBS))
+        head = rng.choice(["contacts", "ppl", "people", "subs"])
+        form = PAST[verb] if negation.startswith(("have", "haven", "never")) else verb
+        problem = misread(parser, f"{head} who {negation} {form}", Not(of=Event(type=VERBS[verb])))
+        wrong += [problem] if problem else []
+    assert not wrong, "\n".join(wrong[:20])
+
+
+# -- consent and lifecycle words ----------------------------------------------------------------
+
+
+def test_consent_and_deliverability_words(parser: Parser) -> None:
+    assert where(parser, "mailable contacts") == Reachability()
+    assert where(parser, "reachable contacts") == Reachability()
+    assert where(parser, "suppressed contacts") == Reachability(state="suppressed")
+    assert "reachable" in notes(parser, "mailable contacts")
+    with pytest.raises(ParseError, match="hard bounces"):
+        parser.parse("hard bounced contacts")
+
+
+def test_lifecycle_words_are_echoed_with_the_preset_they_stand_for(parser: Parser) -> None:
+    assert where(parser, "win-back candidates") == where(parser, "lapsed customers")
+    assert "lapsed customers" in notes(parser, "win-back candidates")
+    assert where(parser, "churned custs") == where(parser, "lapsed customers")
+    assert where(parser, "loyal customers") == where(parser, "repeat buyers")
+    assert "repeat buyers" in notes(parser, "loyal customers")
+    assert comparisons(where(parser, "one-time buyers")) == [("eq", 1.0)]
+    first = where(parser, "first-time buyers in the last 30 days")
+    assert "older_than" in json.dumps(first.model_dump(mode="json"))
+
+
+# -- no word passed over -------------------------------------------------------------------------
+
+
+def leaves(value) -> list:
+    """Every scalar of a dumped definition."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in leaves(v)]
+    return [value]
+
+
+def numbers_in(found: list) -> set[float]:
+    numbers = set()
+    for leaf in found:
+        try:
+            numbers.add(float(leaf))
+        except (TypeError, ValueError):
+            continue
+    return numbers
+
+
+def passed_over(parser: Parser, phrase: str) -> list[str]:
+    """The numbers and values of the phrase that its definition does not hold (an independent
+    check of the parser's own: every value it tagged must land somewhere)."""
+    try:
+        definition = parser.parse(phrase).definition
+    except ParseError:
+        return []
+    found = leaves(definition.model_dump(mode="json"))
+    text = " | ".join(fold(str(leaf)) for leaf in found)
+    numbers = numbers_in(found)
+    missed = []
+    tags = parser.tags(phrase)
+    for index, tag in enumerate(tags):
+        after = tags[index + 1] if index + 1 < len(tags) else None
+        if tag.type == "NUMBER":
+            n = tag.number or 0
+            # a span of quarters is months; "before 2025" ends with 2024
+            if not ({n, n * 3, n - 1} & numbers) and not (after is not None and after.type == "PRESET"):
+                missed.append(tag.text)
+        elif tag.type == "VALUE" and not any(fold(s.value) in text for s in tag.senses):
+            missed.append(tag.text)
+    return missed
+
+
+def generated_phrases(rng: random.Random, count: int) -> list[str]:
+    pieces = [*PARTS, *(chat for chat, _, _ in SHORTHAND + TYPOS)]
+    joins = [" and ", " or ", " but not ", ", "]
+    return [
+        "".join(piece + rng.choice(joins) for piece in rng.sample(pieces, rng.randint(1, 3)))
+        .rstrip(" ,")
+        .removesuffix(" and")
+        .removesuffix(" or")
+        .removesuffix(" but not")
+        for _ in range(count)
+    ]
+
+
+def test_no_phrase_passes_over_a_value_or_a_number(parser: Parser) -> None:
+    from tests.segments.dataset import DATA_AS_OF
+    from tests.segments.phrasebook import entries
+
+    corpus = [entry["text"] for entry in entries(DATA_AS_OF.isoformat())]
+    phrases = [*corpus, *generated_phrases(random.Random(SEED), 1000)]
+    missed = {phrase: found for phrase in phrases if (found := passed_over(parser, phrase))}
+    assert not missed, "\n".join(f"{p!r}: {m}" for p, m in list(missed.items())[:20])
+
+
+# -- what a new user met first ------------------------------------------------------------------
+
+
+def test_a_country_code_out_of_a_place_is_asked_about_not_read_as_a_country(parser: Parser) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser.parse("ppl who opened the bf email")  # Black Friday, not Burkina Faso
+    assert "a campaign" in caught.value.message
+    assert where(parser, "custs in DE") == where(parser, "customers in Germany")
+    assert where(parser, "DE customers") == where(parser, "customers in Germany")
+
+
+def test_customers_with_a_count_that_admits_none_are_still_buyers(parser: Parser) -> None:
+    bought = Event(type="purchase")
+    at_most = where(parser, "customers w/ <= 2 orders")
+    assert bought in at_most.of and Event(type="purchase", count=Count(op="le", n=2)) in at_most.of
+    assert where(parser, "contacts w/ <= 2 orders") == Event(type="purchase", count=Count(op="le", n=2))
+
+
+def test_subscribers_say_they_are_all_contacts(parser: Parser) -> None:
+    assert "whatever their consent" in notes(parser, "subs in Berlin")
+
+
+def test_a_known_word_is_no_typo_and_forms_of_one_word_are_no_choice(parser: Parser) -> None:
+    assert "'high' as" not in notes(parser, "high valu customers")
+    assert "'purchse' as 'purchase'" in notes(parser, "contcts with no purchse in 90 days")
+
+
+def test_no_quarter_five_and_a_two_word_value_is_offered_whole(parser: Parser) -> None:
+    with pytest.raises(ParseError, match="Q1 to Q4"):
+        parser.parse("ppl who bought in Q5")
+    with pytest.raises(ParseError) as caught:
+        parser.parse("custs who bought a yoga matt")
+    assert "custs who bought a Yoga Mat" in caught.value.suggestions
