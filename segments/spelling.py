@@ -7,7 +7,10 @@ distance, so that a swap of two letters is one edit). Where a value stands ("in 
 language's own words and every value.
 
 Ties are broken the way people mistype: forms of one word are one reading ("opend": open,
-opened), and a typo seldom changes a word's first letter ("opend" is not "spend"). A value of
+opened), a typo seldom changes a word's first letter ("opend" is not "spend"), and a word that
+stands alone beats one that means something only in a phrase ("opeed": opened, not the "opted"
+of "opted in"), and the language's own word beats a value as near ("spnt": spent or sent, not
+the "Sint" of Sint Maarten). A value of
 the data (a city, a product, a campaign) must moreover start with the same letter and be typed
 with five letters or more, so that "Bern" (two edits from "Berlin") or "Rom" never silently name
 another place. Every correction is shown in the reading; a word with two equally near readings
@@ -40,6 +43,9 @@ class Speller:
     values: Mapping[str, frozenset[str]]
     #: What vocabulary words mean, where several spell one reading ("open", "opened": email_opened).
     meanings: Mapping[str, str]
+    #: Vocabulary words that mean something only beside others ("opted" of "opted in", "high" of
+    #: "high value"): a typo as near to a word that stands alone is read as that word.
+    partial: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -48,6 +54,7 @@ class Speller:
         lexicon: Lexicon,
         meanings: Mapping[str, str],
         named: Mapping[str, str] = MappingProxyType({}),
+        partial: Iterable[str] = (),
     ) -> Speller:
         """`named`: vocabulary words that are also values of a kind ("december": month)."""
         words = {w for w in vocabulary if w.isalpha() and len(w) >= MIN_LENGTH}
@@ -63,7 +70,7 @@ class Speller:
         readings = {
             keys[0]: repr(sorted(senses)) for keys, senses in lexicon.entries.items() if len(keys) == 1
         }
-        return cls(tuple(sorted(words)), values, {**readings, **meanings})
+        return cls(tuple(sorted(words)), values, {**readings, **meanings}, frozenset(partial))
 
     @cached_property
     def _vocabulary(self) -> frozenset[str]:
@@ -90,9 +97,11 @@ class Speller:
             return []
         best = min(distance for _, distance in found)
         nearest = sorted({w for w, distance in found if distance == best})
-        same_start = [w for w in nearest if w[0] == word[0]]
+        pool = [w for w in nearest if w[0] == word[0]] or nearest
+        pool = [w for w in pool if w not in self.partial] or pool
+        pool = [w for w in pool if w in self._vocabulary] or pool  # "spnt": spent or sent, not Sint
         readings: dict[str, list[str]] = {}
-        for candidate in same_start or nearest:
+        for candidate in pool:
             readings.setdefault(self.meanings.get(candidate, candidate), []).append(candidate)
         return [max(forms, key=len) for forms in readings.values()]
 

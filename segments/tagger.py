@@ -92,7 +92,9 @@ class Tagger:
             self._learn_event(kind)
         # vocabulary words that may stand where a value does: "in decmber", "bought prdoucts"
         named = {**{key(noun): "noun" for noun in EVENT_NOUNS}, **{key(month): "month" for month in MONTHS}}
-        self.speller = Speller.of(self._vocabulary(), self.lexicon, self._meanings(), named)
+        vocabulary = self._vocabulary()
+        whole = {key(w) for table in self._word_tables() for w in table}
+        self.speller = Speller.of(vocabulary, self.lexicon, self._meanings(), named, vocabulary - whole)
 
     def _meanings(self) -> dict[str, str]:
         """Words that spell one reading: a verb's forms, a head's synonyms."""
@@ -118,11 +120,15 @@ class Tagger:
         """Every word of the language itself, as keys: what a typo is corrected into first. Of the
         verbs the store's event types teach, only their past forms: the stems guessed for them
         ("complaine" of "complained") are no words to correct into."""
-        past = {form for form in self.verbs if form.endswith("ed")}
-        tables = (HEADS, VERBS, EVENT_NOUNS, UNITS, MONTHS, MONEY, SIGNUP_VERBS, ORIGIN_VERBS, SPEND_VERBS,
-                  NUMBER_WORDS, MULTIPLIERS, self.keywords, past, self.agents, shorthand.words())  # fmt: skip
         phrases = (*PRESETS, *LEADS, *TRAILS, *CONSENT)
-        return {key(w) for table in tables for w in table} | {w for p in phrases for w in phrase_keys(p)}
+        whole = {key(w) for table in self._word_tables() for w in table}
+        return whole | {w for p in phrases for w in phrase_keys(p)}
+
+    def _word_tables(self) -> tuple:
+        """The tables of the language's words that stand alone."""
+        past = {form for form in self.verbs if form.endswith("ed")}
+        return (HEADS, VERBS, EVENT_NOUNS, UNITS, MONTHS, MONEY, SIGNUP_VERBS, ORIGIN_VERBS, SPEND_VERBS,
+                NUMBER_WORDS, MULTIPLIERS, self.keywords, past, self.agents, shorthand.words())  # fmt: skip
 
     def tag(self, text: str, corrections: Mapping[int, str] = MappingProxyType({})) -> list[Tag]:
         """The tags of `text`; `corrections`: the words read in place of typos, by where they start."""

@@ -420,3 +420,11 @@ def test_no_quarter_five_and_a_two_word_value_is_offered_whole(parser: Parser) -
     with pytest.raises(ParseError) as caught:
         parser.parse("custs who bought a yoga matt")
     assert "custs who bought a Yoga Mat" in caught.value.suggestions
+
+
+def test_ties_prefer_a_word_that_stands_alone_and_the_languages_own_words(parser: Parser) -> None:
+    assert "'opeed' as 'opened'" in notes(parser, "ppl who opeed an email")  # not the "opted" of "opted in"
+    with pytest.raises(ParseError) as caught:
+        parser.parse("customers who spnt more than $500")
+    assert caught.value.message == "is 'spnt' 'sent' or 'spent'?"
+    assert "customers who spent more than $500" in caught.value.suggestions
