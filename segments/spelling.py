@@ -1,20 +1,20 @@
 """Typos read as the word they nearly spell: "custmers" -> customers, "germny" -> Germany.
 
-Only a word that nothing knows is corrected, and only into the single nearest known word: one
-edit away for words of up to five letters, two beyond (rapidfuzz's optimal string alignment
-distance, so that a swap of two letters is one edit). Where a value stands ("in ...", "bought
-...", "opened the ..."), the candidates are the store's values of that kind; elsewhere, the
-language's own words and every value.
+Only a word that nothing knows is corrected, and only into the single nearest known word
+(rapidfuzz's optimal string alignment distance, so that a swap of two letters is one edit): one
+edit away for the language's words of up to five letters and for values of up to seven, two
+beyond. Where a value stands ("in ...", "bought ...", "opened the ..."), the candidates are the
+store's values of that kind; elsewhere, the language's own words and every value.
 
 Ties are broken the way people mistype: forms of one word are one reading ("opend": open,
-opened), a typo seldom changes a word's first letter ("opend" is not "spend"), and a word that
+opened); a typo seldom changes a word's first letter ("opend" is not "spend"); a word that
 stands alone beats one that means something only in a phrase ("opeed": opened, not the "opted"
-of "opted in"), and the language's own word beats a value as near ("spnt": spent or sent, not
-the "Sint" of Sint Maarten). A value of
-the data (a city, a product, a campaign) must moreover start with the same letter and be typed
-with five letters or more, so that "Bern" (two edits from "Berlin") or "Rom" never silently name
-another place. Every correction is shown in the reading; a word with two equally near readings
-is not corrected, and the parser asks which was meant.
+of "opted in"); and the language's own word beats a value as near ("spnt": spent or sent, not
+the "Sint" of Sint Maarten). A value of the data (a city, a product, a campaign) must moreover
+start with the same letter and be typed with five letters or more, so that "Bern" (two edits
+from "Berlin") or "Rom" never silently name another place. Every correction is shown in the
+reading; a word with two equally near readings is not corrected, and the parser asks which was
+meant.
 """
 
 from __future__ import annotations
