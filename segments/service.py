@@ -24,7 +24,7 @@ from segments.reading import Reader
 from segments.saved import SavedError, SavedSegments, valid_name
 from store.db import is_postgres
 from store.migrate import upgrade
-from store.models import Event
+from store.models import Contact, Event
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 UNANSWERED = "Tailor could not answer this phrase: the error is in the log for whoever runs Tailor"
 #: Reachable members below this are too few for an A/B test (the setting's default).
 MIN_TEST_SIZE = 1000
+#: A phrase asked of a store with no contacts: 0 is no answer, so say why and what to do.
+EMPTY_STORE = (
+    "The store holds no contacts yet: import yours (python app.py import --contacts FILE --events FILE "
+    "--campaigns FILE), or run python app.py to start on the demo data."
+)
 #: Below this share of reachable members the answer says so: most of them cannot be mailed.
 LOW_REACHABLE_SHARE = 0.5
 
@@ -134,13 +139,14 @@ class SegmentService:
             )
             count, reachable = conn.execute(count_query(compiler, definition)).one()
             listed = list(conn.execute(members_query(compiler, definition)).scalars()) if members else None
+            empty = count == 0 and conn.execute(select(Contact.id).limit(1)).first() is None
         return Answer(
             text=phrase,
             definition=definition.as_json(),
             explanation=Reader(as_of, self.zone).read(definition),
             count=count,
             reachable=reachable,
-            warnings=[*notes, *self.warnings(count, reachable)],
+            warnings=[*notes, *([EMPTY_STORE] if empty else self.warnings(count, reachable))],
             members=listed,
         )
 

@@ -117,3 +117,10 @@ def test_a_defect_of_tailors_is_logged_and_the_phrase_answered(
     failure = service.answer("golfers", DATA_AS_OF)
     assert isinstance(failure, Failure) and failure.error == UNANSWERED
     assert "answering 'golfers' failed" in caplog.text and "RuntimeError: a defect" in caplog.text
+
+
+def test_a_store_with_no_contacts_says_so_and_how_to_fill_it(engine) -> None:
+    answer = SegmentService(engine).answer("custs in DE w/ 3+ orders", DATA_AS_OF)
+    assert isinstance(answer, Answer) and answer.count == 0
+    assert any("no contacts yet" in warning and "import" in warning for warning in answer.warnings)
+    assert not any("No contact matches" in warning for warning in answer.warnings)
