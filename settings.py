@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     def _valid_url(cls, value: str) -> str:
         try:
             make_url(value)
-        except ArgumentError:
-            raise ValueError(f"not a database URL: {value!r} (e.g. sqlite:///tailor.db)") from None
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            shown = masked(value)
+            raise ValueError(f"not a database URL: {shown!r} (e.g. sqlite:///tailor.db)") from None
         return value
 
     @field_validator("timezone")
@@ -100,6 +101,15 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def masked(url: str) -> str:
+    """A database URL as it may be shown: what lies between the user's name and the last '@'
+    hidden, even in a URL that does not parse (a typo must not show the password)."""
+    at = url.rfind("@")
+    start = url.find("//", 0, at) + 2 if "//" in url[:at] else 0
+    colon = url.find(":", start, at)
+    return url if at < 0 or colon < 0 else f"{url[: colon + 1]}***{url[at:]}"
 
 
 class SettingsError(Exception):

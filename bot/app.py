@@ -41,7 +41,7 @@ def create_app(settings: Settings, services: Services, client: WebClient | None 
         process_before_response=True,
         listener_executor=worker,
     )
-    app.use(gate.once(services.receipts))
+    app.use(gate.once(services.seen))
     app.use(gate.allowed(services.access, services.conversation.refusal, Replies(client), worker))
     register_listeners(app, services.conversation)
     return app

@@ -1,7 +1,8 @@
 """Two checks every request passes after Bolt has verified its signature: once, and allowed.
 
 - `once`: an Events API delivery whose event id the store has already seen (Slack retries after
-  3 s without an acknowledgement, with `X-Slack-Retry-Num`) is acknowledged and dropped.
+  3 s without an acknowledgement, with `X-Slack-Retry-Num`) is acknowledged and dropped; so is any
+  other signed request whose signature was seen (the same bytes replayed within their 5 minutes).
 - `allowed`: with TAILOR_ALLOWED_CHANNELS or TAILOR_ALLOWED_USERS set, anyone else gets a polite
   refusal and no data. A slash command's refusal is its acknowledgement; others' are sent after.
 """
@@ -21,7 +22,7 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from bot.blocks import Message
 from bot.places import Place
 from bot.replies import Replies
-from store.receipts import Receipts
+from store.seen import SeenRequests
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +44,26 @@ class Access:
         return is_dm and bool(self.users)
 
 
-def once(receipts: Receipts) -> Callable[..., BoltResponse | None]:
+def once(seen: SeenRequests) -> Callable[..., BoltResponse | None]:
     def middleware(body: dict[str, Any], req: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not receipts.first(f"slack:{event_id}", datetime.now(UTC)):
-            retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
-            log.info("event %s delivered again (retry %s): acknowledged, not done twice", event_id, retry)
+        key = _identity(body, req)
+        if key and not seen.first(key, datetime.now(UTC)):
+            retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("%s came again (retry %s): acknowledged, not done twice", key[:40], retry)
             return BoltResponse(status=200, body="")
         return next()
 
     return middleware
+
+
+def _identity(body: dict[str, Any], req: BoltRequest) -> str | None:
+    """What makes a request the same as an earlier one: an event's id (a retry is signed anew), else
+    the signature, which only the same bytes at the same time stamp share. Socket Mode has neither
+    for commands and actions: its connection is Slack's own."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"slack:{body['event_id']}"
+    signature = (req.headers.get("x-slack-signature") or [""])[0]
+    return f"signed:{signature}" if signature else None
 
 
 def allowed(

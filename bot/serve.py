@@ -2,6 +2,8 @@
 
 HTTP mode serves Bolt through its WSGI adapter on waitress, a multi-threaded production WSGI
 server, at http://TAILOR_HOST:TAILOR_PORT/slack/events (events, commands and interactivity).
+`bot.guard` stands in front: unsigned or malformed requests never reach Bolt, and waitress refuses
+a body over `MAX_BODY` before reading it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from slack_bolt.error import BoltError
 from waitress.server import create_server
 
 from bot.app import create_app
+from bot.guard import MAX_BODY, Guard
 from bot.services import build_services
 from settings import Settings
 from store.db import create_store_engine
@@ -38,8 +41,9 @@ def http_server(app: App, settings: Settings):
     # The work runs in threads of this process. Python hands the interpreter from thread to
     # thread every 5 ms by default: an ack waiting behind a reading could wait a few of those.
     sys.setswitchinterval(SWITCH_SECONDS)
+    guarded = Guard(SlackRequestHandler(app, path=PATH), settings.slack_signing_secret or "")
     return create_server(
-        SlackRequestHandler(app, path=PATH), host=settings.host, port=settings.port, threads=THREADS
+        guarded, host=settings.host, port=settings.port, threads=THREADS, max_request_body_size=MAX_BODY
     )
 
 

@@ -11,13 +11,13 @@ from bot.gate import Access
 from reports.service import ReportService
 from segments.service import SegmentService
 from settings import Settings
-from store.receipts import Receipts
+from store.seen import SeenRequests
 
 
 @dataclass(frozen=True)
 class Services:
     conversation: Conversation
-    receipts: Receipts
+    seen: SeenRequests
     access: Access
 
 
@@ -26,6 +26,6 @@ def build_services(settings: Settings, engine: Engine) -> Services:
     reports = ReportService(segments, attribution_days=settings.attribution_days)
     return Services(
         conversation=Conversation(segments, reports=reports),
-        receipts=Receipts(engine),
+        seen=SeenRequests(engine),
         access=Access(channels=settings.allowed_channels, users=settings.allowed_users),
     )

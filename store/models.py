@@ -201,10 +201,11 @@ class ImportRejection(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class DeliveryReceipt(Base):
-    """The id of a delivery from outside (a Slack event), kept a while so a redelivery is done once."""
+class SeenRequest(Base):
+    """The id of a Slack request already handled (an event's id, a request's signature), kept a
+    while so that a redelivery or a replay is done once."""
 
-    __tablename__ = "delivery_receipts"
+    __tablename__ = "seen_requests"
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)

@@ -111,3 +111,20 @@ def test_http_mode_and_access_settings(monkeypatch):
     monkeypatch.setenv("TAILOR_SLACK_API_URL", "slack.com")
     with pytest.raises(SettingsError, match=r"^TAILOR_SLACK_API_URL: not an http"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://tailor:s3cret@db:54x2/tailor",  # a port that is not a number
+        "postgres ql://tailor:s3:cr@t@db/tailor",  # a space in the scheme, '@' in the password
+        "postgresql//tailor:s3cret@db/tailor",  # no colon after the scheme
+    ],
+)
+def test_a_malformed_database_url_is_shown_without_its_password(monkeypatch, url):
+    monkeypatch.setenv("TAILOR_DATABASE_URL", url)
+
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+
+    assert "s3" not in str(error.value) and "tailor:***@db" in str(error.value)

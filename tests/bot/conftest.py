@@ -29,7 +29,7 @@ from bot.services import Services
 from segments.service import SegmentService
 from settings import Settings
 from store.demo import load_demo_if_empty
-from store.receipts import Receipts
+from store.seen import SeenRequests
 from tests.bot import signing
 from tests.bot.fake_slack import FakeSlack, fake_slack
 from tests.conftest import DATABASES, Database, session_store
@@ -152,7 +152,7 @@ def build_test_services(settings: Settings, demo_store: DemoStore) -> Services:
     slow = SlowSegments(SegmentService(demo_store.engine, zone=UTC, min_test_size=settings.min_test_size))
     return Services(
         conversation=Conversation(slow, clock=lambda: AS_OF),
-        receipts=Receipts(demo_store.engine),
+        seen=SeenRequests(demo_store.engine),
         access=Access(settings.allowed_channels, settings.allowed_users),
     )
 

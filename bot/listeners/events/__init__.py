@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from bot.conversation import Conversation
@@ -11,5 +13,7 @@ def register(app: App, conversation: Conversation) -> None:
     answer = answer_event(conversation)
     app.event("app_mention")(ack=just_ack, lazy=[answer])
     app.event("message", matchers=[is_direct_message])(ack=just_ack, lazy=[answer])
-    # Every other message (Tailor's own, edits, channel chatter) is acknowledged and left alone.
+    # Every other message (Tailor's own, edits, channel chatter) is acknowledged and left alone;
+    # so is any event type subscribed to but not answered: a 404 would make Slack send it again.
     app.event("message")(just_ack)
+    app.event(re.compile(".*"))(just_ack)
