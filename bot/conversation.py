@@ -1,13 +1,13 @@
 """The conversation: what Tailor answers to what is said, as Block Kit, for Slack and the console.
 
 Listeners and the console parse what came in, call one method here and deliver what it returns;
-the segment work itself is the segment service's. Calls into the service are taken one at a time
-(the parser keeps state between words), so many Slack requests queue here, never in their acks.
+the segment work itself is the segment service's. Reading a phrase shares no state between calls,
+so the answers to many Slack requests are worked out side by side, each on a connection of the
+store's pool.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +63,6 @@ class Conversation:
     ) -> None:
         self.segments, self.clock = segments, clock
         self.reports = reports or ReportService(segments)
-        self._lock = threading.Lock()
         self._examples: tuple[float, list[str]] | None = None
 
     @staticmethod
@@ -84,14 +83,12 @@ class Conversation:
         if self.is_help(text):
             return Reply(self.help())
         try:
-            with self._lock:
-                request = parse_request(text, self.segments.reads)
+            request = parse_request(text, self.segments.reads)
         except ReportPhraseError as error:
             return Reply(blocks.failure(Failure(text=text.strip(), error=str(error), suggestions=[])))
         if request is not None:
             return self.report(request)
-        with self._lock:
-            found = self.segments.answer(text.strip(), self.clock())
+        found = self.segments.answer(text.strip(), self.clock())
         return Reply(blocks.reply(found))
 
     def performance(self, phrase: str) -> Reply:
@@ -102,8 +99,7 @@ class Conversation:
         now = self.clock()
         period = resolve(request.period, now, self.segments.zone) if request.period else None
         selection = Selection(name=request.campaign, period=period)
-        with self._lock:
-            found = self.reports.compare(request.segments, selection, now, by=request.by)
+        found = self.reports.compare(request.segments, selection, now, by=request.by)
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
         shown = found if len(found.reports) > 1 else found.reports[0]
@@ -117,28 +113,24 @@ class Conversation:
     def examples(self) -> list[str]:
         now = time.monotonic()
         if self._examples is None or now - self._examples[0] > EXAMPLES_TTL:
-            with self._lock:
-                self._examples = (now, example_phrases(self.segments, self.clock()))
+            self._examples = (now, example_phrases(self.segments, self.clock()))
         return self._examples[1]
 
     def sample(self, phrase: str) -> Message:
-        with self._lock:
-            found = sample_members(self.segments, phrase, self.clock())
+        found = sample_members(self.segments, phrase, self.clock())
         return blocks.sample(found) if not isinstance(found, Failure) else blocks.failure(found)
 
     def save(self, name: str, phrase: str, by: str | None = None) -> SaveResult:
         """The saved segment's answer, what was not understood, or why the name cannot be used."""
         try:
-            with self._lock:
-                return self.segments.save(name.strip(), phrase, self.clock(), by=by)
+            return self.segments.save(name.strip(), phrase, self.clock(), by=by)
         except SavedError as error:
             return str(error)
 
     def conditions(self, phrase: str) -> list[str] | Failure:
         """The conditions of the phrase's reading, one per line."""
         try:
-            with self._lock:
-                definition, _notes = self.segments.read(phrase)
+            definition, _notes = self.segments.read(phrase)
         except ParseError as error:
             return Failure.of(phrase, error)
         return reading_conditions(definition, self.clock(), self.segments.zone)

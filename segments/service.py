@@ -10,6 +10,7 @@ segment saved under a new name).
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel
@@ -67,14 +68,21 @@ class SegmentService:
         self.engine, self.zone, self.min_test_size = engine, zone, min_test_size
         self.saved = SavedSegments(engine)
         self._parser: Parser | None = None
+        self._building = threading.Lock()  # the parser is built once, however many ask at once
         upgrade(engine)
 
     @property
     def parser(self) -> Parser:
-        if self._parser is None:
-            with self.engine.connect() as conn:
-                self._parser = Parser(load_lexicon(conn, self.saved.names()))
-        return self._parser
+        """The parser of the store's words. Reading a phrase changes nothing in it, so every
+        thread uses the same one; a saved segment replaces it with a new one (`refresh`)."""
+        parser = self._parser
+        if parser is None:
+            with self._building:
+                if self._parser is None:
+                    with self.engine.connect() as conn:
+                        self._parser = Parser(load_lexicon(conn, self.saved.names()))
+                parser = self._parser
+        return parser
 
     @property
     def lexicon(self) -> Lexicon:

@@ -7,6 +7,9 @@ from sqlalchemy.engine import URL, make_url
 
 #: SQLite page cache of each connection, in KiB (negative: a size, not a page count).
 SQLITE_CACHE_KIB = 131072
+#: Connections kept open, and opened beyond them at a peak: segment work runs side by side, one
+#: connection each (the Slack app's 16 workers, a report's own, the scheduler's to come).
+POOL = {"pool_size": 8, "max_overflow": 24}
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -21,14 +24,15 @@ def create_store_engine(url: str | URL, *, search_path: str | None = None) -> En
     """An engine for `url`. `search_path` puts a PostgreSQL session in one schema (tests use it)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        in_memory = parsed.database in (None, "", ":memory:")  # one connection per thread: no pool to size
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **({} if in_memory else POOL))
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL is transactional
         # too (SQLAlchemy's documented recipe for pysqlite).
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
     connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
-    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, **POOL)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -80,15 +80,15 @@ class FakeSlack:
         with self._changed:
             return [call for call in self.calls if call.method == method]
 
-    def wait_for(self, test: Callable[[list[Call]], bool], timeout: float = 20.0) -> list[Call]:
+    def wait_for(self, test: Callable[[list[Call]], bool], timeout: float = 60.0) -> list[Call]:
         """Wait until `test(calls)` holds; the calls then. A timeout fails with what came."""
         with self._changed:
             if not self._changed.wait_for(lambda: test(list(self.calls)), timeout):
                 seen = [(c.method, c.status) for c in self.calls]
-                raise AssertionError(f"the fake did not see what was awaited within {timeout} s: {seen}")
+                raise AssertionError(f"the fake did not see what was awaited within {timeout:.0f} s: {seen}")
             return list(self.calls)
 
-    def wait_calls(self, method: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
+    def wait_calls(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
         """The first `count` successful calls of `method`, once they came."""
         self.wait_for(
             lambda calls: len([c for c in calls if c.method == method and c.status == 200]) >= count, timeout
