@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from waitress import wasyncore
 
 from bot.app import create_app
 from bot.conversation import Conversation
@@ -195,12 +196,29 @@ def tailor(demo_store: DemoStore, fake: FakeSlack, tmp_path: Path) -> Iterator[C
 
 
 def stop(server, thread: threading.Thread) -> None:
-    """Stop waitress from this thread: its own loop closes every socket (then the loop ends)."""
+    """Stop waitress from this thread: its task threads end, its loop closes every socket and
+    ends, and then, from here, its trigger is closed.
 
-    def close_all() -> None:
+    This order fixes a teardown that failed about one run in five with EBADF. The loop runs the
+    trigger's thunks whenever a byte is in the trigger's pipe, and task threads write one after
+    each response: a byte of theirs, written before ours or still unread, ran our thunk between
+    `pull_trigger` adding it and writing our own byte. The thunk used to close every channel, the
+    trigger too, so our write met a closed pipe. Now the thunk leaves the trigger open (out of the
+    loop's map only) and it is closed once the loop is over; the task threads end first, so none
+    writes to a closed trigger, nor to its descriptor numbers once the next test's server has them.
+    """
+
+    def close_channels() -> None:
         for channel in list(server._map.values()):
-            channel.close()
+            if channel is server.trigger:
+                channel.del_channel()
+            elif channel is server:
+                # The listening socket alone: server.close() would close the trigger too.
+                wasyncore.dispatcher.close(server)
+            else:
+                channel.close()
 
-    server.trigger.pull_trigger(close_all)
-    thread.join(10)
     server.task_dispatcher.shutdown()
+    server.trigger.pull_trigger(close_channels)
+    thread.join(10)
+    server.trigger.close()
