@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
-from reports.charts import chart
 from reports.models import Comparison
 from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from reports.selection import Selection
@@ -102,6 +101,8 @@ class Conversation:
         found = self.reports.compare(request.segments, selection, now, by=request.by)
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
+        from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
+
         shown = found if len(found.reports) > 1 else found.reports[0]
         names = " vs ".join(r.segment.text for r in found.reports)
         picture = Chart(chart(shown, request.measure), _filename(names), f"Performance of {names}")

@@ -73,7 +73,8 @@ def serve_socket(app: App, settings: Settings) -> None:
 
 def run_slack(settings: Settings) -> int:
     """Open the store (with the demo data when empty and asked for), then serve Slack in the
-    mode the settings choose, until interrupted. 2 when Slack refuses the bot token."""
+    mode the settings choose, until interrupted. 2 when Slack refuses the bot token or cannot be
+    reached, with one line that says so."""
     engine = create_store_engine(settings.database_url)
     upgrade(engine)
     if settings.demo_data:
@@ -85,6 +86,10 @@ def run_slack(settings: Settings) -> int:
         app = create_app(settings, services)
     except BoltError as exc:
         print(f"tailor: Slack did not accept SLACK_BOT_TOKEN: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # URLError too: no network, a wrong TAILOR_SLACK_API_URL, a proxy
+        reason = getattr(exc, "reason", None) or exc
+        print(f"tailor: could not reach Slack at {settings.slack_api_url}: {reason}", file=sys.stderr)
         return 2
     try:
         if settings.mode == "socket":

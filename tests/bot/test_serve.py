@@ -146,3 +146,17 @@ def test_socket_mode_acks_envelopes_and_answers(fake: FakeSlack, fake_socket: Fa
     finally:
         handler.close()
         app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+def test_an_unreachable_slack_stops_start_up_with_one_line_and_no_traceback(run_app, tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s", "TAILOR_DEMO_DATA": "false",
+           "TAILOR_SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}  # fmt: skip
+    done = run_app("start", "--db", f"sqlite:///{tmp_path / 'tailor.db'}", env=env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"tailor: could not reach Slack at http://127.0.0.1:{port}/api/: [Errno 111] Connection refused"
+    )

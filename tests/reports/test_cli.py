@@ -116,3 +116,17 @@ def test_reversed_dates_are_refused(database: Database, run_app) -> None:
         "report", "golfers", "--since", "2026-07-01", "--until", "2025-01-01", "--db", database.url
     )
     assert refused.returncode == 2 and "--since 2026-07-01 is after --until 2025-01-01" in refused.stderr
+
+
+def test_matplotlib_is_imported_only_for_a_chart(
+    store: Engine, database: Database, run_app, tmp_path
+) -> None:
+    """A report without --chart skips a second or two of imports; with one, the chart is drawn."""
+    imports = {"PYTHONPROFILEIMPORTTIME": "1"}  # python -X importtime: each import on stderr
+    plain = run_app("report", "golfers", "--as-of", AS_OF, "--db", database.url, env=imports)
+    assert plain.returncode == 0 and "recipients" in plain.stdout
+    assert "| matplotlib" not in plain.stderr
+    drawn = run_app("report", "golfers", "--as-of", AS_OF, "--db", database.url,
+                    "--chart", tmp_path / "golfers.png", env=imports)  # fmt: skip
+    assert drawn.returncode == 0 and "| matplotlib" in drawn.stderr
+    assert_png((tmp_path / "golfers.png").read_bytes())
