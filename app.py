@@ -30,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="app.py", description="Tailor: segments, previews and sends for email marketers."
+        prog="app.py",
+        description="Tailor: segments in plain words, and how campaigns did with them, for email marketers.",
     )
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     root.set_defaults(command=start)
@@ -41,10 +42,26 @@ def parser() -> argparse.ArgumentParser:
     _db_option(run)
     run.set_defaults(command=start)
 
-    load = commands.add_parser("import", help="import contacts, events and campaigns from CSV files")
-    load.add_argument("--contacts", type=Path, metavar="FILE")
-    load.add_argument("--events", type=Path, metavar="FILE")
-    load.add_argument("--campaigns", type=Path, metavar="FILE")
+    load = commands.add_parser(
+        "import",
+        help="import contacts, events and campaigns from CSV files",
+        description="Load CSV files (UTF-8, a header row; README's 'Importing your data' lists the "
+        "columns) into the store. Contacts and campaigns already there are updated by their id, "
+        "an event already stored is kept once; a bad row is reported with its line and the rest are loaded.",
+    )
+    load.add_argument(
+        "--contacts",
+        type=Path,
+        metavar="FILE",
+        help="email required; id, consent, any other column a property",
+    )
+    load.add_argument(
+        "--events",
+        type=Path,
+        metavar="FILE",
+        help="contact_id, type, occurred_at; campaign_id, amount, category...",
+    )
+    load.add_argument("--campaigns", type=Path, metavar="FILE", help="id, name, subject, sent_at")
     _db_option(load)
     load.set_defaults(command=import_files)
 
