@@ -2,6 +2,7 @@
 
     service = SegmentService(engine)
     service.answer("lapsed customers in Germany", as_of)  # -> Answer | Failure
+    service.recipients(definition, as_of)                 # -> batches of reachable members
 
 The lexicon is read from the store once and kept until `refresh()` (after an import, or a
 segment saved under a new name).
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, Select, func, select, text
 
 from segments.compiler import CompileError, Compiler, count_query, members_query
 from segments.definition import Definition
 from segments.lexicon import Lexicon, load_lexicon
+from segments.members import BATCH, Recipient, member_ids, recipients
 from segments.names import name_problem
 from segments.parser import ParseError, Parser
 from segments.reading import Reader
@@ -142,9 +145,7 @@ class SegmentService:
     ) -> Answer:
         with self.engine.connect() as conn:
             self._tune(conn)
-            compiler = Compiler(
-                as_of, self.zone, self.lexicon.custom_types, self.saved.get, latest_purchase(conn)
-            )
+            compiler = self.compiler(conn, as_of)
             count, reachable = conn.execute(count_query(compiler, definition)).one()
             listed = list(conn.execute(members_query(compiler, definition)).scalars()) if members else None
             empty = count == 0 and conn.execute(select(Contact.id).limit(1)).first() is None
@@ -173,6 +174,25 @@ class SegmentService:
                 "subscribed, or complained, or bounced twice)."
             )
         return found
+
+    def compiler(self, conn: Connection, as_of: datetime) -> Compiler:
+        """The compiler of definitions into SQL on this store, for `as_of`."""
+        return Compiler(as_of, self.zone, self.lexicon.custom_types, self.saved.get, latest_purchase(conn))
+
+    def member_ids(
+        self, conn: Connection, definition: Definition, as_of: datetime, reachable_only: bool = True
+    ) -> Select:
+        """The members' ids as SQL to join in a larger query (a report's), on `conn`'s store."""
+        return member_ids(self.compiler(conn, as_of), definition, reachable_only)
+
+    def recipients(
+        self, definition: Definition, as_of: datetime, reachable_only: bool = True, batch: int = BATCH
+    ) -> Iterator[list[Recipient]]:
+        """The members (reachable ones by default), `batch` at a time; a connection stays open
+        until the last batch is taken or the iterator is closed."""
+        with self.engine.connect() as conn:
+            self._tune(conn)
+            yield from recipients(conn, self.member_ids(conn, definition, as_of, reachable_only), batch)
 
     def _tune(self, conn: Connection) -> None:
         """Room for the hash tables of grouped subqueries, so PostgreSQL does not re-run them per row."""
