@@ -47,7 +47,7 @@ from segments.definition import (
     Saved,
     Span,
 )
-from segments.summary import TOTALS, PurchaseSummary, measures, money
+from segments.purchase_summary import TOTALS, PurchaseSummary, measures, money
 from segments.windows import Bounds, back, resolve
 from store.models import Campaign, Contact, SuppressedContact
 from store.models import Event as EventRow
