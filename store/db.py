@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL, make_url
 SQLITE_CACHE_KIB = 131072
 #: Connections kept open, and opened beyond them at a peak: segment work runs side by side, one
 #: connection each (the Slack app's 16 workers, a report's own, the scheduler's to come).
-POOL = {"pool_size": 8, "max_overflow": 24}
+POOL = {"pool_size": 16, "max_overflow": 16}
 
 
 def normalize_url(url: str | URL) -> URL:
