@@ -40,28 +40,28 @@ def test_python_app_py_serves_slack_over_http(fake: FakeSlack, demo_store: DemoS
         "TAILOR_SLACK_API_URL": fake.api_url, "TAILOR_PORT": str(port),
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": signing.SECRET,
     }  # fmt: skip
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "app.py"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    try:
-        said = listening_line(process, port)
-        assert said.startswith("Tailor is listening for Slack"), said
-        body, kind = signing.form({"command": "/tailor", "text": "lapsed customers", "user_id": "U1",
-                                   "channel_id": "C1", "team_id": "T0TEAM",
-                                   "response_url": fake.response_url("from-app-py")})  # fmt: skip
-        reply = signing.send(f"http://127.0.0.1:{port}/slack/events", body, kind)
-        assert reply.status == 200 and "Reading" in reply.body
-        [answer] = fake.wait_calls("response")
-        assert "Contacts who are lapsed customers" in texts(answer.args["blocks"])
-        assert fake.of("auth.test"), "the bot token is checked at start"
-    finally:
-        process.terminate()
-        process.wait(10)
+    ) as process:  # the context closes the pipe
+        try:
+            said = listening_line(process, port)
+            assert said.startswith("Tailor is listening for Slack"), said
+            body, kind = signing.form({"command": "/tailor", "text": "lapsed customers", "user_id": "U1",
+                                       "channel_id": "C1", "team_id": "T0TEAM",
+                                       "response_url": fake.response_url("from-app-py")})  # fmt: skip
+            reply = signing.send(f"http://127.0.0.1:{port}/slack/events", body, kind)
+            assert reply.status == 200 and "Reading" in reply.body
+            [answer] = fake.wait_calls("response")
+            assert "Contacts who are lapsed customers" in texts(answer.args["blocks"])
+            assert fake.of("auth.test"), "the bot token is checked at start"
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def listening_line(process: subprocess.Popen, port: int) -> str:
