@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from settings import SettingsError, load_settings
+from sqlalchemy.exc import OperationalError
+
+from settings import SettingsError, load_settings, masked
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,6 +28,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # "| head" has read enough: stop quietly, as other commands do
         sys.stderr.close()
         return 0
+    except OperationalError as exc:  # the store cannot be opened: a folder, a server, a password
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(
+            f"tailor: could not open the store at {masked(settings.database_url)}: {reason}", file=sys.stderr
+        )
+        return 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -68,7 +76,12 @@ def parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("segment", help="read segment phrases and count their members")
     phrases = ask.add_mutually_exclusive_group(required=True)
     phrases.add_argument("text", nargs="?", help='a phrase, e.g. "lapsed customers in Germany"')
-    phrases.add_argument("--batch", type=Path, metavar="FILE", help="one phrase per line")
+    phrases.add_argument(
+        "--batch",
+        type=_phrase_file,
+        metavar="FILE",
+        help="a UTF-8 file of phrases, one per line; blank lines and lines starting with # are skipped",
+    )
     ask.add_argument(
         "--as-of", type=_moment, metavar="ISO", help="now, for time windows (default: the clock)"
     )
@@ -137,6 +150,19 @@ def _chart_file(value: str) -> Path:
     return path
 
 
+def _phrase_file(value: str) -> list[str]:
+    """The phrases of a --batch file; a file that cannot be read is argparse's one-line error."""
+    try:
+        data = Path(value).read_bytes()
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise argparse.ArgumentTypeError(f"{value}: line {line} is not UTF-8 text") from None
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {value}: {error.strerror}") from None
+    return [text for text in (line.strip() for line in lines) if text and not text.startswith("#")]
+
+
 def _db_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: TAILOR_DATABASE_URL)")
 
@@ -167,11 +193,7 @@ def segment(args: argparse.Namespace, settings) -> int:
     service = SegmentService(
         create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
     )
-    if args.batch:
-        texts = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines()]
-        texts = [text for text in texts if text and not text.startswith("#")]
-    else:
-        texts = [args.text]
+    texts = args.batch if args.batch is not None else [args.text]
     as_of = args.as_of or datetime.now(UTC)
     answers = (service.answer(text, as_of, members=args.members) for text in texts)
     return print_answers(answers, as_json=args.json)

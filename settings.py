@@ -18,6 +18,8 @@ from sqlalchemy.exc import ArgumentError
 
 #: Slack's Web API; tests point TAILOR_SLACK_API_URL at a local fake.
 SLACK_API_URL = "https://slack.com/api/"
+#: The databases a store may live in (SQLAlchemy's backend names).
+STORES = ("sqlite", "postgresql", "postgres")  # "postgres://" is what Heroku and others give
 
 #: A comma-separated list in the environment ("C0123,C0456"); empty means no restriction.
 IdList = Annotated[tuple[str, ...], NoDecode]
@@ -83,10 +85,12 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_url(cls, value: str) -> str:
         try:
-            make_url(value)
+            backend = make_url(value).get_backend_name()
         except (ArgumentError, ValueError):  # ValueError: a port that is not a number
             shown = masked(value)
             raise ValueError(f"not a database URL: {shown!r} (e.g. sqlite:///tailor.db)") from None
+        if backend not in STORES:
+            raise ValueError(f"Tailor keeps its store in SQLite or PostgreSQL, not {backend}")
         return value
 
     @field_validator("timezone")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,6 +58,11 @@ def test_command_line_options_win_and_absent_ones_are_ignored(monkeypatch):
     [
         ("TAILOR_TIMEZONE", "Mars/Olympus", "TAILOR_TIMEZONE: unknown time zone 'Mars/Olympus'"),
         ("TAILOR_DATABASE_URL", "not a url", "TAILOR_DATABASE_URL: not a database URL: 'not a url'"),
+        (
+            "TAILOR_DATABASE_URL",
+            "mysql://a:b@h/x",
+            "TAILOR_DATABASE_URL: Tailor keeps its store in SQLite or",
+        ),
     ],
 )
 def test_a_bad_setting_raises_an_error_naming_its_variable(monkeypatch, variable, value, message):
@@ -128,3 +134,37 @@ def test_a_malformed_database_url_is_shown_without_its_password(monkeypatch, url
         load_settings()
 
     assert "s3" not in str(error.value) and "tailor:***@db" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("sqlite:///{tmp}/no-such-folder/tailor.db", "unable to open database file"),
+        ("postgresql://tailor:s3cret@127.0.0.1:{port}/tailor", "Connection refused"),
+    ],
+)
+def test_a_store_that_cannot_be_opened_is_one_line_without_its_password(run_app, tmp_path, url, said):
+    with socket.socket() as unused:  # a port that nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    result = run_app("segment", "contacts in Paris", "--db", url.format(tmp=tmp_path, port=port))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("tailor: could not open the store at ") and said in line
+    assert "s3cret" not in line
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "No such file or directory"),
+        (b"contacts in Berlin\nlapsed in M\xfcnchen\n", "line 2 is not UTF-8"),
+    ],
+)
+def test_a_batch_file_that_cannot_be_read_is_one_line(run_app, tmp_path, content, said):
+    batch = tmp_path / "phrases.txt"
+    if content is not None:
+        batch.write_bytes(content)
+    result = run_app("segment", "--batch", batch, "--db", f"sqlite:///{tmp_path / 't.db'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert said in result.stderr.splitlines()[-1]
