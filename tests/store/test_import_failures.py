@@ -36,33 +36,6 @@ def test_a_semicolon_separated_file_is_named_as_such(engine, write_csv):
         load(engine, contacts=path)
 
 
-@pytest.mark.parametrize("latin1", ["contacts", "events"])
-def test_a_latin1_file_loads_nothing_of_the_run(engine, write_csv, latin1):
-    """The Latin-1 bytes are in a data row, after the campaigns (and contacts) have been read."""
-    events = [*EVENTS, ["c2", "visit", "2026-02-02T10:00:00Z"], ["c2", "café", "2026-02-03T10:00:00Z"]]
-    encoding = {"contacts": "utf-8", "events": "utf-8", latin1: "latin-1"}
-    files = {
-        "campaigns": write_csv("campaigns.csv", CAMPAIGNS),
-        "contacts": write_csv("contacts.csv", CONTACTS, encoding=encoding["contacts"]),
-        "events": write_csv("events.csv", events, encoding=encoding["events"]),
-    }
-
-    with pytest.raises(ImportFailed, match=rf"{latin1}\.csv: not UTF-8"):
-        load(engine, **files)
-
-    assert table_counts(engine) == NOTHING
-
-
-def test_a_latin1_byte_far_into_a_file_loads_nothing(engine, write_csv):
-    contacts = [*CONTACTS[:2], *([f"x{n}", f"x{n}@example.com", "Lopez"] for n in range(1000)), CONTACTS[2]]
-    path = write_csv("contacts.csv", contacts, encoding="latin-1")
-
-    with pytest.raises(ImportFailed, match=r"contacts\.csv: not UTF-8"):
-        load(engine, campaigns=write_csv("campaigns.csv", CAMPAIGNS), contacts=path)
-
-    assert table_counts(engine) == NOTHING
-
-
 def test_a_latin1_header_loads_nothing(engine, write_csv):
     contacts = [["id", "email", "prénom"], ["c1", "a@example.com", "Ana"]]
 
