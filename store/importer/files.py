@@ -182,7 +182,11 @@ class CsvSource:
 
     def chunks(self, advance: Advance | None = None) -> Iterator[bytes]:
         """The data lines as raw bytes, in pieces of whole lines (the last may lack its line break)."""
-        with self.path.open("rb") as raw:
+        try:
+            raw = self.path.open("rb")
+        except OSError as exc:  # gone since its header was read
+            raise ImportFailed(f"{self.name}: cannot read: {exc.strerror}") from None
+        with raw:
             raw.seek(self.data_offset)
             rest = b""
             while chunk := raw.read(CHUNK_BYTES):

@@ -1,11 +1,12 @@
-"""A file that cannot be read as the contract's CSV stops the import, and nothing of the run loads."""
+"""A file that cannot be read as the contract's CSV stops the import, and nothing of the run loads; every
+failed run is logged with what stopped it."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from store.importer import ImportFailed
+from store.importer import ImportFailed, service
 from store.models import ImportRun
 from tests.store.helpers import fetch, load, table_counts
 
@@ -66,3 +67,17 @@ def test_an_empty_file_and_a_missing_file_fail(engine, tmp_path):
         load(engine, contacts=tmp_path / "absent.csv")
     with pytest.raises(ImportFailed, match="nothing to import"):
         load(engine)
+
+
+def test_an_error_that_is_not_a_files_is_logged_as_a_failed_run(engine, write_csv, monkeypatch):
+    def failing(*args) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(service, "merge_attributes", failing)
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        load(engine, contacts=write_csv("contacts.csv", CONTACTS))
+
+    [(status, message)] = fetch(engine, select(ImportRun.status, ImportRun.message))
+    assert (status, message) == ("failed", "the import stopped on an error: RuntimeError: the disk is full")
+    assert table_counts(engine) == NOTHING
