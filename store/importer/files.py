@@ -188,18 +188,20 @@ class CsvSource:
             raise ImportFailed(f"{self.name}: cannot read: {exc.strerror}") from None
         with raw:
             raw.seek(self.data_offset)
-            rest = b""
+            rest = bytearray()  # no line break in it, but for a CR at its end
             while chunk := raw.read(CHUNK_BYTES):
                 if advance:
                     advance(len(chunk))
-                data = rest + chunk
+                # Only the new bytes are searched: a line of many chunks costs no more than others.
+                start = max(len(rest) - 1, 0)
+                rest += chunk
                 # A CR at the end may be the first half of a CRLF: the next piece starts with it.
-                cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+                cut = max(rest.rfind(b"\n", start), rest.rfind(b"\r", start, len(rest) - 1)) + 1
                 if cut:
-                    yield data[:cut]
-                rest = data[cut:]
+                    yield bytes(rest[:cut])
+                    del rest[:cut]
             if rest:
-                yield rest
+                yield bytes(rest)
 
 
 def _too_long(what: str) -> str:

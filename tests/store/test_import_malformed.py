@@ -1,8 +1,8 @@
 """Malformed files, on both databases: bad lines are reported by their true numbers, every good
 row loads, every run is logged, and nothing of the import is left behind.
 
-Each case is a file as bytes, with the lines it must reject (and a word of each reason) and the
-rows it must load; the same case runs on SQLite and on PostgreSQL, so both give one outcome.
+Each case is a file as bytes, with the lines it must reject and their reasons, and the rows it
+must load; the same case runs on SQLite and on PostgreSQL, so both give one outcome.
 Events go through PostgreSQL's COPY when the file is plain, else through the rows that Python
 reads: cases of both kinds are here.
 """
@@ -18,7 +18,8 @@ from sqlalchemy import Engine, select
 
 from store.db import is_postgres
 from store.importer import ImportFailed
-from store.importer.files import MAX_RECORD_LINES, MAX_VALUE_CHARS
+from store.importer.files import MAX_RECORD_LINES, MAX_VALUE_CHARS, QUOTE_INSIDE
+from store.importer.files import QUOTE_OPEN as QUOTE
 from store.importer.postgres_stage import EventStage
 from store.models import Campaign, Contact, Event, ImportFile, ImportRejection, ImportRun
 from tests.store.helpers import fetch, load, rejections, staging_tables
@@ -41,7 +42,7 @@ class Case:
     name: str
     kind: str  #: contacts, events or campaigns
     data: bytes
-    #: {line: a word of its reason} of the rejected lines.
+    #: {line: reason} of the rejected lines.
     rejected: dict[int, str] = field(default_factory=dict)
     #: The ids of the rows that load (the product, for events).
     loaded: frozenset[str] = frozenset()
@@ -69,7 +70,25 @@ E1, E2, E3 = (
     b"c2,email_opened,2026-02-02T10:00:00Z,,e2",
     b"c1,purchase,2026-02-03T10:00:00Z,3,e3",
 )
-QUOTE = "closing quote"
+NUL = "holds a NUL character (a zero byte): not text"
+
+
+def fields(expected: int, found: int) -> str:
+    return f"expected {expected} fields, found {found}"
+
+
+def not_utf8(position: int) -> str:
+    return f"not UTF-8 text (byte 0xE9 at position {position} of the line); save the file as UTF-8"
+
+
+def too_long(what: str) -> str:
+    return f"{what}, over the {MAX_VALUE_CHARS:,} that a value may have"
+
+
+def bad_stamp(column: str, text: str) -> str:
+    return f"{column}: not an ISO 8601 date/time: {text!r}"
+
+
 CASES = [
     # Quote marks: a stray one costs its own line; a value quoted whole may span lines.
     contacts(
@@ -98,13 +117,17 @@ CASES = [
     contacts(
         "a quote open for more lines than a row may span",
         lines(CONTACTS_HEADER, b'c0,z@example.com,"Zoe', *[b"more"] * MAX_RECORD_LINES, b'end",', C1),
-        {2: QUOTE, **{n: "expected 4 fields" for n in range(3, MAX_RECORD_LINES + 4)}},
+        {
+            2: QUOTE,
+            **{n: fields(4, 1) for n in range(3, MAX_RECORD_LINES + 3)},
+            MAX_RECORD_LINES + 3: fields(4, 2),
+        },
         "c1",
     ),
     contacts(
         "text after a closing quote",
         lines(CONTACTS_HEADER, b'c0,z@example.com,"Zoe"y,', C1),
-        {2: "whole"},
+        {2: QUOTE_INSIDE},
         "c1",
     ),
     contacts(
@@ -117,7 +140,7 @@ CASES = [
     contacts(
         "a quoted value over lines, then a bad row",
         lines(CONTACTS_HEADER, b'c0,z@example.com,"Zoe', b'Zed",', b"c9,not-an-email,Yan,", C1),
-        {4: "not an email"},
+        {4: "email: not an email address: 'not-an-email'"},
         "c0",
         "c1",
     ),
@@ -148,7 +171,7 @@ CASES = [
     contacts(
         "a Latin-1 byte on line 4",
         lines(CONTACTS_HEADER, C1, C2, b"c0,z@example.com,Jos\xe9,", C3),
-        {4: "UTF-8"},
+        {4: not_utf8(21)},
         "c1",
         "c2",
         "c3",
@@ -168,20 +191,20 @@ CASES = [
         "c2",
     ),
     contacts(
-        "a NUL byte", lines(CONTACTS_HEADER, C1, b"c0,z@example.com,Zo\x00e,", C2), {3: "NUL"}, "c1", "c2"
+        "a NUL byte", lines(CONTACTS_HEADER, C1, b"c0,z@example.com,Zo\x00e,", C2), {3: NUL}, "c1", "c2"
     ),
     # Values and fields.
     contacts(
         "a 10 MB value",
         lines(CONTACTS_HEADER, C1, b"c0,z@example.com," + HUGE + b",", C2),
-        {3: "65,536"},
+        {3: too_long("name: a value of 10,485,760 characters")},
         "c1",
         "c2",
     ),
     contacts(
         "a 10 MB quoted value",
         lines(CONTACTS_HEADER, C1, b'c0,z@example.com,"' + HUGE + b'",', C2),
-        {3: "65,536"},
+        {3: too_long("a value of more than 131,072 characters")},
         "c1",
         "c2",
     ),
@@ -196,21 +219,21 @@ CASES = [
     contacts(
         "too few fields",
         lines(CONTACTS_HEADER, C1, b"c0,z@example.com", C2),
-        {3: "expected 4 fields, found 2"},
+        {3: fields(4, 2)},
         "c1",
         "c2",
     ),
     contacts(
         "too many fields",
         lines(CONTACTS_HEADER, C1, b"c0,z@example.com,Zoe,,x", C2),
-        {3: "expected 4 fields, found 5"},
+        {3: fields(4, 5)},
         "c1",
         "c2",
     ),
     contacts(
         "a bad date",
         lines(CONTACTS_HEADER, C1, b"c0,z@example.com,Zoe,1990-02-30", C2),
-        {3: "no such date"},
+        {3: "birth_date: no such date: '1990-02-30'"},
         "c1",
         "c2",
     ),
@@ -257,7 +280,12 @@ CASES = [
             b"c1,,2026-02-01T10:00:00Z,,x4",
             E2,
         ),
-        {3: "no such date/time", 4: "amount: not a number", 5: "unknown contact 'c9'", 6: "no type"},
+        {
+            3: "occurred_at: no such date/time: '2026-02-30T10:00:00Z'",
+            4: "amount: not a number: '12,50'",
+            5: "unknown contact 'c9'",
+            6: "no type",
+        },
         "e1",
         "e2",
         copied=True,
@@ -273,7 +301,7 @@ CASES = [
     events(
         "events after leading blank lines",
         lines(b"", EVENTS_HEADER, E1, b"c1,visit,yesterday,,x1", E2),
-        {4: "not an ISO 8601"},
+        {4: bad_stamp("occurred_at", "yesterday")},
         "e1",
         "e2",
         copied=True,
@@ -281,7 +309,7 @@ CASES = [
     events(
         "events, CRLF",
         lines(EVENTS_HEADER, E1, b"c9,visit,2026-02-01T10:00:00Z,,x1", E2, end=b"\r\n"),
-        {3: "unknown contact"},
+        {3: "unknown contact 'c9'"},
         "e1",
         "e2",
         copied=True,
@@ -318,14 +346,14 @@ CASES = [
     events(
         "events, CR line ends",
         lines(EVENTS_HEADER, E1, b"c9,visit,2026-02-01T10:00:00Z,,x1", E2, end=b"\r"),
-        {3: "unknown contact"},
+        {3: "unknown contact 'c9'"},
         "e1",
         "e2",
     ),
     events(
         "events, mixed line ends",
         EVENTS_HEADER + b"\n" + E1 + b"\r\n" + b"c1,visit,soon,,x1\r" + E2 + b"\n" + E3,
-        {3: "not an ISO 8601"},
+        {3: bad_stamp("occurred_at", "soon")},
         "e1",
         "e2",
         "e3",
@@ -333,14 +361,14 @@ CASES = [
     events(
         "events, a NUL byte",
         lines(EVENTS_HEADER, E1, b"c1,visit,2026-02-01T11:00:00Z,,e\x004", E2),
-        {3: "NUL"},
+        {3: NUL},
         "e1",
         "e2",
     ),
     events(
         "events, a Latin-1 byte on line 4",
         lines(EVENTS_HEADER, E1, E2, b"c1,visit,2026-02-01T11:00:00Z,,caf\xe9", E3),
-        {4: "UTF-8"},
+        {4: not_utf8(35)},
         "e1",
         "e2",
         "e3",
@@ -348,28 +376,28 @@ CASES = [
     events(
         "events, a 10 MB value",
         lines(EVENTS_HEADER, E1, b"c1,visit,2026-02-01T11:00:00Z,," + HUGE, E2),
-        {3: "product: a value of 10,485,760 characters"},
+        {3: too_long("product: a value of 10,485,760 characters")},
         "e1",
         "e2",
     ),
     events(
         "events, a line break inside quotes",
         lines(EVENTS_HEADER, b'c1,visit,2026-02-01T11:00:00Z,,"e4\nsecond line"', b"c1,visit,never,,x1", E2),
-        {4: "not an ISO 8601"},
+        {4: bad_stamp("occurred_at", "never")},
         "e4\nsecond line",
         "e2",
     ),
     events(
         "events, trailing blank lines",
         lines(EVENTS_HEADER, E1, b"c1,visit,never,,x1", E2, b"", b"  ", b""),
-        {3: "not an ISO 8601"},
+        {3: bad_stamp("occurred_at", "never")},
         "e1",
         "e2",
     ),
     events(
         "events, wrong numbers of fields",
         lines(EVENTS_HEADER, E1, b"c1,visit,2026-02-01T11:00:00Z", b"c1,visit,2026-02-01T11:00:00Z,,x,y", E2),
-        {3: "expected 5 fields, found 3", 4: "expected 5 fields, found 6"},
+        {3: fields(5, 3), 4: fields(5, 6)},
         "e1",
         "e2",
     ),
@@ -390,7 +418,7 @@ CASES = [
             b"k5,Winter,",
             end=b"\r",
         ),
-        {3: QUOTE, 4: "no name", 5: "not an ISO 8601"},
+        {3: QUOTE, 4: "no name", 5: bad_stamp("sent_at", "soon")},
         frozenset({"k1", "k5"}),
     ),
     fails(
@@ -421,10 +449,7 @@ def test_a_malformed_file(engine: Engine, tmp_path: Path, monkeypatch, case: Cas
     else:
         report = load(engine, **files)
         [file] = [f for f in report.files if f.kind == case.kind]
-        found = rejections(file)
-        assert sorted(found) == sorted(case.rejected), found
-        for line, word in case.rejected.items():
-            assert word in found[line]
+        assert rejections(file) == case.rejected
         assert file.loaded == len(case.loaded)
         assert _logged_lines(engine, str(path)) == sorted(case.rejected)
         if case.kind == "events" and is_postgres(engine):
