@@ -19,10 +19,9 @@ def custom_types(conn: Connection, source: CsvSource, entity: str) -> dict[str, 
         return {}
     inference = TypeInference(source.custom)
     positions = [(source.index(name), name) for name in source.custom]
-    for _, fields in source.records():
-        if len(fields) == len(source.columns):
-            for index, name in positions:
-                inference.see(name, fields[index].strip())
+    for _, fields in source.records(_reported_later):
+        for index, name in positions:
+            inference.see(name, fields[index].strip())
     stored = dict(
         conn.execute(
             select(CustomProperty.name, CustomProperty.type).where(CustomProperty.entity == entity)
@@ -38,6 +37,10 @@ def custom_types(conn: Connection, source: CsvSource, entity: str) -> dict[str, 
             )
             conn.execute(CustomProperty.__table__.insert().values(entity=entity, name=name, type=kind))
     return types
+
+
+def _reported_later(line: int, reason: str) -> None:
+    """A line that makes no row is rejected when the rows load, which read the file again."""
 
 
 def _settle(stored: str | None, inferred: str | None) -> str:

@@ -392,7 +392,6 @@ def _reject(cursor, staged: Staged, report: FileReport) -> None:
     found = cursor.fetchall()
     if not found:
         return
-    lines = staged.lines_of([line for line, _, _ in found]) if not staged.exact_lines else {}
     for line, reason, _ in found:
-        report.reject(lines.get(line, line), reason)
+        report.reject(line, reason)
     report.rejected += found[0][2] - len(found)

@@ -29,6 +29,11 @@ class FileReport(BaseModel):
         if len(self.rejections) < KEPT_REJECTIONS:
             self.rejections.append(Rejection(file=self.path, line=line, reason=reason))
 
+    def reject_read(self, line: int, reason: str) -> None:
+        """A line that makes no row (`CsvSource.records`): a row read, and rejected."""
+        self.rows += 1
+        self.reject(line, reason)
+
     @property
     def loaded(self) -> int:
         return self.rows - self.rejected

@@ -112,14 +112,8 @@ class AttributeRows:
         self.columns = ["external_id", *known] + (["properties"] if self.custom else [])
 
     def __call__(self, report: FileReport, advance: Advance | None = None) -> Iterator[dict[str, Any]]:
-        width = len(self.source.columns)
-        for line, fields in self.source.records(advance):
-            if not fields:
-                continue
+        for line, fields in self.source.records(report.reject_read, advance):
             report.rows += 1
-            if len(fields) != width:
-                report.reject(line, f"expected {width} fields, found {len(fields)}")
-                continue
             try:
                 row = self.row(fields)
             except BadValue as exc:
@@ -130,8 +124,6 @@ class AttributeRows:
 
     def row(self, fields: list[str]) -> dict[str, Any]:
         row: dict[str, Any] = {}
-        if any("\x00" in field for field in fields):
-            raise BadValue("a field holds a NUL character")
         for index, column, clean in self.fields:
             text = fields[index].strip()
             try:
@@ -216,7 +208,6 @@ class _EventRows:
         self, source: CsvSource, contact_ids: dict[str, int], zone: tzinfo, custom_types: dict[str, str]
     ) -> None:
         self.source, self.contact_ids, self.zone = source, contact_ids, zone
-        self.width = len(source.columns)
         self.contact_at, self.type_at, self.time_at = (
             source.index(c) for c in ("contact_id", "type", "occurred_at")
         )
@@ -229,15 +220,13 @@ class _EventRows:
         self.checked_details: dict[Details, tuple] = {}
 
     def rows(self, report: FileReport, advance: Advance | None) -> Iterator[tuple]:
-        width, checked_details, details_of = self.width, self.checked_details, self.details_of
+        checked_details, details_of = self.checked_details, self.details_of
         contact_at, time_at, lookup = self.contact_at, self.time_at, self.contact_ids.get
         rows = 0
         try:
-            for line, fields in self.source.records(advance):
-                if not fields:  # a blank line is no row
-                    continue
+            for line, fields in self.source.records(report.reject_read, advance):
                 rows += 1
-                contact = lookup(fields[contact_at]) if len(fields) == width else None
+                contact = lookup(fields[contact_at])
                 at = _canonical_utc_text(fields[time_at]) if contact else None
                 try:
                     if at:
@@ -254,8 +243,6 @@ class _EventRows:
 
     def _checked(self, fields: list[str]) -> tuple:
         """The row's values, its rules checked in the order that picks the reason of a rejection."""
-        if len(fields) != self.width:
-            raise BadValue(f"expected {self.width} fields, found {len(fields)}")
         contact = self._contact(fields[self.contact_at].strip())
         _kind(fields[self.type_at])
         at = sqlite_timestamp_text(_timestamp("occurred_at", fields[self.time_at].strip(), self.zone))

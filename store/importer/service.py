@@ -15,7 +15,7 @@ from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
 from store.importer.merge import merge_attributes
 from store.importer.postgres import PostgresLoader
-from store.importer.postgres_stage import EventsAhead
+from store.importer.postgres_stage import EventsAhead, drop_left_behind
 from store.importer.progress import ImportProgress, Quiet
 from store.importer.report import FileReport, ImportFailed, ImportReport
 from store.importer.rows import AttributeRows
@@ -34,11 +34,16 @@ class ImportSources:
 def run_import(
     engine: Engine, sources: ImportSources, *, zone: tzinfo = UTC, progress: ImportProgress | None = None
 ) -> ImportReport:
-    """Import the given files; raises `ImportFailed` (and loads nothing) for a file it cannot read."""
+    """Import the given files; raises `ImportFailed` (and loads nothing) for a file it cannot read.
+
+    Every run is logged, a failed one with what stopped it, even an error that is not a file's.
+    """
     progress = progress or Quiet()
     upgrade(engine)
     started, clock = datetime.now(UTC), time.monotonic()
     try:
+        if is_postgres(engine):
+            drop_left_behind(engine)
         files = _open(sources)
         report, postgres = ImportReport(), is_postgres(engine)
         with _events_ahead(engine, files) as ahead, engine.begin() as conn:
@@ -49,6 +54,9 @@ def run_import(
         loader.after_commit(engine)
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
+        raise
+    except Exception as exc:
+        _log(engine, started, None, f"the import stopped on an error: {type(exc).__name__}: {exc}")
         raise
     report.seconds = time.monotonic() - clock
     report.run_id = _log(engine, started, report, None)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, tzinfo
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from store.db import is_postgres
 from store.importer import FileReport, ImportReport, ImportSources, run_import
+from store.importer.postgres_stage import AHEAD_PREFIX
 from store.models import Campaign, Contact, CustomProperty, Event
 
 DATA_TABLES = (Contact, Event, Campaign, CustomProperty)
@@ -56,3 +58,14 @@ def rejections(report: FileReport) -> dict[int, str]:
 
 def counts(report: FileReport) -> dict[str, int]:
     return report.model_dump(include={"rows", "inserted", "updated", "unchanged", "rejected"})
+
+
+def staging_tables(engine: Engine) -> list[str]:
+    """The tables that imports stage events in, left in the store's schema (PostgreSQL only)."""
+    if not is_postgres(engine):
+        return []
+    query = text(
+        "SELECT relname FROM pg_class"
+        " WHERE relnamespace = current_schema()::regnamespace AND relname LIKE :pattern"
+    )
+    return [name for (name,) in fetch(engine, query.bindparams(pattern=f"{AHEAD_PREFIX}%"))]

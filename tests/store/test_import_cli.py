@@ -50,11 +50,23 @@ def test_exit_status_2_when_a_file_cannot_be_imported(run_app, database_url, eng
     assert count(engine, Contact) == 0
 
 
-def test_exit_status_2_when_a_file_is_not_utf8(run_app, database_url, engine, write_csv):
+def test_exit_status_1_when_a_line_is_not_utf8(run_app, database_url, engine, write_csv):
     contacts = write_csv("contacts.csv", [*CONTACTS, ["c3", "ç@example.com"]], encoding="latin-1")
 
     result = run_app("import", "--contacts", contacts, "--db", database_url)
 
+    assert result.returncode == 1, result.stderr
+    assert f"rejected {contacts}:4: not UTF-8 text (byte 0xE7 at position 4 of the line)" in result.stdout
+    assert count(engine, Contact) == 2
+
+
+def test_exit_status_2_when_the_header_is_not_utf8(run_app, database_url, engine, write_csv):
+    contacts = write_csv(
+        "contacts.csv", [["id", "email", "prénom"], ["c1", "a@example.com", "Ana"]], encoding="latin-1"
+    )
+
+    result = run_app("import", "--contacts", contacts, "--db", database_url)
+
     assert result.returncode == 2
-    assert result.stderr.startswith("import failed, nothing loaded: contacts.csv: not UTF-8")
+    assert result.stderr.startswith("import failed, nothing loaded: contacts.csv: not a UTF-8 text file")
     assert count(engine, Contact) == 0

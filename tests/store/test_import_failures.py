@@ -1,11 +1,12 @@
-"""A file that cannot be read as the contract's CSV stops the import, and nothing of the run loads."""
+"""A file that cannot be read as the contract's CSV stops the import, and nothing of the run loads; every
+failed run is logged with what stopped it."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from store.importer import ImportFailed
+from store.importer import ImportFailed, service
 from store.models import ImportRun
 from tests.store.helpers import fetch, load, table_counts
 
@@ -34,33 +35,6 @@ def test_a_semicolon_separated_file_is_named_as_such(engine, write_csv):
 
     with pytest.raises(ImportFailed, match=r"Is it comma-separated\?"):
         load(engine, contacts=path)
-
-
-@pytest.mark.parametrize("latin1", ["contacts", "events"])
-def test_a_latin1_file_loads_nothing_of_the_run(engine, write_csv, latin1):
-    """The Latin-1 bytes are in a data row, after the campaigns (and contacts) have been read."""
-    events = [*EVENTS, ["c2", "visit", "2026-02-02T10:00:00Z"], ["c2", "café", "2026-02-03T10:00:00Z"]]
-    encoding = {"contacts": "utf-8", "events": "utf-8", latin1: "latin-1"}
-    files = {
-        "campaigns": write_csv("campaigns.csv", CAMPAIGNS),
-        "contacts": write_csv("contacts.csv", CONTACTS, encoding=encoding["contacts"]),
-        "events": write_csv("events.csv", events, encoding=encoding["events"]),
-    }
-
-    with pytest.raises(ImportFailed, match=rf"{latin1}\.csv: not UTF-8"):
-        load(engine, **files)
-
-    assert table_counts(engine) == NOTHING
-
-
-def test_a_latin1_byte_far_into_a_file_loads_nothing(engine, write_csv):
-    contacts = [*CONTACTS[:2], *([f"x{n}", f"x{n}@example.com", "Lopez"] for n in range(1000)), CONTACTS[2]]
-    path = write_csv("contacts.csv", contacts, encoding="latin-1")
-
-    with pytest.raises(ImportFailed, match=r"contacts\.csv: not UTF-8"):
-        load(engine, campaigns=write_csv("campaigns.csv", CAMPAIGNS), contacts=path)
-
-    assert table_counts(engine) == NOTHING
 
 
 def test_a_latin1_header_loads_nothing(engine, write_csv):
@@ -93,3 +67,17 @@ def test_an_empty_file_and_a_missing_file_fail(engine, tmp_path):
         load(engine, contacts=tmp_path / "absent.csv")
     with pytest.raises(ImportFailed, match="nothing to import"):
         load(engine)
+
+
+def test_an_error_that_is_not_a_files_is_logged_as_a_failed_run(engine, write_csv, monkeypatch):
+    def failing(*args) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(service, "merge_attributes", failing)
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        load(engine, contacts=write_csv("contacts.csv", CONTACTS))
+
+    [(status, message)] = fetch(engine, select(ImportRun.status, ImportRun.message))
+    assert (status, message) == ("failed", "the import stopped on an error: RuntimeError: the disk is full")
+    assert table_counts(engine) == NOTHING

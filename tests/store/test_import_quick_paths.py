@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,11 +16,12 @@ from sqlalchemy.exc import OperationalError
 
 from store import summaries
 from store.db import create_store_engine, normalize_url
+from store.importer import ImportFailed, service
 from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
 from store.migrate import upgrade
 from store.models import Contact, Event
-from tests.conftest import DATABASES, POSTGRES_URL
-from tests.store.helpers import count, fetch, load, rejections
+from tests.conftest import DATABASES, POSTGRES_URL, PROJECT
+from tests.store.helpers import count, fetch, load, rejections, staging_tables
 from tests.store.test_import_repeats import generated_events
 
 CONTACTS = [["id", "email"], ["c1", "a@example.com"], ["c2", "b@example.com"]]
@@ -82,17 +87,20 @@ def test_a_large_file_that_repeats_stored_and_own_events_keeps_one_of_each(engin
 def test_the_table_staged_ahead_is_dropped_after_the_import(engine, write_csv):
     load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", [HEADER, GOOD]))
 
-    assert _ahead_tables(engine) == []
+    assert staging_tables(engine) == []
 
 
 @only_postgresql
-def test_a_failed_import_drops_the_table_staged_ahead(engine, write_csv):
-    contacts = write_csv("c.csv", [*CONTACTS, ["c3", "caf\xe9@example.com"]], encoding="latin-1")
+def test_a_failed_import_drops_the_table_staged_ahead(engine, write_csv, monkeypatch):
+    def failing(*args) -> None:
+        raise ImportFailed("c.csv: cannot read: gone")  # as if the file went while it was read
 
-    with pytest.raises(Exception, match="not UTF-8"):
-        load(engine, contacts=contacts, events=write_csv("e.csv", [HEADER, GOOD]))
+    monkeypatch.setattr(service, "merge_attributes", failing)
 
-    assert _ahead_tables(engine) == []
+    with pytest.raises(ImportFailed, match="cannot read"):
+        load(engine, contacts=write_csv("c.csv", CONTACTS), events=write_csv("e.csv", [HEADER, GOOD]))
+
+    assert staging_tables(engine) == []
 
 
 #: A staged file's table, and a table built beside it (`EventsAhead.side_table`).
@@ -100,15 +108,63 @@ LEFT_BEHIND = {"staged": f"{AHEAD_PREFIX}0", "side": f"{AHEAD_PREFIX}{'0' * 32}_
 
 
 @only_postgresql
+@pytest.mark.parametrize("next_file", ["events", "contacts"])
 @pytest.mark.parametrize("left", list(LEFT_BEHIND.values()), ids=list(LEFT_BEHIND))
-def test_a_table_left_behind_by_an_import_that_died_is_dropped_by_the_next(engine, write_csv, left):
+def test_a_table_left_behind_by_an_import_that_died_is_dropped_by_the_next(
+    engine, write_csv, left, next_file
+):
     load(engine, contacts=write_csv("c.csv", CONTACTS))
     with engine.begin() as conn:
         conn.execute(text(f"CREATE UNLOGGED TABLE {left} (line bigint)"))
 
-    load(engine, events=write_csv("e.csv", [HEADER, GOOD]))
+    files = {"events": [HEADER, GOOD], "contacts": CONTACTS}
+    load(engine, **{next_file: write_csv("next.csv", files[next_file])})
 
-    assert _ahead_tables(engine) == []
+    assert staging_tables(engine) == []
+
+
+@only_postgresql
+def test_the_tables_of_a_killed_import_are_dropped_by_the_next(database_url, engine, tmp_path, write_csv):
+    contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(1000))]
+    events = tmp_path / "events.csv"
+    rows = (f"c{n % 1000},visit,2026-02-01T10:{n % 60:02d}:00Z,p{n}\n" for n in range(400_000))
+    events.write_text("contact_id,type,occurred_at,product\n" + "".join(rows))
+    command = [sys.executable, "app.py", "import", "--db", database_url, "--events", str(events),
+               "--contacts", str(write_csv("c.csv", contacts))]  # fmt: skip
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TAILOR_")}
+    importing = subprocess.Popen(command, cwd=PROJECT, env=environment, stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_a_staging_table(engine, importing)
+    finally:
+        importing.kill()  # SIGKILL: no finally of the import runs
+        importing.wait()
+    left = staging_tables(engine)
+    assert left  # what a killed import leaves
+    _wait_for_the_sessions_of(engine, left)
+
+    load(engine, contacts=write_csv("next.csv", CONTACTS))
+
+    assert staging_tables(engine) == []
+
+
+def _wait_for_a_staging_table(engine: Engine, importing: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not staging_tables(engine):
+        assert importing.poll() is None, "the import ended before it staged its events"
+        assert time.monotonic() < deadline, "no table staged in a minute"
+        time.sleep(0.01)
+
+
+def _wait_for_the_sessions_of(engine: Engine, tables: list[str]) -> None:
+    """Until the server has ended the sessions of the killed process, which hold a lock per table."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        for table in tables:
+            while not conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:t))"), {"t": table}).scalar():
+                assert time.monotonic() < deadline, "the killed import's sessions did not end"
+                time.sleep(0.05)
+            conn.execute(text("SELECT pg_advisory_unlock(hashtext(:t))"), {"t": table})
+        conn.rollback()
 
 
 @only_postgresql
@@ -130,7 +186,7 @@ def test_an_import_that_fails_after_building_the_events_beside_loads_nothing(eng
 
     assert asked[0].startswith(AHEAD_PREFIX)  # from the table built beside, before it took its place
     assert (count(engine, Contact), count(engine, Event)) == (0, 0)
-    assert _ahead_tables(engine) == []
+    assert staging_tables(engine) == []
 
 
 @only_postgresql
@@ -173,14 +229,6 @@ def test_no_other_import_writes_events_while_a_first_load_builds_them(engine, wr
 )
 def test_spaces_at_the_edge_of_a_field_are_told_from_the_bytes(data, padded):
     assert space_at_edge(b"\n" + data) is padded
-
-
-def _ahead_tables(engine) -> list[str]:
-    query = text(
-        "SELECT relname FROM pg_class"
-        " WHERE relnamespace = current_schema()::regnamespace AND relname LIKE :pattern"
-    )
-    return [name for (name,) in fetch(engine, query.bindparams(pattern=f"{AHEAD_PREFIX}%"))]
 
 
 @pytest.fixture

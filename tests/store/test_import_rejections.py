@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from store.models import Contact, Event
 from tests.store.helpers import count, counts, load, rejections
 
@@ -168,6 +170,51 @@ def test_line_numbers_count_the_line_breaks_inside_quoted_fields(engine, write_c
         8: "occurred_at: no such date/time: '2026-02-30T10:00:00Z'",
     }
     assert count(engine, Event) == 2
+
+
+@pytest.mark.parametrize(
+    ("latin1", "byte", "loaded"),
+    [("contacts", "0xFC at position 19", (1, 1)), ("events", "0xE9 at position 7", (2, 2))],
+)
+def test_a_line_that_is_not_utf8_is_rejected_by_its_line_and_the_rest_of_the_run_loads(
+    engine, write_csv, latin1, byte, loaded
+):
+    """The Latin-1 bytes are on line 3, after the campaigns (and contacts) have been read; on
+    Latin-1 contacts, the events of the rejected contact are rejected too."""
+    contacts = [
+        ["id", "email", "last_name"],
+        ["c1", "a@example.com", "Lopez"],
+        ["c2", "b@example.com", "Müller"],
+    ]
+    events = [
+        ["contact_id", "type", "occurred_at"],
+        ["c1", "visit", "2026-02-01T10:00:00Z"],
+        ["c2", "café", "2026-02-03T10:00:00Z"],
+        ["c2", "visit", "2026-02-02T10:00:00Z"],
+    ]
+    encoding = {"contacts": "utf-8", "events": "utf-8", latin1: "latin-1"}
+
+    report = load(
+        engine,
+        campaigns=write_csv("campaigns.csv", [["id", "name"], ["k1", "Spring"]]),
+        contacts=write_csv("contacts.csv", contacts, encoding=encoding["contacts"]),
+        events=write_csv("events.csv", events, encoding=encoding["events"]),
+    )
+
+    latin1_file = next(f for f in report.files if f.kind == latin1)
+    reason = f"not UTF-8 text (byte {byte} of the line); save the file as UTF-8"
+    assert rejections(latin1_file) == {3: reason}
+    assert (count(engine, Contact), count(engine, Event)) == loaded
+
+
+def test_a_byte_that_is_not_utf8_far_into_a_file_is_reported_at_its_line(engine, write_csv):
+    contacts = [["id", "email", "last_name"], *([f"x{n}", f"x{n}@example.com", "Lopez"] for n in range(1000))]
+    path = write_csv("contacts.csv", [*contacts, ["c2", "b@example.com", "Müller"]], encoding="latin-1")
+
+    report = load(engine, contacts=path)
+
+    assert list(rejections(report.files[0])) == [1002]
+    assert count(engine, Contact) == 1000
 
 
 def test_campaign_rows_without_a_name_are_rejected(engine, write_csv):

@@ -13,7 +13,6 @@ from sqlalchemy import select, text
 from store.db import SQLITE_CACHE_KIB
 from store.importer import rows
 from store.importer import sqlite as sqlite_loader
-from store.importer.report import ImportFailed
 from store.models import Contact, Event
 from tests.store.helpers import count, fetch, load, rejections
 from tests.store.test_import_rejections import load_bad_event_values
@@ -109,11 +108,13 @@ def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(en
 
 
 @only_sqlite
-def test_an_events_file_that_the_second_process_cannot_read_loads_nothing(engine, write_csv, aside):
-    events = [HEADER, *(["c1", "visit", f"2026-02-01T10:{n % 60:02d}:00Z", "", "Löwe"] for n in range(2000))]
-    path = write_csv("events.csv", events, encoding="latin-1")
+def test_lines_that_the_second_process_cannot_read_are_rejected_by_their_line(engine, write_csv, aside):
+    products = ["L\u00f6we" if n % 500 == 7 else f"p{n}" for n in range(2000)]
+    rows = (["c1", "visit", f"2026-02-01T10:{n % 60:02d}:00Z", "", p] for n, p in enumerate(products))
+    path = write_csv("events.csv", [HEADER, *rows], encoding="latin-1")
 
-    with pytest.raises(ImportFailed, match=r"events\.csv: not UTF-8"):
-        load(engine, contacts=write_csv("c.csv", CONTACTS), events=path)
+    report = load(engine, contacts=write_csv("c.csv", CONTACTS), events=path)
 
-    assert count(engine, Event) == 0
+    reason = "not UTF-8 text (byte 0xF6 at position 33 of the line); save the file as UTF-8"
+    assert rejections(report.files[1]) == {line: reason for line in (9, 509, 1009, 1509)}
+    assert count(engine, Event) == 1996
