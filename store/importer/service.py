@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from store import audiences
 from store.db import is_postgres
 from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
@@ -58,7 +59,8 @@ def run_import(
 def _load_all(
     conn: Connection, loader, files: list[CsvSource], zone: tzinfo, report: ImportReport, progress
 ) -> None:
-    """Every file, in one transaction, and the summaries that the events feed."""
+    """Every file, in one transaction, and the summaries that the events feed: the campaign pairs
+    also follow the campaigns (a campaign named later makes its events count)."""
     for source in files:
         file_report = FileReport(kind=source.spec.kind, path=str(source.path))
         report.files.append(file_report)
@@ -69,6 +71,8 @@ def _load_all(
             progress.finish()
     if any(source.spec is EVENTS for source in files):
         loader.summarize()
+    if any(source.spec in (EVENTS, CAMPAIGNS) for source in files):
+        audiences.rebuild(conn)
     loader.analyze()
 
 
