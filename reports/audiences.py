@@ -40,7 +40,7 @@ def count(conn: Connection, members: Select, campaign_ids: list[str]) -> tuple[i
     common table expression used twice, which both databases materialize), and their pairs per
     campaign and combination of flags, which `_fold` turns into counts per campaign.
     """
-    chosen = _chosen(conn, campaign_ids)
+    chosen, every = _chosen(conn, campaign_ids)
     found = members.cte("members")
     total = select(func.count().label("members")).select_from(found).subquery("total")
     revenue = pairs.c.revenue
@@ -52,7 +52,11 @@ def count(conn: Connection, members: Select, campaign_ids: list[str]) -> tuple[i
             func.sum(revenue).label("revenue"),
             func.sum(revenue * revenue).label("squares"),
         )
-        .where(pairs.c.contact_id.in_(select(found.c[0])), pairs.c.campaign_id.in_(list(chosen)))
+        # A join, not IN: the members are unique, and the planner then knows how many there are.
+        .join(found, found.c[0] == pairs.c.contact_id)
+        # Every campaign sent (the default) needs no condition, which SQLite would test by looking
+        # up each member's pair of each campaign, where it can read a member's pairs in one go.
+        .where(*([] if every else [pairs.c.campaign_id.in_(list(chosen))]))
         .group_by(pairs.c.campaign_id, pairs.c.flags)
         .subquery("grouped")
     )
@@ -64,16 +68,15 @@ def count(conn: Connection, members: Select, campaign_ids: list[str]) -> tuple[i
     return rows[0].members, [CampaignCounts(name, first, counted[key]) for key, name, first in sent]
 
 
-def _chosen(conn: Connection, campaign_ids: list[str]) -> dict[int, tuple[str, datetime | None]]:
+def _chosen(conn: Connection, campaign_ids: list[str]) -> tuple[dict[int, tuple[str, datetime | None]], bool]:
     """The chosen campaigns that were sent, by their key in the store: their id and first send, in
-    the order chosen."""
-    sent = (
-        select(campaigns.c.id, campaigns.c.external_id, audiences.c.first_sent_at)
-        .join(audiences, audiences.c.campaign_id == campaigns.c.id)
-        .where(campaigns.c.external_id.in_(campaign_ids))
+    the order chosen; and whether they are every campaign sent."""
+    sent = select(campaigns.c.id, campaigns.c.external_id, audiences.c.first_sent_at).join(
+        audiences, audiences.c.campaign_id == campaigns.c.id
     )
     found = {name: (key, first) for key, name, first in conn.execute(sent)}
-    return {found[name][0]: (name, found[name][1]) for name in campaign_ids if name in found}
+    chosen = {found[name][0]: (name, found[name][1]) for name in campaign_ids if name in found}
+    return chosen, len(chosen) == len(found)
 
 
 def _fold(rows: list) -> dict[int, Counts]:

@@ -143,6 +143,7 @@ class ReportService:
         )
         with self.engine.begin() as conn:
             stored.rebuild(conn, attribution_days=self.attribution_days)
+        stored.vacuum(self.engine)
 
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
         sent = {c.ref.id: c.sent_at for c in chosen}

@@ -25,19 +25,20 @@ pairs were built with: one window for the whole store, the last one built.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Engine,
     Select,
     Table,
     and_,
     case,
     delete,
-    distinct,
     func,
     insert,
     literal,
@@ -47,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from store.db import is_postgres
 from store.models import Campaign, CampaignAudience, CampaignPair, Event
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ FLAGS = {
     "email_complained": COMPLAINED,
 }
 MICROSECONDS = 1_000_000
+#: PostgreSQL's settings while it groups every event into pairs (`_sorting`).
+SORTING = {"enable_hashagg": "off", "work_mem": "256MB"}
 #: Contacts per statement of a partial rebuild: below SQLite's limit of bound parameters.
 CONTACTS_PER_STATEMENT = 10_000
 
@@ -111,12 +115,46 @@ PAIR_COLUMNS = ["campaign_id", "contact_id", "flags", "revenue"]
 
 
 def _rebuild_all(conn: Connection, days: int, events: Table) -> None:
+    """Every pair, written in the key's order: PostgreSQL's table then holds each contact's pairs
+    side by side, as SQLite's does by its key, and the key grows at its end."""
     conn.execute(delete(pairs))
     conn.execute(delete(audiences))
-    conn.execute(insert(pairs).from_select(PAIR_COLUMNS, pair_rows(events, days)))
+    rows = pair_rows(events, days)
+    ordered = rows.order_by(rows.selected_columns.contact_id, rows.selected_columns.campaign_id)
+    with _sorting(conn):
+        conn.execute(insert(pairs).from_select(PAIR_COLUMNS, ordered))
     firsts = _first_sends(events, days)
     conn.execute(insert(audiences).from_select(["campaign_id", "first_sent_at", "attribution_days"], firsts))
     conn.exec_driver_sql(f"ANALYZE {pairs.name}")  # the planner's guess of a report's join
+
+
+@contextmanager
+def _sorting(conn: Connection) -> Iterator[None]:
+    """PostgreSQL groups the events by sorting them, with room to sort in: a hash table of millions
+    of pairs spills to disk, and sorted groups come out in the key's order (3 times quicker at 1M)."""
+    if not is_postgres(conn.engine):
+        yield
+        return
+    names = list(SORTING)
+    before = [conn.exec_driver_sql(f"SELECT current_setting('{name}')").scalar() for name in names]
+    _configure(conn, SORTING)
+    try:
+        yield
+    finally:
+        _configure(conn, dict(zip(names, before, strict=True)))
+
+
+def _configure(conn: Connection, settings: dict[str, str]) -> None:
+    for name, value in settings.items():
+        conn.execute(select(func.set_config(name, value, True)))
+
+
+def vacuum(engine: Engine) -> None:
+    """After a rebuild's commit, on PostgreSQL: a report reads the pairs from their key alone only
+    where the visibility map says every row is visible, which VACUUM sets (autovacuum would, later)."""
+    if is_postgres(engine):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM {pairs.name}")
 
 
 def pair_rows(events: Table, days: int, chosen: ColumnElement[bool] | None = None) -> Select:
@@ -154,15 +192,15 @@ def pair_rows(events: Table, days: int, chosen: ColumnElement[bool] | None = Non
 
 
 def _engagement(events: Table, chosen: ColumnElement[bool] | None) -> Select:
-    """Per (known campaign, contact) with an engagement event, the or of their flags."""
-    flag = case(FLAGS, value=events.c.type)
+    """Per (known campaign, contact) with an engagement event, the or of their flags: a sum of
+    each type's flag if it has any (SQLite has no bit_or; a sum of DISTINCT would keep PostgreSQL
+    from hashing and from sharing the work with parallel workers)."""
+    flags = sum(func.max(case((events.c.type == kind, flag), else_=0)) for kind, flag in FLAGS.items())
     return (
-        select(
-            campaigns.c.id.label("campaign_id"), events.c.contact_id, func.sum(distinct(flag)).label("flags")
-        )
+        select(campaigns.c.id.label("campaign_id"), events.c.contact_id, flags.label("flags"))
         .join(campaigns, campaigns.c.external_id == events.c.campaign_id)
         .where(events.c.type.in_(list(FLAGS)), *_also(chosen))
-        .group_by(campaigns.c.id, events.c.contact_id)
+        .group_by(events.c.contact_id, campaigns.c.id)
     )
 
 

@@ -30,7 +30,12 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("flags", sa.SmallInteger(), nullable=False),
         sa.Column("revenue", sa.Numeric(), nullable=True),
-        sa.PrimaryKeyConstraint("contact_id", "campaign_id", name=op.f("pk_campaign_pairs")),
+        sa.PrimaryKeyConstraint(
+            "contact_id",
+            "campaign_id",
+            name=op.f("pk_campaign_pairs"),
+            postgresql_include=["flags", "revenue"],
+        ),
         sqlite_with_rowid=False,
     )
     op.create_table(
