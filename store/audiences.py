@@ -24,7 +24,6 @@ pairs were built with: one window for the whole store, the last one built.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -51,14 +50,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from store.db import is_postgres
 from store.models import Campaign, CampaignAudience, CampaignPair, Event
 
-log = logging.getLogger(__name__)
-
 #: The attribution window of a store whose pairs were never built, in days.
 ATTRIBUTION_DAYS = 5
 SENT, BOUNCED, OPENED, CLICKED = 1, 2, 4, 8
 UNSUBSCRIBED, COMPLAINED, CONVERTED = 16, 32, 64
-#: The flag each engagement event sets on its pair: one bit per type, so that the sum of a
-#: pair's distinct flags is their bitwise or (SQLite has no bit_or).
+#: The flag each engagement event sets on its pair: one bit per type.
 FLAGS = {
     "email_sent": SENT,
     "email_bounced": BOUNCED,
@@ -131,7 +127,8 @@ def _rebuild_all(conn: Connection, days: int, events: Table) -> None:
 @contextmanager
 def _sorting(conn: Connection) -> Iterator[None]:
     """PostgreSQL groups the events by sorting them, with room to sort in: a hash table of millions
-    of pairs spills to disk, and sorted groups come out in the key's order (3 times quicker at 1M)."""
+    of pairs spills to disk, and sorted groups come out in the key's order (at 1M, the grouping took
+    48 s against 107 s with hashing, on a busy machine)."""
     if not is_postgres(conn.engine):
         yield
         return
