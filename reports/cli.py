@@ -8,7 +8,6 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
-from reports.charts import chart
 from reports.compare import shown
 from reports.models import RATES, Comparison, Report
 from reports.selection import Selection
@@ -101,6 +100,9 @@ def print_report(
     else:
         print("\n".join(text_lines(found)), file=out)
     if chart_path:
+        # matplotlib only when a chart is asked for: it is a second of every report's start-up.
+        from reports.charts import chart
+
         shown_report = found if len(found.reports) > 1 else found.reports[0]
         try:
             chart_path.write_bytes(chart(shown_report, measure))
