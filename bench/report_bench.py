@@ -1,104 +1,162 @@
-"""Report benchmark: a segment's report over all campaigns, and a two-segment comparison, each beside
-the segment count alone, in the same run, on the PostgreSQL store of `gen_dataset.py --contacts N`.
+"""Report benchmark: a cold report (a new process) beside the cold count of the same segment, in the
+same run, on SQLite and PostgreSQL stores of `gen_dataset.py --contacts N`.
 
-    python bench/report_bench.py [--contacts 1000000] [--runs 3]
+    python bench/report_bench.py [--contacts 1000000] [--databases sqlite,postgresql] [--runs 3]
+                                 [--no-rebuild]
 
-The store is the segment benchmark's (imported once into the schema bench_segments_N and kept). Each
-timing is the best of `--runs`, after one warm-up run of every query. The count is what `segment`
-does (read the phrase, compile, count members and reachable members); the report also reads the
-segment, fetches its members and counts them among each campaign's audience, then computes the
-intervals. Target: a report costs at most 3x its segment count.
+The stores are the segment benchmark's (imported once into bench/out/ and the schema
+bench_segments_N, and kept). Each timing is a new process, as `python app.py report ...` is on
+every call: `app.py segment PHRASE --json` for the count (reading, compiling, counting members and
+reachable members), `app.py report PHRASE --json` for the report (the same reading, then the
+members joined with the stored campaign pairs and counted per campaign, and the intervals), so
+interpreter start-up and imports are on both sides. The best of `--runs`, after one untimed run of
+each (the page cache). Target: a cold report costs at most 3x the cold count. Beside it, the peak
+memory (RSS) of each process.
 
-The audiences (every campaign's recipients and what they did, `reports/audiences.py`) are read from
-the events once per process and import; that one-time cost is printed on a line of its own.
+Unless `--no-rebuild`, the campaign pairs are first rebuilt from the events as an import rebuilds
+them (`store.audiences.rebuild`, committed, then vacuumed on PostgreSQL): the import time the pairs
+add, printed on a line of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import func, select  # noqa: E402
+
 from bench.datasets import dataset  # noqa: E402
 from bench.segment_bench import AS_OF, store_url  # noqa: E402
-from reports.models import Comparison, Report  # noqa: E402
-from reports.selection import Selection  # noqa: E402
-from reports.service import ReportService  # noqa: E402
-from segments.service import Answer, SegmentService  # noqa: E402
-from store.db import create_store_engine  # noqa: E402
+from store import audiences  # noqa: E402
+from store.db import create_store_engine, is_postgres  # noqa: E402
+from store.models import CampaignPair  # noqa: E402
 
 TARGET = 3.0
 REPORT = "lapsed customers"
 COMPARE = ("golfers", "runners")
 
 
-def best(run: Callable[[], object], runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+#: Runs app.py as its own main, and prints the peak memory of this process's image when it ends:
+#: Linux's VmHWM, which starts afresh at exec, where getrusage's maximum keeps the parent's RSS at
+#: fork (the benchmark's, which holds the store's engine and the segment service's imports).
+RUNNER = """import atexit, runpy, sys
+def peak():
+    hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')]
+    print('peak-kb', hwm[0].split()[1], file=sys.stderr)
+atexit.register(peak)
+sys.argv = ['app.py', *sys.argv[1:]]
+runpy.run_path('app.py', run_name='__main__')
+"""
+
+
+def run_app(*args: str) -> Run:
+    """`python app.py ARGS` in a new process: its wall time, its peak RSS and its output."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"app.py {' '.join(args)} exited with {done.returncode}: {done.stderr[-2000:]}")
+    peak = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("peak-kb ")]
+    return Run(seconds, int(peak[-1]) / 1024, done.stdout)
+
+
+def best(args: tuple[str, ...], runs: int) -> Run:
+    run_app(*args)  # untimed: the page cache
+    return min((run_app(*args) for _ in range(runs)), key=lambda r: r.seconds)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    count: tuple[str, ...]
+    report: tuple[str, ...]
+
+
+def cases(url: str, batch: Path) -> list[Case]:
+    common = ("--db", url, "--as-of", AS_OF, "--json")
+    return [
+        Case(f"report: {REPORT}", ("segment", REPORT, *common), ("report", REPORT, *common)),
+        Case(
+            f"compare: {' vs '.join(COMPARE)}",
+            ("segment", "--batch", str(batch), *common),
+            ("report", COMPARE[0], "--compare", COMPARE[1], *common),
+        ),
+    ]
+
+
+def rebuild(url: str) -> tuple[float, int]:
+    """The pairs rebuilt from the events, as an import rebuilds them: seconds, and how many."""
+    engine = create_store_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        audiences.rebuild(conn)
+    if is_postgres(engine):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM {CampaignPair.__tablename__}")
+    seconds = time.perf_counter() - started
+    with engine.connect() as conn:
+        pairs = conn.execute(select(func.count()).select_from(CampaignPair)).scalar_one()
+    engine.dispose()
+    return seconds, pairs
 
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--contacts", type=int, default=1_000_000)
+    options.add_argument("--databases", default="sqlite,postgresql")
     options.add_argument("--runs", type=int, default=3)
+    options.add_argument("--no-rebuild", action="store_true", help="skip timing the pairs' rebuild")
     args = options.parse_args()
-    url = store_url("postgresql", args.contacts, dataset(args.contacts))
-    engine = create_store_engine(url)
-    segments = SegmentService(engine)
-    reports = ReportService(segments)
-    as_of = datetime.fromisoformat(AS_OF)
-    started = time.perf_counter()
-    with engine.connect() as conn:
-        audiences = reports.audiences(conn)
-    built = time.perf_counter() - started
-    pairs = sum(len(a.contacts) for a in audiences.campaigns.values())
-
-    def count(*phrases: str) -> Callable[[], list]:
-        return lambda: [segments.answer(p, as_of) for p in phrases]
-
-    cases = [
-        (f"report: {REPORT}", count(REPORT), lambda: reports.report(REPORT, Selection(), as_of)),
-        (
-            f"compare: {' vs '.join(COMPARE)}",
-            count(*COMPARE),
-            lambda: reports.compare(list(COMPARE), Selection(), as_of),
-        ),
-    ]
-    for _name, counting, reporting in cases:  # warm-up: the lexicon, statsmodels, the caches
-        counting(), reporting()
-    rows = []
-    for name, counting, reporting in cases:
-        count_seconds, answers = best(counting, args.runs)
-        report_seconds, found = best(reporting, args.runs)
-        assert all(isinstance(a, Answer) for a in answers), answers
-        assert isinstance(found, Report | Comparison), found
-        rows.append((name, answers, count_seconds, report_seconds, found))
+    data = dataset(args.contacts)
+    rows, builds = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "phrases.txt"
+        batch.write_text("\n".join(COMPARE) + "\n", encoding="utf-8")
+        for kind in args.databases.split(","):
+            url = store_url(kind, args.contacts, data)
+            if not args.no_rebuild:
+                builds.append((kind, *rebuild(url)))
+            for case in cases(url, batch):
+                rows.append((kind, case.name, best(case.count, args.runs), best(case.report, args.runs)))
     print_table(rows, args.contacts, args.runs)
-    print(f"campaign audiences read once per process and import: {built:.1f} s ({pairs:,} pairs)")
+    for kind, seconds, pairs in builds:
+        print(f"{kind}: campaign pairs built as an import builds them: {seconds:.1f} s", end="")
+        print(f" ({pairs:,} pairs)")
 
 
 def print_table(rows: list, contacts: int, runs: int) -> None:
-    print(f"reports on PostgreSQL, {contacts:,} contacts, all campaigns, as of {AS_OF} (best of {runs})")
-    print(f"{'case':<30}{'members':>18}{'recipients':>22}{'count s':>10}{'report s':>10}{'ratio':>8}  target")
-    for name, answers, count_seconds, report_seconds, found in rows:
-        members = "+".join(f"{a.count:,}" for a in answers)
-        reports = found.reports if isinstance(found, Comparison) else [found]
-        recipients = "+".join(f"{r.metrics.recipients:,}" for r in reports)
-        ratio = report_seconds / count_seconds
-        verdict = "met" if ratio <= TARGET else "NOT met"
+    print(f"cold reports (a new process each), {contacts:,} contacts, all campaigns, as of {AS_OF}", end="")
+    print(f" (best of {runs})")
+    print(
+        f"{'database':<11}{'case':<29}{'members':>16}{'recipients':>20}{'count s':>9}{'report s':>9}"
+        f"{'ratio':>7}  {'target':<13}{'count MB':>9}{'report MB':>10}"
+    )
+    for kind, name, count, report in rows:
+        members = "+".join(f"{json.loads(line)['count']:,}" for line in count.output.splitlines())
+        found = json.loads(report.output)
+        reports = [found, *found.get("compared", [])]
+        recipients = "+".join(f"{r['metrics']['recipients']:,}" for r in reports)
+        ratio = report.seconds / count.seconds
+        verdict = f"<= {TARGET:.0f}x {'met' if ratio <= TARGET else 'NOT met'}"
         print(
-            f"{name:<30}{members:>18}{recipients:>22}{count_seconds:>10.2f}{report_seconds:>10.2f}"
-            f"{ratio:>7.2f}x  <= {TARGET:.0f}x {verdict}"
+            f"{kind:<11}{name:<29}{members:>16}{recipients:>20}{count.seconds:>9.2f}{report.seconds:>9.2f}"
+            f"{ratio:>6.2f}x  {verdict:<13}{count.peak_mb:>9.0f}{report.peak_mb:>10.0f}"
         )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -80,8 +79,6 @@ def run_slack(settings: Settings) -> int:
     if settings.demo_data:
         load_demo_if_empty(engine, as_of=datetime.now(UTC).replace(microsecond=0), zone=settings.zone)
     services = build_services(settings, engine)
-    # The campaign audiences take a while on a large store: read them before the first report asks.
-    threading.Thread(target=services.conversation.reports.warm, name="tailor-audiences", daemon=True).start()
     try:
         app = create_app(settings, services)
     except BoltError as exc:

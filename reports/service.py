@@ -4,22 +4,23 @@
     reports.report("lapsed customers", Selection(name="Black Friday"), as_of)   # Report | Failure
     reports.compare(["golfers", "runners"], Selection(), as_of)                # Comparison | Failure
 
-Each segment is read by the segment service and compiled; its members are fetched, and counted
-among each campaign's audience (`reports.audiences`, read from the events once per import and
-attribution window, and kept); the statistics follow in Python.
+Each segment is read by the segment service and compiled; its member query is joined with the
+campaign pairs that the import keeps in the store and counted per campaign in one statement
+(`reports.audiences`); the statistics follow in Python. The pairs carry the attribution window they
+were built with (`store.audiences`): a service asked for another window rebuilds them first, once,
+and the store keeps the new window (imports rebuild with it too).
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, text
 
 from reports import audiences, stats
-from reports.audiences import Audiences
 from reports.compare import differences
 from reports.metrics import CampaignCounts, Counts, metrics, total
 from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
@@ -30,11 +31,11 @@ from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
 from segments.service import Failure, SegmentService, latest_purchase
+from store import audiences as stored
+from store.audiences import ATTRIBUTION_DAYS
 from store.db import is_postgres
-from store.models import ImportRun
 
-#: Last-click attribution: a purchase without a campaign belongs to the latest click this many days before.
-ATTRIBUTION_DAYS = 5
+log = logging.getLogger(__name__)
 #: PostgreSQL's memory per hash table and sort in a report's session.
 WORK_MEM = "256MB"
 
@@ -61,8 +62,6 @@ class ReportService:
     ) -> None:
         self.segments, self.attribution_days = segments, attribution_days
         self.min_sample = stats.MIN_SAMPLE if min_sample is None else min_sample
-        self._audiences: tuple[object, Audiences] | None = None
-        self._reading = threading.Lock()  # one read of the audiences at a time
 
     @property
     def engine(self):
@@ -83,6 +82,7 @@ class ReportService:
         measures: tuple[str, ...] = MEASURES,
     ) -> Comparison | Failure:
         """Each segment's report over the same campaigns, and each compared with the first."""
+        self.follow_window()
         with self.engine.connect() as conn:
             chosen = choose(conn, selection)
             if not chosen:
@@ -121,25 +121,29 @@ class ReportService:
         tune(conn)
         zone, lexicon = self.segments.zone, self.segments.lexicon
         compiler = Compiler(as_of, zone, lexicon.custom_types, self.segments.saved.get, latest_purchase(conn))
-        members = conn.execute(member_ids_query(compiler, definition)).scalars().all()
-        campaigns = self.audiences(conn).counts(members, [c.ref.id for c in chosen])
-        count = len(members)
+        members = member_ids_query(compiler, definition)
+        count, campaigns = audiences.count(conn, members, [c.ref.id for c in chosen])
         explanation = Reader(as_of, zone).read(definition)
         return Counted(SegmentRef(text=phrase, explanation=explanation, count=count), notes, campaigns)
 
-    def audiences(self, conn: Connection) -> Audiences:
-        """Every campaign's audience, read again after each import."""
-        state = conn.execute(select(func.max(ImportRun.id))).scalar()
-        with self._reading:
-            if self._audiences is None or self._audiences[0] != state:
-                self._audiences = (state, audiences.build(conn, self.attribution_days))
-            return self._audiences[1]
+    def follow_window(self) -> None:
+        """Rebuild the stored pairs when they were built with another attribution window.
 
-    def warm(self) -> None:
-        """Read the audiences now (from a thread at start-up), so that the first report is quick."""
+        The window is a setting of the workspace: after it changes, the first report pays one
+        rebuild (in SQL, as an import does) and every later one, in any process, reads the pairs.
+        """
         with self.engine.connect() as conn:
-            tune(conn)
-            self.audiences(conn)
+            built = stored.built_window(conn)
+        if built is None or built == self.attribution_days:
+            return
+        log.warning(
+            "campaign pairs built with a %d-day attribution window: rebuilding them with %d days",
+            built,
+            self.attribution_days,
+        )
+        with self.engine.begin() as conn:
+            stored.rebuild(conn, attribution_days=self.attribution_days)
+        stored.vacuum(self.engine)
 
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
         sent = {c.ref.id: c.sent_at for c in chosen}
@@ -179,8 +183,8 @@ class ReportService:
 
 
 def tune(conn: Connection) -> None:
-    """Room for the grouping that packs the events when the audiences are read, and no JIT
-    compilation of the member query (it costs more than it saves here), on PostgreSQL."""
+    """Room for the hash of a large segment's members, and no JIT compilation of the member query
+    (it costs more than it saves here), on PostgreSQL."""
     if is_postgres(conn.engine):
         conn.execute(text(f"SET work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET jit = off"))

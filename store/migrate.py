@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from store import audiences
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -30,6 +32,8 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    # A migration may have built the campaign pairs; VACUUM runs outside its transaction.
+    audiences.vacuum(engine)
 
 
 def is_current(engine: Engine) -> bool:

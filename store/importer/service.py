@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from store import audiences
 from store.db import is_postgres
 from store.importer.custom import custom_types
 from store.importer.files import CAMPAIGNS, CONTACTS, EVENTS, CsvSource
@@ -48,10 +49,12 @@ def run_import(
         report, postgres = ImportReport(), is_postgres(engine)
         with _events_ahead(engine, files) as ahead, engine.begin() as conn:
             loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
-            _load_all(conn, loader, files, zone, report, progress)
+            paired = _load_all(conn, loader, files, zone, report, progress)
         # Only once the staged events are dropped: the DROP's snapshot would hold the vacuum back
         # (a snapshot counts transactions in every database, VACUUM heeds those of its own).
         loader.after_commit(engine)
+        if paired:
+            audiences.vacuum(engine)
     except ImportFailed as exc:
         _log(engine, started, None, str(exc))
         raise
@@ -65,8 +68,10 @@ def run_import(
 
 def _load_all(
     conn: Connection, loader, files: list[CsvSource], zone: tzinfo, report: ImportReport, progress
-) -> None:
-    """Every file, in one transaction, and the summaries that the events feed."""
+) -> bool:
+    """Every file, in one transaction, and the summaries that the events feed: the campaign pairs
+    also follow the campaigns (a campaign named later makes its events count). Whether they were
+    rebuilt."""
     for source in files:
         file_report = FileReport(kind=source.spec.kind, path=str(source.path))
         report.files.append(file_report)
@@ -77,7 +82,11 @@ def _load_all(
             progress.finish()
     if any(source.spec is EVENTS for source in files):
         loader.summarize()
+    paired = any(source.spec in (EVENTS, CAMPAIGNS) for source in files)
+    if paired:
+        audiences.rebuild(conn)
     loader.analyze()
+    return paired
 
 
 def _open(sources: ImportSources) -> list[CsvSource]:
