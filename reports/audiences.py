@@ -6,7 +6,8 @@ report is then one statement: the segment's member query joined with the pairs, 
 campaign and flags, in the database. Nothing is read into the process but a row per campaign and
 combination of flags (a few hundred), so a fresh process answers as fast as a warm one.
 
-    members, counted = count(conn, member_ids_query(compiler, definition), ["cmp-001", "cmp-002"])
+    ids = segment_service.member_ids(conn, definition, as_of, reachable_only=False)
+    members, counted = count(conn, ids, ["cmp-001", "cmp-002"])
 """
 
 from __future__ import annotations

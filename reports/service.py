@@ -26,11 +26,11 @@ from reports.metrics import CampaignCounts, Counts, metrics, total
 from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
 from reports.selection import Chosen, Selection, choose
 from reports.trends import trend
-from segments.compiler import CompileError, Compiler, member_ids_query
+from segments.compiler import CompileError
 from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
-from segments.service import Failure, SegmentService, latest_purchase
+from segments.service import EMPTY_STORE, Failure, SegmentService
 from store import audiences as stored
 from store.audiences import ATTRIBUTION_DAYS
 from store.db import is_postgres
@@ -119,11 +119,10 @@ class ReportService:
         as_of: datetime,
     ) -> Counted:
         tune(conn)
-        zone, lexicon = self.segments.zone, self.segments.lexicon
-        compiler = Compiler(as_of, zone, lexicon.custom_types, self.segments.saved.get, latest_purchase(conn))
-        members = member_ids_query(compiler, definition)
+        # Every member, consent or not: a report looks back at who was sent what.
+        members = self.segments.member_ids(conn, definition, as_of, reachable_only=False)
         count, campaigns = audiences.count(conn, members, [c.ref.id for c in chosen])
-        explanation = Reader(as_of, zone).read(definition)
+        explanation = Reader(as_of, self.segments.zone).read(definition)
         return Counted(SegmentRef(text=phrase, explanation=explanation, count=count), notes, campaigns)
 
     def follow_window(self) -> None:
@@ -170,6 +169,10 @@ class ReportService:
 
     def no_campaign(self, conn: Connection, phrase: str, selection: Selection) -> Failure:
         names = [c.ref.name for c in choose(conn, Selection())]
+        if not names:  # nothing imported yet: no campaign to measure, whatever was asked
+            return Failure(
+                text=phrase, error=f"There is nothing to measure yet. {EMPTY_STORE}", suggestions=[]
+            )
         near = process.extract(selection.name or "", names, limit=3) if selection.name else []
         return Failure(
             text=phrase,

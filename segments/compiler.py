@@ -464,11 +464,6 @@ def members_query(compiler: Compiler, definition: Definition) -> Select:
     return select(contacts.c.external_id).where(compiler.where(definition)).order_by(contacts.c.external_id)
 
 
-def member_ids_query(compiler: Compiler, definition: Definition) -> Select:
-    """The members' ids in the store (`contacts.id`), in no order."""
-    return select(contacts.c.id).where(compiler.where(definition))
-
-
 # -- helpers --------------------------------------------------------------------------------------
 
 

@@ -52,8 +52,11 @@ def recipients(conn: Connection, ids: Select, batch: int = BATCH) -> Iterator[li
     chosen = ids.subquery()
     rows = select(contacts).join(chosen, chosen.c.id == contacts.c.id).order_by(contacts.c.id)
     result = conn.execute(rows.execution_options(stream_results=True, yield_per=batch))
-    for part in result.mappings().partitions():
-        yield [_recipient(row) for row in part]
+    try:
+        for part in result.mappings().partitions():
+            yield [_recipient(row) for row in part]
+    finally:  # a caller may stop after any batch: the server's cursor is closed then too
+        result.close()
 
 
 def _recipient(row: RowMapping) -> Recipient:

@@ -130,3 +130,9 @@ def test_matplotlib_is_imported_only_for_a_chart(
                     "--chart", tmp_path / "golfers.png", env=imports)  # fmt: skip
     assert drawn.returncode == 0 and "| matplotlib" in drawn.stderr
     assert_png((tmp_path / "golfers.png").read_bytes())
+
+
+def test_a_report_on_an_empty_store_says_how_to_fill_it(run_app, tmp_path) -> None:
+    refused = run_app("report", "lapsed customers", "--db", f"sqlite:///{tmp_path / 'new.db'}")
+    assert refused.returncode == 1
+    assert "nothing to measure yet" in refused.stdout and "python app.py import" in refused.stdout

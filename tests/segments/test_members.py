@@ -4,6 +4,7 @@ its fields; the members' ids as SQL that a larger query can join."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from sqlalchemy import func, select
@@ -43,7 +44,8 @@ def test_recipients_are_the_reachable_members_in_batches(
 
 def test_a_recipient_carries_its_columns_and_custom_properties(service: SegmentService) -> None:
     definition = definition_of(service, "contacts in Germany")
-    batch = next(service.recipients(definition, DATA_AS_OF, reachable_only=False))
+    with closing(service.recipients(definition, DATA_AS_OF, reachable_only=False)) as batches:
+        batch = next(batches)  # and no more: closing the iterator closes its query
     assert all("@" in r.email and r.fields["country"] == "Germany" for r in batch)
     assert all({"first_name", "language", "email_consent"} <= set(r.fields) for r in batch)
     assert {"score", "plan"} <= {name for r in batch for name in r.fields}  # custom, where a contact has one
