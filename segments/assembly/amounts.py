@@ -7,12 +7,12 @@ wherever they are said.
 
 from __future__ import annotations
 
-from lark import Tree
+from lark import Token, Tree
 
 from segments.assembly.items import AssemblyError, Pending
 from segments.assembly.times import WINDOW_KINDS
 from segments.assembly.trees import _child
-from segments.assembly.values import _fits
+from segments.assembly.values import Values, _fits
 from segments.definition import Aggregate, Condition, Count, EventFilter, Rank, Window, conjoin
 
 COMPARISONS = {
@@ -31,10 +31,10 @@ OR_LESS = ("or fewer", "or less", "and under", "or under", "and below", "or belo
            "and younger")  # fmt: skip
 
 
-class Amounts:
+class Amounts(Values):
     """The parts of `Assembly` (core.py) that say how much or how many."""
 
-    def on_rank(self, tree: Tree, following: Tree | None) -> None:
+    def on_rank(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         for head in self.tokens(tree, "HEAD"):
             if head.meaning not in ("customer", "contact"):
                 # "top 10% of women": of all purchasers, or among women? A ranking has no group yet.
@@ -55,7 +55,7 @@ class Amounts:
             )
         self.add(Rank(by=by, percent=self.numbers(tree)[0]))
 
-    def on_spend(self, tree: Tree, following: Tree | None) -> None:
+    def on_spend(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         texts = set(self.texts(tree))
         per_order = {"per", "an", "a", "each"} & texts and {"order", "purchase", "transaction"} & texts
         fn = "avg" if "average" in texts or per_order else "sum"
@@ -78,7 +78,7 @@ class Amounts:
             if isinstance(child, Tree) and child.data in WINDOW_KINDS:
                 self.window_part(child, item)
 
-    def amount_bounds(self, tree: Tree | None, default: str) -> list[tuple[str, float]]:
+    def amount_bounds(self, tree: Tree[Token] | None, default: str) -> list[tuple[str, float]]:
         """ "over $500" -> [(gt, 500)], "$100 to $300" -> [(ge, 100), (le, 300)]."""
         if tree is None:
             raise AssemblyError("how much? Say 'more than $500'")
@@ -88,7 +88,7 @@ class Amounts:
             return [("ge", low), ("le", high)]
         return [(bound(self.words(tree), default), numbers[0])]
 
-    def with_measure(self, tree: Tree) -> None:
+    def with_measure(self, tree: Tree[Token]) -> None:
         texts = set(self.texts(_child(tree, "measure") or tree))
         fn = (
             "max"
@@ -102,19 +102,19 @@ class Amounts:
         bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
         self.add(Pending(lambda window: _aggregates(fn, bounds, window, [])))  # "... in 2025"
 
-    def amount_filter(self, tree: Tree) -> tuple[str, float]:
+    def amount_filter(self, tree: Tree[Token]) -> tuple[str, float]:
         op = comparison(self.words(tree), default="ge")
         if op == "ge" and not {"least", "minimum", "min"} & set(self.words(tree)):
             self.notes.append(f"read '{' '.join(self.texts(tree))}' as at least that amount")
         return op, self.numbers(tree)[0]
 
-    def on_count(self, tree: Tree, following: Tree | None) -> None:
+    def on_count(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         target = self.last_clause()
         if target is None:
             raise AssemblyError(f"{' '.join(self.words(tree))!r}: how often what?")
         target.count = self.count(tree)
 
-    def count(self, tree: Tree, only: bool = False) -> Count:
+    def count(self, tree: Tree[Token], only: bool = False) -> Count:
         words, numbers = self.words(tree), self.whole(tree)
         many = {"multiple", "several", "many", "repeatedly"} & set(words)
         n = numbers[0] if numbers else (2 if "twice" in words or many else 1)
@@ -127,7 +127,7 @@ class Amounts:
             self.notes.append(f"read '{' '.join(self.said(tree))}' as at least {n} times")
         return Count(op=op, n=n)
 
-    def quantity(self, tree: Tree) -> Count:
+    def quantity(self, tree: Tree[Token]) -> Count:
         words, numbers = self.words(tree), self.whole(tree)
         if "single" in words:  # "a single order": exactly one (segment-semantics.md, Values)
             return Count(op="eq", n=1)

@@ -1,7 +1,7 @@
-"""The assembly's state and the whole: runs of parts, the words between them, and `assemble`.
+"""The whole assembly: runs of parts, the words between them, and `assemble`.
 
-`Assembly` holds what is being read (the current run's items, a "not" or an "or" still to apply,
-times and event words said early) and is made of the readers in the sibling modules, one
+`Assembly` is made of the readers in the sibling modules on top of its state (state.py: the
+current run's items, a "not" or an "or" still to apply, times and event words said early), one
 `on_<rule>` method per grammar rule, found by name in `part`. Here a run is closed into one
 condition, the runs and the structure words between them are combined (`grouping`), and
 `assemble` turns a parse tree into a definition: the joins are checked first, and a definition's
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from segments import presets
 from segments.assembly.amounts import Amounts
 from segments.assembly.events import Events
-from segments.assembly.items import AssemblyError, Clause, Item, Pending
+from segments.assembly.items import AssemblyError, Clause, Pending
 from segments.assembly.people import People
 from segments.assembly.preset_parts import PresetParts
 from segments.assembly.times import WINDOW_KINDS, Times
@@ -31,74 +31,36 @@ from segments.definition import (
     Condition,
     Definition,
     Event,
-    EventFilter,
     Not,
     Rank,
     conjoin,
 )
-from segments.grouping import GroupingError, Piece, Run, combine, structure
+from segments.grouping import GroupingError, Run, combine, structure
 from segments.grouping import either as any_of
 from segments.normalize import number_text
 from segments.tagger import Tag
 
 
-class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
+class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
     """Reads one parse tree into a definition: the state, and the readers of every part (the bases)."""
 
-    def __init__(self, tags: list[Tag]) -> None:
-        self.tags = tags
-        #: Positions of the tags a reader looked at: the rest were passed over (`unread`).
-        self.consumed: set[int] = set()
-        #: The parts of the current run (grouping.py): lookups for a window, a count or an elided
-        #: verb never reach past an "or", a "not" or a parenthesis between noun phrases.
-        self.items: list[Item] = []
-        self.notes: list[str] = []
-        self.head: str | None = None
-        #: The runs read so far and the structure words between them, for grouping.combine.
-        self.stream: list[Piece] = []
-        #: Tag positions of the current run's first and last part, for its text in notes.
-        self.span: tuple[int, int] | None = None
-        #: A "not" before a noun phrase covers it up to the next "and", "but" or ",".
-        self.negating = False
-        self.negate_next = False
-        self.or_next = False
-        #: "who only ever bought golf": an "only" read as a filler before the clause it belongs to.
-        self.only_next = False
-        #: Windows said before anything that happens ("last month's buyers").
-        self.early_windows: list[Tree] = []
-        #: Event properties said before the event ("Black Friday openers").
-        self.carried: list[EventFilter] = []
-
-    def add(self, thing: Condition | Clause | Pending) -> Item:
-        item = Item(thing, negated=self.negate_next, alternative=self.or_next)
-        self.negate_next = self.or_next = False
-        self.items.append(item)
-        if isinstance(thing, Clause | Pending) and self.early_windows:
-            windows, self.early_windows = self.early_windows, []
-            for window in windows:
-                self.window_part(window, thing if isinstance(thing, Clause) else item)
-        if isinstance(thing, Clause) and self.carried:
-            thing.where.extend(self.carried)
-            thing.bare, self.carried = False, []
-        return item
-
-    def part(self, tree: Tree, following: Tree | None) -> None:
+    def part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         handler = getattr(self, f"on_{tree.data}", None)
         if handler is None:
             raise AssemblyError(f"cannot read {' '.join(self.words(tree))!r} yet")
         handler(tree, following)
 
-    def on_filler(self, tree: Tree, following: Tree | None) -> None:
+    def on_filler(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         if "only" in self.words(tree) and following is not None and following.data == "clause":
             self.only_next = True
 
-    def on_negation(self, tree: Tree, following: Tree | None) -> None:
+    def on_negation(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.negate_next = not self.negate_next  # "not not in Germany": in Germany
 
-    def on_or_(self, tree: Tree, following: Tree | None) -> None:
+    def on_or_(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.or_next = True
 
-    def on_with_part(self, tree: Tree, following: Tree | None) -> None:
+    def on_with_part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         what = tree.children[-1]
         getattr(self, f"with_{what.data}")(what)
 
@@ -118,7 +80,7 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
             self.close_run()
             self.negating = False
 
-    def touch(self, part: Tree) -> None:
+    def touch(self, part: Tree[Token]) -> None:
         positions = [t.start_pos for t in part.scan_values(lambda v: isinstance(v, Token))]
         if positions:
             first, last = min(positions), max(positions)
@@ -208,7 +170,7 @@ def _about_purchases(condition: Condition) -> bool:
     return False
 
 
-def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+def assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
     """The definition the tree means; a number or a date past a definition's bounds is an
     AssemblyError in the user's words."""
     try:
@@ -230,7 +192,7 @@ def _plain(error: ValidationError) -> str:
     return f"{shown} means nothing here: it should be {said}"
 
 
-def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+def _assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
     parts = [part for part in tree.children if isinstance(part, Tree)]
     kinds = [_kind(assembly, part) for part in parts]
@@ -276,7 +238,7 @@ def _check_read(assembly: Assembly) -> None:
 JOINS = ("join", "but", "np_and")
 
 
-def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> None:
+def _check_joins(assembly: Assembly, parts: list[Tree[Token]], kinds: list[str]) -> None:
     """An "and" or "but" with nothing on one side, or said twice, is no slip to pass over."""
     # a join's words, commas aside ("," alone joins loosely: "golfers,, runners" is no slip)
     said = [
@@ -296,7 +258,7 @@ def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> Non
             raise AssemblyError("'and' or 'but' twice in a row: say it once, e.g. 'golfers and runners'")
 
 
-def _kind(assembly: Assembly, part: Tree) -> str:
+def _kind(assembly: Assembly, part: Tree[Token]) -> str:
     """The part's rule name; a filler that only joins what stands beside it ("and", ",") is a
     "join", and one with "but" a "but" (grouping.structure)."""
     if part.data == "negation" and assembly.words(part) != ["not"]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from lark import Token, Tree
 
+from segments.assembly.amounts import Amounts
 from segments.assembly.items import ENGAGEMENT, AssemblyError, Clause, Item, Pending
-from segments.assembly.preset_parts import PRESET_EVENTS
-from segments.assembly.times import WINDOW_KINDS, _next_month
+from segments.assembly.preset_parts import PRESET_EVENTS, PresetParts
+from segments.assembly.times import WINDOW_KINDS, Times, _next_month
 from segments.assembly.trees import _child
 from segments.assembly.values import _fits
 from segments.definition import (
@@ -35,10 +36,10 @@ FOLLOWING_PERIOD = {"yesterday": "today", "last_week": "this_week", "last_month"
                     "last_year": "this_year"}  # fmt: skip
 
 
-class Events:
+class Events(Amounts, Times, PresetParts):
     """The parts of `Assembly` (core.py) that say what the contacts did."""
 
-    def on_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         clause = self.clause(tree, previous=None)
         item = self.add(clause)
         only, self.only_next = "only" in self.words(tree) or self.only_next, False
@@ -53,16 +54,16 @@ class Events:
         self.distribute_negation(tree, item)
         self.restating_preset(item)
 
-    def on_we_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_we_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "people we emailed last week": what we did to them is what they received."""
         if self.verb_type(tree) != "email_sent":
             raise AssemblyError("say what the contacts did, e.g. 'who opened' or 'who received'")
         self.on_clause(tree, following)
 
-    def on_elided_or(self, tree: Tree, following: Tree | None) -> None:
+    def on_elided_or(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.on_elided_clause(tree, following)
 
-    def on_elided_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_elided_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "but never outdoor gear", "or yoga products in the last 60 days": the verb before, again."""
         previous = self.last_clause()
         values = self.tokens(tree, "VALUE")
@@ -90,7 +91,7 @@ class Events:
         item.alternative = item.alternative or "or" in [w for w in self.words(tree)[:1]]
         self.modifiers(tree, clause)
 
-    def on_last_did(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_did(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "who last purchased over 90 days ago"."""
         kind = self.verb_type(tree)
         window = next((w for w in _windows(tree)), None)
@@ -104,7 +105,7 @@ class Events:
         for extra in probe.extra:  # "who last purchased over 90 days ago on mobile"
             self.add(extra)
 
-    def on_last_event(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "whose last purchase was more than 3 months ago"."""
         kind = self.event_type(tree)
         window = next((w for w in _windows(tree)), None)
@@ -112,7 +113,7 @@ class Events:
             raise AssemblyError("when was it? Say e.g. 'whose last purchase was over 90 days ago'")
         self.add(self.latest_event(kind, window))
 
-    def latest_event(self, kind: str, tree: Tree) -> Condition:
+    def latest_event(self, kind: str, tree: Tree[Token]) -> Condition:
         """The contact's latest such event fell in the window: one in it, and none after it."""
         window = self.window(tree, negated=False)
         match window:
@@ -130,21 +131,21 @@ class Events:
                 return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
         raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
 
-    def on_no_event(self, tree: Tree, following: Tree | None) -> None:
+    def on_no_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.with_no_event(tree)
 
-    def with_event_count(self, tree: Tree) -> None:
+    def with_event_count(self, tree: Tree[Token]) -> None:
         quantity = _child(tree, "quantity")
         clause = Clause(type=self.event_type(tree), count=self.quantity(quantity) if quantity else None)
         self.add(clause)
         self.modifiers(tree, clause)
 
-    def with_no_event(self, tree: Tree) -> None:
+    def with_no_event(self, tree: Tree[Token]) -> None:
         clause = Clause(type=self.event_type(tree), negated=True)
         self.add(clause)
         self.modifiers(tree, clause)
 
-    def on_last_emails(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_emails(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         verb = self.verb_type(tree)
         numbers = self.whole(tree)
         nouns = self.tokens(tree, "NOUN") + self.tokens(tree, "VN")
@@ -164,7 +165,7 @@ class Events:
             )
         self.add(LastEmails(n=numbers[0] if numbers else 1, action=action))
 
-    def distribute_negation(self, tree: Tree, item: Item) -> None:
+    def distribute_negation(self, tree: Tree[Token], item: Item) -> None:
         """ "haven't opened or clicked": neither, so the "not" covers the bare verb after "or"."""
         clause = item.thing
         previous = self.items[-2] if len(self.items) > 1 else None
@@ -180,23 +181,7 @@ class Events:
         ):
             clause.negated, item.alternative = True, False
 
-    def noun_type(self, tree: Tree) -> str | None:
-        """The event nouns name: "purchases" is purchase, "email opens" email_opened, "product views"
-        product_viewed; a bare "email" is one received."""
-        generic = None
-        for tag in [*self.tokens(tree, "NOUN"), *self.tokens(tree, "VN")]:
-            noun = (tag.meaning or "").split("|")[-1]
-            if noun == "email":
-                generic = "email_sent"
-            elif noun and noun != "product":
-                return noun
-        for tag in self.tokens(tree, "VALUE"):
-            for sense in tag.senses:
-                if sense.field == "event":
-                    return sense.value
-        return generic
-
-    def event_type(self, tree: Tree) -> str:
+    def event_type(self, tree: Tree[Token]) -> str:
         """ "3 abandoned carts", "no email opens", "a purchase": the verb's event, else the nouns'
         (not those of a time after them: "no purchases since abandoning their cart")."""
         said = [c for c in tree.children if not (isinstance(c, Tree) and c.data == "modifier")]
@@ -204,7 +189,7 @@ class Events:
         verbs = [(t.meaning or "").split("|")[0] for t in self.tokens(own, "VERB")]
         return next((v for v in verbs if v), None) or self.noun_type(own) or "purchase"
 
-    def clause(self, tree: Tree, previous: Clause | None) -> Clause:
+    def clause(self, tree: Tree[Token], previous: Clause | None) -> Clause:
         obj = _child(tree, "object") or _child(tree, "pronoun")
         verb = self.verb_type(tree) if previous is None else previous.type
         event_object = self.object_event(obj)
@@ -218,16 +203,7 @@ class Events:
             self.read_object(obj, clause, previous)
         return clause
 
-    def object_event(self, obj: Tree | None) -> str | None:
-        if obj is None:
-            return None
-        for tag in self.tokens(obj, "VALUE"):
-            events = [s.value for s in tag.senses if s.field == "event"]
-            if events:
-                return events[0]
-        return None
-
-    def read_object(self, obj: Tree, clause: Clause, previous: Clause | None) -> None:
+    def read_object(self, obj: Tree[Token], clause: Clause, previous: Clause | None) -> None:
         if obj.data == "pronoun":  # "it", "one", "any": the thing of the clause before, in its time
             source = previous or self.last_clause(before=clause)
             named = set(self.said(obj)) & {"it", "them", "those", "these"}
@@ -267,7 +243,7 @@ class Events:
             clause.where.extend(shared)
             clause.each.extend(each)
 
-    def modifiers(self, tree: Tree, clause: Clause, only: bool = False) -> None:
+    def modifiers(self, tree: Tree[Token], clause: Clause, only: bool = False) -> None:
         for child in tree.children:
             if not isinstance(child, Tree) or child.data != "modifier":
                 continue
@@ -292,12 +268,6 @@ class Events:
             else:
                 self.window_part(inner, clause)
 
-    def last_clause(self, before: Clause | None = None) -> Clause | None:
-        for item in reversed(self.items):
-            if isinstance(item.thing, Clause) and item.thing is not before:
-                return item.thing
-        return None
-
     def event_before(self, clause: Clause) -> tuple[str, list[EventFilter]]:
         """The event named before the clause, with its properties (the latest *such* event,
         segment-semantics.md): an earlier clause's, or a preset's own."""
@@ -310,9 +280,9 @@ class Events:
         raise AssemblyError("since what? Say e.g. 'since their last abandoned cart'")
 
 
-def _is_modifier(node: Tree | Token, but: Tree) -> bool:
+def _is_modifier(node: Tree[Token] | Token, but: Tree[Token]) -> bool:
     return isinstance(node, Tree) and node.data == "modifier" and node.children[0] is not but
 
 
-def _windows(tree: Tree) -> list[Tree]:
+def _windows(tree: Tree[Token]) -> list[Tree[Token]]:
     return [t for t in tree.iter_subtrees_topdown() if t.data in WINDOW_KINDS]

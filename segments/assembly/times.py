@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from segments import presets
 from segments.assembly.items import AssemblyError, Clause, Item, Pending
 from segments.assembly.preset_parts import NEGATIVE_PRESETS
+from segments.assembly.trees import TreeReader
 from segments.definition import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -51,10 +52,10 @@ SPANS = frozenset({"last", "first", "ago", "older", "over"})
 TIMES = WINDOW_KINDS - {"ever", "since_latest", "since_doing", "since_then"}
 
 
-class Times:
+class Times(TreeReader):
     """The parts of `Assembly` (core.py) that say when, and where a time goes."""
 
-    def on_window(self, tree: Tree, following: Tree | None) -> None:
+    def on_window(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.window_part(tree, None)
 
     def share_window(self, clause: Clause) -> None:
@@ -68,7 +69,7 @@ class Times:
             if earlier.bare:
                 earlier.window, earlier.over = clause.window, clause.over
 
-    def window_part(self, tree: Tree, target: Clause | Item | None) -> None:
+    def window_part(self, tree: Tree[Token], target: Clause | Item | None) -> None:
         if target is None:
             if (self.negate_next or self.or_next) and self.last_clause() is not None:
                 # "bought in the last 30 days but not in the last 7": the same event, negated
@@ -119,10 +120,10 @@ class Times:
         self.add(copy)
         return copy
 
-    def span_of(self, tree: Tree) -> Span:
+    def span_of(self, tree: Tree[Token]) -> Span:
         return span(self.words(tree), self.whole(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
 
-    def set_window(self, clause: Clause, tree: Tree) -> None:
+    def set_window(self, clause: Clause, tree: Tree[Token]) -> None:
         if tree.data in TIMES:
             if clause.timed:  # "bought in March and last week": which one?
                 raise AssemblyError("two times for one event; say one, or 'between March and May'")
@@ -147,7 +148,7 @@ class Times:
         else:
             clause.window = self.window(tree, negated=clause.negated)
 
-    def window(self, tree: Tree, negated: bool) -> Window | None:
+    def window(self, tree: Tree[Token], negated: bool) -> Window | None:
         kind, words = tree.data, self.words(tree)
         units = [t.meaning or "day" for t in self.tokens(tree, "UNIT")]
         numbers = self.whole(tree) if kind in SPANS else []
@@ -169,7 +170,7 @@ class Times:
             raise AssemblyError(f"{' '.join(self.words(tree))!r}: since what happened?")
         return self.dated_window(tree, kind)
 
-    def dated_window(self, tree: Tree, kind: str) -> Window | None:
+    def dated_window(self, tree: Tree[Token], kind: str) -> Window | None:
         tags = [self.tag(t) for t in tree.scan_values(lambda v: isinstance(v, Token))]
         refs = month_refs(tags)
         if kind == "months":

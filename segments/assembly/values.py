@@ -11,6 +11,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from segments.assembly.items import AssemblyError
+from segments.assembly.trees import TreeReader
 from segments.definition import Attribute, Condition, Event, EventFilter, Saved, conjoin
 from segments.grouping import either as any_of
 from segments.lexicon import Sense
@@ -37,7 +38,7 @@ EVENT_FIELDS = {"category", "product", "topic", "campaign"}
 MULTI_VALUED = {"interest", "fan", *EVENT_FIELDS}
 
 
-class Values:
+class Values(TreeReader):
     """How `Assembly` (core.py) reads values: their senses, the attributes and the event filters."""
 
     def sense(self, tag: Tag, role: str, context: tuple[str, ...] = ()) -> Sense:
@@ -102,7 +103,7 @@ class Values:
             return Event(type="purchase", where=[EventFilter(field=name, op=op, values=values)])
         return _eq(name, values)
 
-    def conjunction(self, tree: Tree) -> str:
+    def conjunction(self, tree: Tree[Token]) -> str:
         """How a list of values is joined: "or" when any join is "or" ("golf, yoga or running"),
         "and" by "and" or "plus", "" when the values stand side by side ("Berlin golfers")."""
         joins = {self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))}
@@ -110,7 +111,7 @@ class Values:
             return "or"
         return "and" if joins & {"and", "plus", "well"} else ""
 
-    def field_sense(self, tree: Tree) -> Sense | None:
+    def field_sense(self, tree: Tree[Token]) -> Sense | None:
         """The attribute a FIELD word names ("city", "job title", a custom property)."""
         fields = self.tokens(tree, "FIELD")
         if not fields:
