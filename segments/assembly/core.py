@@ -22,7 +22,7 @@ from segments.assembly.items import AssemblyError, Clause, Pending
 from segments.assembly.people import People
 from segments.assembly.preset_parts import PresetParts
 from segments.assembly.times import WINDOW_KINDS, Times
-from segments.assembly.trees import TreeReader
+from segments.assembly.trees import TreeReader, leaves, position, subtree
 from segments.assembly.values import Values
 from segments.definition import (
     Aggregate,
@@ -33,6 +33,7 @@ from segments.definition import (
     Event,
     Not,
     Rank,
+    Scalar,
     conjoin,
 )
 from segments.grouping import GroupingError, Run, combine, structure
@@ -61,7 +62,7 @@ class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
         self.or_next = True
 
     def on_with_part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
-        what = tree.children[-1]
+        what = subtree(tree, -1)
         getattr(self, f"with_{what.data}")(what)
 
     def marker(self, word: str) -> None:
@@ -81,7 +82,7 @@ class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
             self.negating = False
 
     def touch(self, part: Tree[Token]) -> None:
-        positions = [t.start_pos for t in part.scan_values(lambda v: isinstance(v, Token))]
+        positions = [position(t) for t in leaves(part)]
         if positions:
             first, last = min(positions), max(positions)
             self.span = (first, last) if self.span is None else (self.span[0], last)
@@ -107,7 +108,8 @@ class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
     def run_condition(self) -> Condition | None:
         parts: list[Condition] = []
         for item in self.items:
-            condition = item.thing if isinstance(item.thing, Condition.__args__) else item.thing.condition()  # type: ignore[attr-defined]
+            thing = item.thing
+            condition = thing.condition() if isinstance(thing, Clause | Pending) else thing
             if condition is None:
                 continue
             if item.negated:
@@ -136,20 +138,26 @@ class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
 
 def either(first: Condition, second: Condition) -> Condition:
     """ "in Lyon or Paris": one attribute in both values, rather than two conditions."""
-    same = (
-        isinstance(first, Attribute)
-        and isinstance(second, Attribute)
-        and first.field == second.field
+    if not (isinstance(first, Attribute) and isinstance(second, Attribute) and _same_field(first, second)):
+        return any_of(first, second)
+    return Attribute(field=first.field, op="in", values=_listed(first) + _listed(second), custom=first.custom)
+
+
+def _same_field(first: Attribute, second: Attribute) -> bool:
+    """Both say which values one field holds."""
+    return (
+        first.field == second.field
         and first.custom == second.custom
         and {first.op, second.op} <= {"eq", "in"}
     )
-    if not same:
-        return any_of(first, second)
-    values = [
-        *([first.value] if first.op == "eq" else first.values),
-        *([second.value] if second.op == "eq" else second.values),
-    ]
-    return Attribute(field=first.field, op="in", values=values, custom=first.custom)
+
+
+def _listed(attribute: Attribute) -> list[Scalar]:
+    """The values an "eq" or an "in" attribute matches."""
+    if attribute.op != "eq":
+        return list(attribute.values)
+    assert attribute.value is not None  # an "eq" always has its value (values._eq)
+    return [attribute.value]
 
 
 def _about_purchases(condition: Condition) -> bool:

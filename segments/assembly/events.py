@@ -15,11 +15,13 @@ from segments.assembly.amounts import Amounts
 from segments.assembly.items import ENGAGEMENT, AssemblyError, Clause, Item, Pending
 from segments.assembly.preset_parts import PRESET_EVENTS, PresetParts
 from segments.assembly.times import WINDOW_KINDS, Times, _next_month
-from segments.assembly.trees import _child
+from segments.assembly.trees import _child, subtree
 from segments.assembly.values import _fits
 from segments.definition import (
     Calendar,
+    CalendarName,
     Condition,
+    EmailAction,
     Event,
     EventFilter,
     LastEmails,
@@ -27,13 +29,15 @@ from segments.definition import (
     Months,
     Not,
     OlderThan,
-    conjoin,
+    Window,
+    all_of,
 )
 from segments.definition import Last as LastWindow
 
 #: A calendar period, and the one right after it: "whose last order was last month" has none since.
-FOLLOWING_PERIOD = {"yesterday": "today", "last_week": "this_week", "last_month": "this_month",
-                    "last_year": "this_year"}  # fmt: skip
+FOLLOWING_PERIOD: dict[CalendarName, CalendarName] = {
+    "yesterday": "today", "last_week": "this_week", "last_month": "this_month", "last_year": "this_year"
+}  # fmt: skip
 
 
 class Events(Amounts, Times, PresetParts):
@@ -85,7 +89,7 @@ class Events(Amounts, Times, PresetParts):
             self.add(self.value_condition(values, "adjective", conj=self.conjunction(tree)))
             for child in tree.children:  # a time said after the values is said of what they did
                 if isinstance(child, Tree) and child.data == "modifier":
-                    self.window_part(child.children[0], None)
+                    self.window_part(subtree(child, 0), None)
             return
         item = self.add(clause)
         item.alternative = item.alternative or "or" in [w for w in self.words(tree)[:1]]
@@ -118,17 +122,15 @@ class Events(Amounts, Times, PresetParts):
         window = self.window(tree, negated=False)
         match window:
             case OlderThan(span=span):
-                return conjoin(Event(type=kind), Not(of=Event(type=kind, window=LastWindow(span=span))))  # type: ignore[return-value]
+                return all_of(Event(type=kind), Not(of=Event(type=kind, window=LastWindow(span=span))))
             case LastWindow():
                 return Event(type=kind, window=window)
             case Calendar(period=period) if period in FOLLOWING_PERIOD:
-                after = Calendar(period=FOLLOWING_PERIOD[period])  # type: ignore[arg-type]
-                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+                return _none_after(kind, window, Calendar(period=FOLLOWING_PERIOD[period]))
             case Calendar():
                 return Event(type=kind, window=window)
             case Months(last=MonthRef() as last):
-                after = Months(first=_next_month(last))
-                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+                return _none_after(kind, window, Months(first=_next_month(last)))
         raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
 
     def on_no_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
@@ -156,7 +158,7 @@ class Events(Amounts, Times, PresetParts):
             raise AssemblyError(
                 f"'{said}': Tailor reads the last emails opened or clicked, e.g. 'opened their last 3 emails'"
             )
-        action = "clicked" if verb == "email_clicked" else "opened"
+        action: EmailAction = "clicked" if verb == "email_clicked" else "opened"
         if self.negated(tree):
             # "didn't open their last 3 emails": none of them, or not all? Ask rather than guess.
             raise AssemblyError(
@@ -235,8 +237,7 @@ class Events(Amounts, Times, PresetParts):
         ]
         if values and not any(_fits(tag, role) for tag in values) and all(_fits(t, "place") for t in values):
             # "purchased on desktop", "ordered from London": the contact's, not the event's
-            found = self.value_condition(values, "place", conj=self.conjunction(obj))
-            clause.extra.extend([found] if found is not None else [])
+            clause.extra.append(self.value_condition(values, "place", conj=self.conjunction(obj)))
             return
         if values:
             shared, each = self.event_filters(values, role, self.conjunction(obj))
@@ -247,7 +248,7 @@ class Events(Amounts, Times, PresetParts):
         for child in tree.children:
             if not isinstance(child, Tree) or child.data != "modifier":
                 continue
-            inner = child.children[0]
+            inner = subtree(child, 0)
             if inner.data == "count":
                 clause.count = self.count(inner, only=only)
             elif inner.data == "amount_filter":
@@ -258,8 +259,7 @@ class Events(Amounts, Times, PresetParts):
                 if not all(_fits(tag, role) for tag in tags) and all(_fits(tag, "place") for tag in tags):
                     # "bought golf in Germany": the contact's place, not the event's campaign
                     place = "from" if self.words(inner)[0] == "from" else "place"
-                    found = self.value_condition(tags, place, conj=self.conjunction(inner))
-                    clause.extra.extend([found] if found is not None else [])
+                    clause.extra.append(self.value_condition(tags, place, conj=self.conjunction(inner)))
                     continue
                 shared, each = self.event_filters(tags, role, self.conjunction(inner))
                 clause.where.extend(shared)
@@ -286,3 +286,8 @@ def _is_modifier(node: Tree[Token] | Token, but: Tree[Token]) -> bool:
 
 def _windows(tree: Tree[Token]) -> list[Tree[Token]]:
     return [t for t in tree.iter_subtrees_topdown() if t.data in WINDOW_KINDS]
+
+
+def _none_after(kind: str, window: Window, after: Window) -> Condition:
+    """One such event in the window, and none in the time after it: the latest fell in the window."""
+    return all_of(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))

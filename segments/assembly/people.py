@@ -7,23 +7,18 @@ city is ...", "with a job title"), age, company size, and what they lack ("witho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lark import Token, Tree
 
 from segments.assembly.amounts import bound, int_or_float
 from segments.assembly.events import Events
 from segments.assembly.items import AssemblyError, Clause, Pending
 from segments.assembly.times import WINDOW_KINDS
-from segments.assembly.trees import _child
-from segments.assembly.values import _eq, _field_label, _fits, _names_event_property
-from segments.definition import Attribute, Condition, EventFilter, Not
+from segments.assembly.trees import TreeReader, _child, subtree
+from segments.assembly.values import _eq, _field_label, _filter_op, _fits, _names_event_property
+from segments.definition import Attribute, Comparison, Condition, EventFilter, Not, Scalar
 from segments.lexicon import Sense
 from segments.normalize import key
 from segments.tagger import Tag
-
-if TYPE_CHECKING:
-    from segments.assembly.core import Assembly
 
 HEAD_ROLES = {
     "lead": ("signup_source",),
@@ -34,6 +29,8 @@ HEAD_ROLES = {
     "customer": ("category", "product"),
 }
 GENDERS = {"male": "male", "female": "female"}
+#: "older than 30", "younger than 25".
+AGE_COMPARISONS: dict[str, Comparison] = {"older": "gt", "younger": "lt"}
 #: The people a number of staff may be counted in ("companies with 100+ people").
 STAFF_HEADS = {"people", "person", "employee", "staff", "worker", "member"}
 
@@ -125,8 +122,7 @@ class People(Events):
         filters = []
         for tag in own:
             sense = self.sense(tag, "about")
-            op = "contains" if sense.field == "campaign" else "eq"
-            filters.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+            filters.append(EventFilter(field=sense.field, op=_filter_op(sense.field), values=[sense.value]))
         self.carried.extend(filters)
         return True
 
@@ -164,7 +160,7 @@ class People(Events):
     def on_origin(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.add(self.source_condition(self.tokens(tree, "VALUE")))
 
-    def source_condition(self, values: list[Tag]) -> Condition | None:
+    def source_condition(self, values: list[Tag]) -> Condition:
         """ "came from Google": the signup source; "signed up on mobile": the contact's own device."""
         role = "source" if all(_fits(tag, "source") for tag in values) else "adjective"
         return self.value_condition(values, role)
@@ -192,13 +188,13 @@ class People(Events):
 
     def on_field_range(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.numeric_field(tree)
-        values = sorted(int_or_float(n) for n in self.numbers(tree))
+        values: list[Scalar] = sorted(int_or_float(n) for n in self.numbers(tree))
         self.add(Attribute(field=named.value, op="between", values=values, custom=named.field == "property"))
 
     def on_field_contains(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.field_sense(tree)
         assert named is not None
-        values = []
+        values: list[Scalar] = []
         for tag in self.tokens(tree, "VALUE"):
             try:
                 values.append(self.named_field(tag, named).value)
@@ -224,8 +220,8 @@ class People(Events):
             self.add(Attribute(field="age", op="between", values=[numbers[0], numbers[0] + 9]))
         elif len(numbers) == 2:
             self.add(Attribute(field="age", op="between", values=sorted(numbers)))
-        elif words[0] in ("older", "younger"):
-            self.add(Attribute(field="age", op={"older": "gt", "younger": "lt"}[words[0]], value=numbers[0]))
+        elif words[0] in AGE_COMPARISONS:
+            self.add(Attribute(field="age", op=AGE_COMPARISONS[words[0]], value=numbers[0]))
         else:
             self.add(Attribute(field="age", op=bound(words, default="eq"), value=numbers[0]))
 
@@ -234,7 +230,7 @@ class People(Events):
         numbers = sorted(self.whole(tree))
         if numbers[-1] > 120 or self.head == "company":
             raise AssemblyError(f"between {numbers[0]} and {numbers[1]} what? Say 'aged' or 'employees'")
-        self.add(Attribute(field="age", op="between", values=numbers))
+        self.add(Attribute(field="age", op="between", values=list(numbers)))
 
     def on_size(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.with_employees(tree)
@@ -281,7 +277,7 @@ class People(Events):
             # comes before or after, like a window on its own
             for child in tree.children:
                 if isinstance(child, Tree) and child.data == "modifier":
-                    self.window_part(child.children[0], None)
+                    self.window_part(subtree(child, 0), None)
             return
         clause = Clause(type=(events[0] if events else None) or self.event_type(tree), negated=True)
         self.add(clause)
@@ -305,7 +301,7 @@ class People(Events):
         return None
 
 
-def _event_head(assembly: Assembly, following: Tree[Token] | None) -> str | None:
+def _event_head(assembly: TreeReader, following: Tree[Token] | None) -> str | None:
     """The event a following head names ("attendees": webinar_attended), if it names one."""
     if following is None or following.data != "head":
         return None

@@ -7,6 +7,8 @@ The other parts read their subtrees through it, so what counts as a word, a whol
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lark import Token, Tree
 
 from segments.assembly.items import AssemblyError
@@ -27,16 +29,16 @@ class TreeReader(State):
 
     def tag(self, token: Token) -> Tag:
         """The token's tag, which counts as read (core.Assembly.unread: no word is passed over)."""
-        self.consumed.add(token.start_pos)
-        return self.tags[token.start_pos]
+        self.consumed.add(position(token))
+        return self.tags[position(token)]
 
     def consume(self, tree: Tree[Token], keywords_only: bool = False) -> None:
         """Every word of a part whose words are its structure ("not", "or", "and", the fillers), or
         (`keywords_only`) the grammar's own words of a part: its rule gave them their meaning.
         What remains to read are the words of a class: values, numbers, verbs, heads, months..."""
-        for token in tree.scan_values(lambda v: isinstance(v, Token)):
-            if not keywords_only or self.tags[token.start_pos].type not in CLASSES:
-                self.consumed.add(token.start_pos)
+        for token in leaves(tree):
+            if not keywords_only or self.tags[position(token)].type not in CLASSES:
+                self.consumed.add(position(token))
 
     def words(self, tree: Tree[Token] | Token) -> list[str]:
         """The keywords and classes of a subtree, in order (values as VALUE, numbers as NUMBER)."""
@@ -47,16 +49,15 @@ class TreeReader(State):
 
     def said(self, tree: Tree[Token]) -> list[str]:
         """The words of a subtree as the user wrote them (folded), numbers too."""
-        return [self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))]
+        return [self.tag(t).text for t in leaves(tree)]
 
     def texts(self, tree: Tree[Token]) -> list[str]:
         """The words of a subtree as typed, without plural endings ("orders" -> order)."""
-        return [key(self.tag(t).text) for t in tree.scan_values(lambda v: isinstance(v, Token))]
+        return [key(self.tag(t).text) for t in leaves(tree)]
 
     def tokens(self, tree: Tree[Token], kind: str) -> list[Tag]:
         """The tags of a kind in the subtree (only those count as read)."""
-        found = tree.scan_values(lambda v: isinstance(v, Token) and self.tags[v.start_pos].type == kind)
-        return [self.tag(t) for t in found]
+        return [self.tag(t) for t in leaves(tree) if self.tags[position(t)].type == kind]
 
     def numbers(self, tree: Tree[Token]) -> list[float]:
         # (the tagger gives every NUMBER its number: none is left out)
@@ -120,3 +121,15 @@ def subtree(tree: Tree[Token], index: int) -> Tree[Token]:
     if not isinstance(child, Tree):
         raise TypeError(f"{tree.data}: child {index} is the word {child!r}, not a part")
     return child
+
+
+def leaves(tree: Tree[Token]) -> Iterator[Token]:
+    """The words of a subtree, in order."""
+    return tree.scan_values(lambda v: isinstance(v, Token))
+
+
+def position(token: Token) -> int:
+    """The token's index among the phrase's tags (parser._TagStream gives each token its tag's)."""
+    if token.start_pos is None:
+        raise TypeError(f"the word {token!r} has no place among the tags")
+    return token.start_pos
