@@ -8,7 +8,7 @@ names the variable (see `load_settings`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -120,8 +120,9 @@ class SettingsError(Exception):
     """A setting that cannot be used; the message names its environment variable."""
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with `overrides` (command-line options) on top."""
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with `overrides` (command-line options) on top: any value
+    a setting takes, which the settings validate."""
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:

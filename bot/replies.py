@@ -49,14 +49,16 @@ class Replies:
         if place.response_url:
             self._respond(place.response_url, message, replace=False)
             return Posted(response_url=place.response_url)
-        sent = self.client.chat_postMessage(channel=place.channel, thread_ts=place.thread_ts, **message)
+        sent = self.client.chat_postMessage(channel=_channel(place), thread_ts=place.thread_ts, **message)
         return Posted(channel=sent["channel"], ts=sent["ts"])
 
     def update(self, posted: Posted, message: Message) -> None:
         if posted.response_url:
             self._respond(posted.response_url, message, replace=True)
         else:
-            self.client.chat_update(channel=posted.channel, ts=posted.ts, **message)
+            if posted.ts is None:
+                raise ValueError("a message to update needs its ts, or a response URL")
+            self.client.chat_update(channel=_channel(posted), ts=posted.ts, **message)
 
     def whisper(self, place: Place, message: Message) -> None:
         """A message only the user sees."""
@@ -64,7 +66,7 @@ class Replies:
             self._respond(place.response_url, message, replace=False)
         else:
             self.client.chat_postEphemeral(
-                channel=place.channel, user=place.user, thread_ts=place.thread_ts, **message
+                channel=_channel(place), user=place.user, thread_ts=place.thread_ts, **message
             )
 
     def upload(self, channel: str, thread_ts: str | None, chart: Chart) -> None:
@@ -82,3 +84,11 @@ class Replies:
         response = hook.send_dict({"response_type": "ephemeral", "replace_original": replace, **message})
         if response.status_code >= 400:
             raise RuntimeError(f"response_url answered {response.status_code}: {response.body}")
+
+
+def _channel(where: Place | Posted) -> str:
+    """The channel to answer in: a place without a response URL has one (events, buttons in a
+    message); one with neither could not be answered, and the Web API would refuse it."""
+    if where.channel is None:
+        raise ValueError("nowhere to answer: no channel and no response URL")
+    return where.channel

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel
 
+from reports.models import Period
 from segments.definition import FIRST_YEAR, LAST_YEAR, Calendar, MonthRef, Months, Window
 
 MONTHS = {name: i for i, name in enumerate(
@@ -59,7 +60,7 @@ class ReportRequest(BaseModel):
     measure: str | None = None
     campaign: str | None = None
     period: Window | None = None
-    by: str | None = None
+    by: Period | None = None
 
 
 class ReportPhraseError(ValueError):

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    UnaryExpression,
     and_,
     false,
     func,
@@ -209,11 +211,12 @@ class Compiler:
         youngest = {"ge": low, "gt": low + 1, "eq": low, "between": low, "le": None, "lt": None}
         if node.op not in oldest:
             raise CompileError(f"age cannot be compared with {node.op!r}")
-        conditions = [born.is_not(None)]
-        if youngest[node.op] is not None:  # at least this old: born on or before the birthday
-            conditions.append(born <= _years_before(today, youngest[node.op]))
-        if oldest[node.op] is not None:  # at most this old: born after the next birthday's year
-            conditions.append(born > _years_before(today, oldest[node.op] + 1))
+        conditions: list[ColumnElement[bool]] = [born.is_not(None)]
+        young, old = youngest[node.op], oldest[node.op]
+        if young is not None:  # at least this old: born on or before the birthday
+            conditions.append(born <= _years_before(today, young))
+        if old is not None:  # at most this old: born after the next birthday's year
+            conditions.append(born > _years_before(today, old + 1))
         return and_(*conditions)
 
     # -- events ---------------------------------------------------------------------------------
@@ -318,7 +321,9 @@ class Compiler:
 
     def aggregate(self, node: Aggregate) -> Select:
         e = events.alias("e")
-        functions = {"sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min}
+        functions: dict[str, Callable[[ColumnElement[Any]], ColumnElement[Any]]] = {
+            "sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min
+        }  # fmt: skip
         measure = func.count() if node.fn == "count" else money(functions[node.fn](e.c.amount))
         having = COMPARE[node.op](measure, node.value)
         return (
@@ -333,6 +338,7 @@ class Compiler:
             "order_value": money(func.avg(e.c.amount)),
             "orders": func.count(),
         }
+        order: tuple[UnaryExpression[Any], ...]
         if node.by == "rfm":
             scored = self.rfm_scores(node.type)
             order, source = (scored.c.score.desc(), scored.c.monetary.desc().nulls_last()), scored

@@ -18,11 +18,11 @@ import operator
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal, TypeGuard, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-VERSION = 1
+VERSION: Final = 1
 
 # Bounds past which a number means nothing in a segment, and would overflow a date or a column:
 # the parser says so in the user's words, and these validators refuse a definition from elsewhere.
@@ -60,6 +60,11 @@ Day = Annotated[date | None, AfterValidator(_in_years)]
 Scalar = bool | int | float | str
 Unit = Literal["hour", "day", "week", "month", "year"]
 Comparison = Literal["eq", "ne", "gt", "ge", "lt", "le"]
+FilterOp = Literal["eq", "in", "contains"]
+AggregateFn = Literal["sum", "avg", "count", "max", "min"]
+RankMeasure = Literal["spend", "order_value", "orders", "rfm"]
+EmailAction = Literal["opened", "clicked"]
+ReachabilityState = Literal["reachable", "suppressed"]
 #: Each comparison as its operator: on numbers here, on columns in the compiler.
 COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": operator.eq,
@@ -108,6 +113,10 @@ CalendarName = Literal[
     "today", "yesterday", "this_week", "this_month", "this_quarter", "this_year", "last_week", "last_month",
     "last_quarter", "last_year",
 ]  # fmt: skip
+
+
+def is_calendar_name(name: str) -> TypeGuard[CalendarName]:
+    return name in get_args(CalendarName)
 
 
 class Calendar(Node):
@@ -248,7 +257,7 @@ class EventFilter(Node):
     """A property of the event. `campaign` matches every campaign whose name contains the value."""
 
     field: EventField
-    op: Literal["eq", "in", "contains"] = "eq"
+    op: FilterOp = "eq"
     values: list[Scalar]
     #: The event does not have the property (or has none): "a purchase outside golf", for "only golf".
     negated: bool = False
@@ -273,7 +282,7 @@ class Aggregate(Node):
 
     kind: Literal["aggregate"] = "aggregate"
     type: str = "purchase"
-    fn: Literal["sum", "avg", "count", "max", "min"]
+    fn: AggregateFn
     op: Comparison
     value: Annotated[Decimal, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
     window: Window | None = None
@@ -284,7 +293,7 @@ class Rank(Node):
     """The first ceil(percent% of purchasers) purchasers, best first, by a measure of their orders."""
 
     kind: Literal["rank"] = "rank"
-    by: Literal["spend", "order_value", "orders", "rfm"] = "spend"
+    by: RankMeasure = "spend"
     percent: Decimal = Field(gt=0, le=100)
     type: str = "purchase"
 
@@ -294,7 +303,7 @@ class LastEmails(Node):
 
     kind: Literal["last_emails"] = "last_emails"
     n: Annotated[Number, Field(ge=1)]
-    action: Literal["opened", "clicked"] = "opened"
+    action: EmailAction = "opened"
 
 
 class Reachability(Node):
@@ -303,7 +312,7 @@ class Reachability(Node):
     sends. The same test the answers' reachable counts use."""
 
     kind: Literal["reachability"] = "reachability"
-    state: Literal["reachable", "suppressed"] = "reachable"
+    state: ReachabilityState = "reachable"
 
 
 class Saved(Node):
@@ -362,3 +371,16 @@ def conjoin(*conditions: Condition | None) -> Condition | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else All(of=parts)
+
+
+def all_of(first: Condition, *rest: Condition) -> Condition:
+    """All of one condition or more: `conjoin` where none is missing, so there is one to return
+    (an empty group, which holds for everyone as no condition does, stays itself)."""
+    found = conjoin(first, *rest)
+    return first if found is None else found
+
+
+def decimal(number: float) -> Decimal:
+    """A number of the phrase as an amount or a share: the Decimal a definition makes of the float
+    (by its shortest spelling, `str`: 0.1 is Decimal("0.1"))."""
+    return Decimal(str(number))

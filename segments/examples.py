@@ -59,11 +59,11 @@ def _campaign(conn: Connection) -> str | None:
 
 
 def _interest(conn: Connection) -> str | None:
-    tags = Counter()
+    tags: Counter[str] = Counter()
     rows = conn.execute(select(Contact.interests).where(Contact.interests.is_not(None)).limit(5000))
     for (interests,) in rows:
-        tags.update(filter(None, interests.split(";")))
-    return tags and f"interested in {tags.most_common(1)[0][0]}"
+        tags.update(filter(None, (interests or "").split(";")))
+    return f"interested in {tags.most_common(1)[0][0]}" if tags else None
 
 
 MAKERS: tuple[Callable[[Connection], str | None], ...] = (_city, _category, _campaign, _country, _interest)

@@ -283,7 +283,7 @@ class _Grouping:
     def left_out(self) -> Condition:
         """What "but not" or "excluding" leaves out: a list, whose "and" adds to it ("excluding
         VIPs and lapsed customers" leaves out both), up to the next "but"."""
-        groups = []
+        groups: list[Condition] = []
         while self.peek() not in (None, ")", "but"):
             if self.peek() == "or" or (groups and self.peek() == "not"):  # "but not X and not Y": Y too
                 self.take()
@@ -309,9 +309,10 @@ class _Grouping:
                 "read 'or' as joining the whole phrases on either side of it; to join less, put "
                 "parentheses around it, e.g. '(lapsed customers or VIPs) in Germany'"
             )
-        if any(condition is None for _, condition in terms):
+        conditions = [condition for _, condition in terms if condition is not None]
+        if len(conditions) < len(terms):
             return None  # one side names everyone
-        return either(*(condition for _, condition in terms))  # type: ignore[arg-type]
+        return either(*conditions)
 
     def term(self, where: str) -> tuple[int, Condition | None]:
         """Factors side by side, all of them; with the number of conditions they hold."""

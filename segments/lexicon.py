@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from babel import Locale
@@ -142,7 +143,7 @@ class Lexicon:
         return [" ".join(keys) for keys in self.entries]
 
 
-def load_lexicon(conn: Connection, saved_names: list[str] = ()) -> Lexicon:
+def load_lexicon(conn: Connection, saved_names: Iterable[str] = ()) -> Lexicon:
     lexicon = Lexicon()
     contacts = Contact.__table__
     for column in VALUE_COLUMNS:
@@ -247,8 +248,8 @@ def _add_custom(lexicon: Lexicon, conn: Connection) -> None:
         if kind != "text":
             continue
         value = Contact.__table__.c.properties[name].as_string()
-        query = select(value).distinct().where(value.is_not(None)).limit(MAX_CUSTOM_VALUES + 1)
-        values = sorted(v for (v,) in conn.execute(query) if v)
+        labels = select(value).distinct().where(value.is_not(None)).limit(MAX_CUSTOM_VALUES + 1)
+        values = sorted(v for (v,) in conn.execute(labels) if v)
         if len(values) <= MAX_CUSTOM_VALUES:  # a few labels ("pro", "free"), not free text
             for text in values:
                 lexicon.add(text, Sense(f"custom:{name}", text))

@@ -205,9 +205,10 @@ def _join_numbers(items: list[Word]) -> list[Word]:
                 value = previous.number * MULTIPLIERS[item.text]
                 out[-1] = Word(number_text(value), previous.start, item.end, value)
                 continue
-            tens_and_units = previous.number >= 20 and previous.number % 10 == 0 and (item.number or 10) < 10
-            if tens_and_units and item.text in NUMBER_WORDS and previous.text in NUMBER_WORDS:
-                value = previous.number + item.number
+            tens = previous.number >= 20 and previous.number % 10 == 0
+            units = item.number or 10  # no number (or zero): no units to add to the tens
+            if tens and units < 10 and item.text in NUMBER_WORDS and previous.text in NUMBER_WORDS:
+                value = previous.number + units
                 out[-1] = Word(number_text(value), previous.start, item.end, value)
                 continue
         out.append(item)

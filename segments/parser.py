@@ -11,13 +11,16 @@ A phrase with a word Tailor cannot place raises `ParseError` with "did you mean"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import cast
 
 from lark import Lark, Token, Tree
+from lark.common import LexerConf
 from lark.exceptions import UnexpectedInput
-from lark.lexer import Lexer
+from lark.lexer import Lexer, LexerState
 
 from segments import suggestions
 from segments.assembly import AssemblyError, assemble
@@ -53,10 +56,15 @@ class Parsed:
 class _TagStream(Lexer):
     """Hands the tagger's classes to Lark; `start_pos` indexes the tag, for the assembler."""
 
-    def __init__(self, _conf) -> None:
+    #: Lark's own interface: `lex` is given the lexer's state, whose text is what `parse` was given.
+    __future_interface__ = 2
+
+    def __init__(self, _conf: LexerConf) -> None:
         pass
 
-    def lex(self, tags):  # type: ignore[override]
+    def lex(self, lexer_state: LexerState, parser_state: object) -> Iterator[Token]:
+        # `_tree` parses a list of tags, which Lark keeps as the text (LexerThread.from_custom_input)
+        tags = cast(list[Tag], lexer_state.text)
         for index, tag in enumerate(tags):
             yield Token(tag.type, tag.text, start_pos=index)
 
@@ -69,7 +77,7 @@ def _grammar() -> Lark:
 
 
 @lru_cache(maxsize=4096)
-def _tree(types: tuple[str, ...]) -> Tree | int | None:
+def _tree(types: tuple[str, ...]) -> Tree[Token] | int | None:
     """The grammar's tree for a sequence of tag types, or the index of the first tag it cannot place.
 
     The grammar reads only the tags' types, and the assembler reads each token's tag by its index,
@@ -188,7 +196,7 @@ class Parser:
                 phrases = [f"{text[: tag.start]}{near}{text[tag.end :]}" for near in spelled]
                 return ParseError(f"is {word!r} {_either(spelled)}?", [p for p in phrases if self._reads(p)])
         values = suggestions.values_of(self.lexicon, kinds) if kinds else {}
-        if near := suggestions.nearest(fold(word), values, limit=5, min_score=0):
+        if kinds and (near := suggestions.nearest(fold(word), values, limit=5, min_score=0)):
             listed = ", ".join(spelled for spelled, _ in near)
             message = f"I don't know {word!r} as {suggestions.kind_names(kinds)}; the nearest: {listed}"
             return ParseError(message, self.suggest(text, tag, tags=tags))
@@ -204,7 +212,7 @@ class Parser:
         message = f"I can't read {word!r} here: {_marked(text, tag)}"
         return ParseError(message, self.suggest(text, tag, tags=tags))
 
-    def suggest(self, text: str, tag: Tag, limit: int = 3, tags: list[Tag] = ()) -> list[str]:
+    def suggest(self, text: str, tag: Tag, limit: int = 3, tags: Sequence[Tag] = ()) -> list[str]:
         """Phrases Tailor reads, with the word replaced by close words of the kind its place wants:
         a product after "bought", a campaign after "opened the", a place after "in"."""
         word = fold(text[tag.start : tag.end])

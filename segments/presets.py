@@ -7,6 +7,8 @@ days", "lapsed for 6 months") passes that window instead.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from segments.definition import (
     All,
     AnyOf,
@@ -85,7 +87,7 @@ def expand(name: str, window: Window | None = None) -> Condition:
         case "lapsed":
             parts = [purchase, Not(of=Event(type="purchase", window=window))]
         case "high_value":
-            parts = [Rank(by="spend", percent=20)]
+            parts = [Rank(by="spend", percent=Decimal(20))]
         case "passive":
             engaged = AnyOf(of=[Event(type="email_opened"), Event(type="email_clicked")])
             parts = [engaged, Not(of=purchase)]
@@ -107,9 +109,9 @@ def expand(name: str, window: Window | None = None) -> Condition:
                 Not(of=Event(type="purchase", window=window)),
             ]
         case "vip":
-            parts = [Rank(by="rfm", percent=5)]
+            parts = [Rank(by="rfm", percent=Decimal(5))]
         case "reachable" | "suppressed":
-            return Reachability(state=name)  # type: ignore[arg-type]
+            return Reachability(state=name)
         case "first_time":
             parts = first_purchase_in(window)
         case _:

@@ -27,11 +27,19 @@ from sqlalchemy import (
 
 from segments.definition import COMPARE, Aggregate, Event, EventFilter
 from segments.windows import resolve
-from store.models import Contact, ContactCategoryPurchases, ContactPurchases
+from store.models import Base, Contact, ContactCategoryPurchases, ContactPurchases
 
-contacts = Contact.__table__
-TOTALS = ContactPurchases.__table__
-BY_CATEGORY = ContactCategoryPurchases.__table__
+
+def _table(model: type[Base]) -> Table:
+    """The table a model maps (a declarative class with a __tablename__ maps a Table)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+contacts = _table(Contact)
+TOTALS = _table(ContactPurchases)
+BY_CATEGORY = _table(ContactCategoryPurchases)
 #: 1.0 as SQL text: a decimal on PostgreSQL, a float on SQLite (whose NUMERIC may hold integers).
 ONE = literal_column("1.0", Numeric())
 

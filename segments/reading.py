@@ -94,7 +94,7 @@ class Reader:
                 return f"in the saved segment '{name}'"
         return repr(node)
 
-    def grouped(self, part: Condition, other: type) -> str:
+    def grouped(self, part: Condition, other: type[All | AnyOf]) -> str:
         """A part of a group, in parentheses when it is an unlabelled group of the other kind, so
         that "golfers or (runners in Germany)" and "(golfers or runners) in Germany" read apart."""
         text = self.condition(part)

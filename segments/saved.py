@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
 from segments.definition import Definition
 from store.models import SavedSegment
@@ -35,7 +35,7 @@ class SavedSegments:
                "created_at": datetime.now(UTC)}  # fmt: skip
         with self.engine.begin() as conn:
             conn.execute(delete(SavedSegment).where(SavedSegment.name == name))
-            conn.execute(SavedSegment.__table__.insert().values(name=name, **row))
+            conn.execute(insert(SavedSegment).values(name=name, **row))
 
     def get(self, name: str) -> Definition | None:
         with self.engine.connect() as conn:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel
@@ -140,7 +140,7 @@ class SegmentService:
         phrase: str,
         definition: Definition,
         as_of: datetime,
-        notes: list[str] = (),
+        notes: Sequence[str] = (),
         members: bool = False,
     ) -> Answer:
         with self.engine.connect() as conn:

@@ -110,7 +110,10 @@ class Speller:
         ("compaines" is one swap from "companies")."""
         if kinds is None:
             values = tuple(w for w in self.values if w not in self._vocabulary)
-            tables = ((self.vocabulary, _edits(word, 5)), (values, _edits(word, 7)))
+            tables: tuple[tuple[tuple[str, ...], int], ...] = (
+                (self.vocabulary, _edits(word, 5)),
+                (values, _edits(word, 7)),
+            )
         else:
             chosen = (w for w, fields in self.values.items() if "*" in kinds or fields & kinds)
             tables = ((tuple(chosen), _edits(word, 7)),)

@@ -8,7 +8,7 @@ looks alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -43,7 +43,7 @@ KIND_NAMES = {
 MIN_SCORE = 50
 
 
-def expected_kinds(tags: list[Tag], index: int) -> frozenset[str] | None:
+def expected_kinds(tags: Sequence[Tag], index: int) -> frozenset[str] | None:
     """The kinds of value the word at `index` stands in the place of, or None if not a value's place."""
     before = index - 1
     while before >= 0 and tags[before].text in DETERMINERS:
@@ -78,7 +78,7 @@ def values_of(lexicon: Lexicon, kinds: frozenset[str]) -> dict[str, str]:
     }
 
 
-def kinds_to_try(tags: list[Tag], index: int) -> list[frozenset[str] | None]:
+def kinds_to_try(tags: Sequence[Tag], index: int) -> list[frozenset[str] | None]:
     """The kinds of word a typo at `index` may be corrected into, in the order to try them
     (None: any word). After a value, the rest of a longer value first ("cyber mondy"), then any
     word ("black friday emial")."""

@@ -7,6 +7,10 @@ marketer's vocabulary that holds in every workspace.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from segments.definition import Unit
+
 #: Nouns for "the contacts". `customer`-like heads mean "has purchased" unless the phrase
 #: says something of its own about purchases.
 HEADS = {
@@ -103,7 +107,7 @@ UNREADABLE = {
             "or 'bounced at least twice'",
 }  # fmt: skip
 
-UNITS = {
+UNITS: dict[str, Unit | Literal["quarter"]] = {
     "hour": "hour", "hr": "hour", "day": "day", "week": "week", "wk": "week", "month": "month",
     "mo": "month", "year": "year", "yr": "year", "quarter": "quarter",
 }  # fmt: skip

@@ -74,7 +74,8 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
             return Bounds(start, end, end_inclusive=last is None)
         case Days(first=first, last=last, before=before):
             today = as_of.astimezone(zone).date()
-            end_day = day_on_or_before(last or before, today) if (last or before) else None
+            ending = last or before
+            end_day = day_on_or_before(ending, today) if ending else None
             if end_day is None:
                 end, inclusive = as_of, True
             else:
@@ -82,8 +83,8 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
             start = midnight(day_on_or_before(first, end_day or today), zone) if first else None
             return Bounds(start, end, end_inclusive=inclusive)
         case Quarter(quarter=quarter, year=year):
-            start = quarter_start(quarter, year, as_of.astimezone(zone).date())
-            return Bounds(midnight(start, zone), midnight(_next_quarter(start), zone))
+            first_day = quarter_start(quarter, year, as_of.astimezone(zone).date())
+            return Bounds(midnight(first_day, zone), midnight(_next_quarter(first_day), zone))
         case Dates(start=start, end=end):
             return Bounds(start and midnight(start, zone), end and midnight(end, zone))
     raise TypeError(f"not a window: {window!r}")

@@ -8,11 +8,14 @@ join the next part to the one before. Runs (one noun phrase each) are joined by 
 words between them, in `grouping`.
 
 `core.Assembly` reads a tree part by part, calling `on_<rule>` for each grammar rule; its
-readers are split by what they own:
+readers are split by what they own, each module's built on the ones it reads through (listed
+here from the top down: `People` on `Events`, on `Amounts`, `Times` and `PresetParts`; `Amounts` on
+`Values`; all on `TreeReader`, on `State`):
 
-- `core`: the state, closing a run into a condition, the joins, and `assemble`
+- `core`: closing a run into a condition, the joins, and `assemble`
 - `items`: what a run is made of (`Item`, `Clause`, `Pending`) and `AssemblyError`
-- `trees`: reading a subtree's tags, words and numbers
+- `state`: what is being read (the run's items, words said early) and adding a part to it
+- `trees`: reading a subtree's tags, words, numbers and the event its nouns name
 - `values`: the senses of values and the conditions and event filters they make
 - `people`: the contact's parts (heads, places, interests, signups, fields, age, company size)
 - `amounts`: money, top shares, counts, and the words that compare

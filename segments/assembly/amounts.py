@@ -7,15 +7,28 @@ wherever they are said.
 
 from __future__ import annotations
 
-from lark import Tree
+from lark import Token, Tree
 
 from segments.assembly.items import AssemblyError, Pending
 from segments.assembly.times import WINDOW_KINDS
 from segments.assembly.trees import _child
-from segments.assembly.values import _fits
-from segments.definition import Aggregate, Condition, Count, EventFilter, Rank, Window, conjoin
+from segments.assembly.values import Values, _fits
+from segments.definition import (
+    Aggregate,
+    AggregateFn,
+    Comparison,
+    Condition,
+    Count,
+    EventFilter,
+    Rank,
+    RankMeasure,
+    Window,
+    all_of,
+    conjoin,
+    decimal,
+)
 
-COMPARISONS = {
+COMPARISONS: dict[str, Comparison] = {
     "at least": "ge", "minimum": "ge", "min": "ge", "more than": "gt", "over": "gt", "above": "gt",
     "greater than": "gt", "at most": "le", "no more than": "le", "not more than": "le", "up to": "le",
     "maximum": "le", "max": "le", "under": "lt", "below": "lt", "less than": "lt", "fewer than": "lt",
@@ -31,16 +44,16 @@ OR_LESS = ("or fewer", "or less", "and under", "or under", "and below", "or belo
            "and younger")  # fmt: skip
 
 
-class Amounts:
+class Amounts(Values):
     """The parts of `Assembly` (core.py) that say how much or how many."""
 
-    def on_rank(self, tree: Tree, following: Tree | None) -> None:
+    def on_rank(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         for head in self.tokens(tree, "HEAD"):
             if head.meaning not in ("customer", "contact"):
                 # "top 10% of women": of all purchasers, or among women? A ranking has no group yet.
                 raise AssemblyError(f"a top share ranks all purchasers, not only {head.text}")
         measure = next((c for c in tree.children if isinstance(c, Tree) and c.data == "rank_measure"), None)
-        by = "spend"
+        by: RankMeasure = "spend"
         if measure is not None:
             texts = self.texts(measure)
             orders = {"order", "purchase", "transaction", "sale"}
@@ -53,12 +66,12 @@ class Amounts:
                 if {"number", "count", "frequency"} & set(texts) or (len(texts) == 1 and texts[0] in orders)
                 else "spend"
             )
-        self.add(Rank(by=by, percent=self.numbers(tree)[0]))
+        self.add(Rank(by=by, percent=decimal(self.numbers(tree)[0])))
 
-    def on_spend(self, tree: Tree, following: Tree | None) -> None:
+    def on_spend(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         texts = set(self.texts(tree))
         per_order = {"per", "an", "a", "each"} & texts and {"order", "purchase", "transaction"} & texts
-        fn = "avg" if "average" in texts or per_order else "sum"
+        fn: AggregateFn = "avg" if "average" in texts or per_order else "sum"
         amounts = [c for c in tree.children if isinstance(c, Tree) and c.data == "spend_amount"]
         if len(amounts) > 1:  # "spent $200 on golf over 60": an age, or a second amount?
             raise AssemblyError("one amount per spend, please: say e.g. 'spent over $200 on golf'")
@@ -78,7 +91,7 @@ class Amounts:
             if isinstance(child, Tree) and child.data in WINDOW_KINDS:
                 self.window_part(child, item)
 
-    def amount_bounds(self, tree: Tree | None, default: str) -> list[tuple[str, float]]:
+    def amount_bounds(self, tree: Tree[Token] | None, default: Comparison) -> list[tuple[Comparison, float]]:
         """ "over $500" -> [(gt, 500)], "$100 to $300" -> [(ge, 100), (le, 300)]."""
         if tree is None:
             raise AssemblyError("how much? Say 'more than $500'")
@@ -88,9 +101,9 @@ class Amounts:
             return [("ge", low), ("le", high)]
         return [(bound(self.words(tree), default), numbers[0])]
 
-    def with_measure(self, tree: Tree) -> None:
+    def with_measure(self, tree: Tree[Token]) -> None:
         texts = set(self.texts(_child(tree, "measure") or tree))
-        fn = (
+        fn: AggregateFn = (
             "max"
             if {"biggest", "largest", "highest"} & texts
             else "min"
@@ -102,19 +115,19 @@ class Amounts:
         bounds = self.amount_bounds(_child(tree, "spend_amount"), default="ge")
         self.add(Pending(lambda window: _aggregates(fn, bounds, window, [])))  # "... in 2025"
 
-    def amount_filter(self, tree: Tree) -> tuple[str, float]:
+    def amount_filter(self, tree: Tree[Token]) -> tuple[Comparison, float]:
         op = comparison(self.words(tree), default="ge")
         if op == "ge" and not {"least", "minimum", "min"} & set(self.words(tree)):
             self.notes.append(f"read '{' '.join(self.texts(tree))}' as at least that amount")
         return op, self.numbers(tree)[0]
 
-    def on_count(self, tree: Tree, following: Tree | None) -> None:
+    def on_count(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         target = self.last_clause()
         if target is None:
             raise AssemblyError(f"{' '.join(self.words(tree))!r}: how often what?")
         target.count = self.count(tree)
 
-    def count(self, tree: Tree, only: bool = False) -> Count:
+    def count(self, tree: Tree[Token], only: bool = False) -> Count:
         words, numbers = self.words(tree), self.whole(tree)
         many = {"multiple", "several", "many", "repeatedly"} & set(words)
         n = numbers[0] if numbers else (2 if "twice" in words or many else 1)
@@ -127,7 +140,7 @@ class Amounts:
             self.notes.append(f"read '{' '.join(self.said(tree))}' as at least {n} times")
         return Count(op=op, n=n)
 
-    def quantity(self, tree: Tree) -> Count:
+    def quantity(self, tree: Tree[Token]) -> Count:
         words, numbers = self.words(tree), self.whole(tree)
         if "single" in words:  # "a single order": exactly one (segment-semantics.md, Values)
             return Count(op="eq", n=1)
@@ -143,7 +156,7 @@ class Amounts:
         return Count(op=comparison(words, default="ge"), n=n)
 
 
-def comparison(words: list[str], default: str = "eq") -> str:
+def comparison(words: list[str], default: Comparison = "eq") -> Comparison:
     text = " ".join(words)
     for phrase, op in sorted(COMPARISONS.items(), key=lambda kv: -len(kv[0])):
         if phrase in text:
@@ -151,7 +164,7 @@ def comparison(words: list[str], default: str = "eq") -> str:
     return default
 
 
-def bound(words: list[str], default: str = "eq") -> str:
+def bound(words: list[str], default: Comparison = "eq") -> Comparison:
     """A comparison before the number, or a bound after it ("500 or more", "30 and older")."""
     text = " ".join(words)
     if any(phrase in text for phrase in OR_MORE):
@@ -166,8 +179,8 @@ def int_or_float(value: float) -> int | float:
 
 
 def _aggregates(
-    fn: str, bounds: list[tuple[str, float]], window: Window | None, where: list[EventFilter]
-) -> Condition | None:
-    return conjoin(
-        *(Aggregate(fn=fn, op=op, value=value, window=window, where=where) for op, value in bounds)  # type: ignore[arg-type]
+    fn: AggregateFn, bounds: list[tuple[Comparison, float]], window: Window | None, where: list[EventFilter]
+) -> Condition:
+    return all_of(
+        *(Aggregate(fn=fn, op=op, value=decimal(value), window=window, where=where) for op, value in bounds)
     )

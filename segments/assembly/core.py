@@ -1,7 +1,7 @@
-"""The assembly's state and the whole: runs of parts, the words between them, and `assemble`.
+"""The whole assembly: runs of parts, the words between them, and `assemble`.
 
-`Assembly` holds what is being read (the current run's items, a "not" or an "or" still to apply,
-times and event words said early) and is made of the readers in the sibling modules, one
+`Assembly` is made of the readers in the sibling modules on top of its state (state.py: the
+current run's items, a "not" or an "or" still to apply, times and event words said early), one
 `on_<rule>` method per grammar rule, found by name in `part`. Here a run is closed into one
 condition, the runs and the structure words between them are combined (`grouping`), and
 `assemble` turns a parse tree into a definition: the joins are checked first, and a definition's
@@ -18,11 +18,11 @@ from pydantic import ValidationError
 from segments import presets
 from segments.assembly.amounts import Amounts
 from segments.assembly.events import Events
-from segments.assembly.items import AssemblyError, Clause, Item, Pending
+from segments.assembly.items import AssemblyError, Clause, Pending
 from segments.assembly.people import People
 from segments.assembly.preset_parts import PresetParts
 from segments.assembly.times import WINDOW_KINDS, Times
-from segments.assembly.trees import TreeReader
+from segments.assembly.trees import TreeReader, leaves, position, subtree
 from segments.assembly.values import Values
 from segments.definition import (
     Aggregate,
@@ -31,75 +31,38 @@ from segments.definition import (
     Condition,
     Definition,
     Event,
-    EventFilter,
     Not,
     Rank,
+    Scalar,
     conjoin,
 )
-from segments.grouping import GroupingError, Piece, Run, combine, structure
+from segments.grouping import GroupingError, Run, combine, structure
 from segments.grouping import either as any_of
 from segments.normalize import number_text
 from segments.tagger import Tag
 
 
-class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
+class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
     """Reads one parse tree into a definition: the state, and the readers of every part (the bases)."""
 
-    def __init__(self, tags: list[Tag]) -> None:
-        self.tags = tags
-        #: Positions of the tags a reader looked at: the rest were passed over (`unread`).
-        self.consumed: set[int] = set()
-        #: The parts of the current run (grouping.py): lookups for a window, a count or an elided
-        #: verb never reach past an "or", a "not" or a parenthesis between noun phrases.
-        self.items: list[Item] = []
-        self.notes: list[str] = []
-        self.head: str | None = None
-        #: The runs read so far and the structure words between them, for grouping.combine.
-        self.stream: list[Piece] = []
-        #: Tag positions of the current run's first and last part, for its text in notes.
-        self.span: tuple[int, int] | None = None
-        #: A "not" before a noun phrase covers it up to the next "and", "but" or ",".
-        self.negating = False
-        self.negate_next = False
-        self.or_next = False
-        #: "who only ever bought golf": an "only" read as a filler before the clause it belongs to.
-        self.only_next = False
-        #: Windows said before anything that happens ("last month's buyers").
-        self.early_windows: list[Tree] = []
-        #: Event properties said before the event ("Black Friday openers").
-        self.carried: list[EventFilter] = []
-
-    def add(self, thing: Condition | Clause | Pending) -> Item:
-        item = Item(thing, negated=self.negate_next, alternative=self.or_next)
-        self.negate_next = self.or_next = False
-        self.items.append(item)
-        if isinstance(thing, Clause | Pending) and self.early_windows:
-            windows, self.early_windows = self.early_windows, []
-            for window in windows:
-                self.window_part(window, thing if isinstance(thing, Clause) else item)
-        if isinstance(thing, Clause) and self.carried:
-            thing.where.extend(self.carried)
-            thing.bare, self.carried = False, []
-        return item
-
-    def part(self, tree: Tree, following: Tree | None) -> None:
+    def part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         handler = getattr(self, f"on_{tree.data}", None)
         if handler is None:
             raise AssemblyError(f"cannot read {' '.join(self.words(tree))!r} yet")
         handler(tree, following)
 
-    def on_filler(self, tree: Tree, following: Tree | None) -> None:
+    def on_filler(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         if "only" in self.words(tree) and following is not None and following.data == "clause":
             self.only_next = True
 
-    def on_negation(self, tree: Tree, following: Tree | None) -> None:
+    def on_negation(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.negate_next = not self.negate_next  # "not not in Germany": in Germany
 
-    def on_or_(self, tree: Tree, following: Tree | None) -> None:
+    def on_or_(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.or_next = True
 
-    def on_with_part(self, tree: Tree, following: Tree | None) -> None:
-        what = tree.children[-1]
+    def on_with_part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
+        what = subtree(tree, -1)
         getattr(self, f"with_{what.data}")(what)
 
     def marker(self, word: str) -> None:
@@ -118,8 +81,8 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
             self.close_run()
             self.negating = False
 
-    def touch(self, part: Tree) -> None:
-        positions = [t.start_pos for t in part.scan_values(lambda v: isinstance(v, Token))]
+    def touch(self, part: Tree[Token]) -> None:
+        positions = [position(t) for t in leaves(part)]
         if positions:
             first, last = min(positions), max(positions)
             self.span = (first, last) if self.span is None else (self.span[0], last)
@@ -145,7 +108,8 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
     def run_condition(self) -> Condition | None:
         parts: list[Condition] = []
         for item in self.items:
-            condition = item.thing if isinstance(item.thing, Condition.__args__) else item.thing.condition()  # type: ignore[attr-defined]
+            thing = item.thing
+            condition = thing.condition() if isinstance(thing, Clause | Pending) else thing
             if condition is None:
                 continue
             if item.negated:
@@ -174,20 +138,26 @@ class Assembly(TreeReader, Values, People, Amounts, Times, Events, PresetParts):
 
 def either(first: Condition, second: Condition) -> Condition:
     """ "in Lyon or Paris": one attribute in both values, rather than two conditions."""
-    same = (
-        isinstance(first, Attribute)
-        and isinstance(second, Attribute)
-        and first.field == second.field
+    if not (isinstance(first, Attribute) and isinstance(second, Attribute) and _same_field(first, second)):
+        return any_of(first, second)
+    return Attribute(field=first.field, op="in", values=_listed(first) + _listed(second), custom=first.custom)
+
+
+def _same_field(first: Attribute, second: Attribute) -> bool:
+    """Both say which values one field holds."""
+    return (
+        first.field == second.field
         and first.custom == second.custom
         and {first.op, second.op} <= {"eq", "in"}
     )
-    if not same:
-        return any_of(first, second)
-    values = [
-        *([first.value] if first.op == "eq" else first.values),
-        *([second.value] if second.op == "eq" else second.values),
-    ]
-    return Attribute(field=first.field, op="in", values=values, custom=first.custom)
+
+
+def _listed(attribute: Attribute) -> list[Scalar]:
+    """The values an "eq" or an "in" attribute matches."""
+    if attribute.op != "eq":
+        return list(attribute.values)
+    assert attribute.value is not None  # an "eq" always has its value (values._eq)
+    return [attribute.value]
 
 
 def _about_purchases(condition: Condition) -> bool:
@@ -208,7 +178,7 @@ def _about_purchases(condition: Condition) -> bool:
     return False
 
 
-def assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+def assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
     """The definition the tree means; a number or a date past a definition's bounds is an
     AssemblyError in the user's words."""
     try:
@@ -230,7 +200,7 @@ def _plain(error: ValidationError) -> str:
     return f"{shown} means nothing here: it should be {said}"
 
 
-def _assemble(tree: Tree, tags: list[Tag]) -> tuple[Definition, list[str]]:
+def _assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
     assembly = Assembly(tags)
     parts = [part for part in tree.children if isinstance(part, Tree)]
     kinds = [_kind(assembly, part) for part in parts]
@@ -276,7 +246,7 @@ def _check_read(assembly: Assembly) -> None:
 JOINS = ("join", "but", "np_and")
 
 
-def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> None:
+def _check_joins(assembly: Assembly, parts: list[Tree[Token]], kinds: list[str]) -> None:
     """An "and" or "but" with nothing on one side, or said twice, is no slip to pass over."""
     # a join's words, commas aside ("," alone joins loosely: "golfers,, runners" is no slip)
     said = [
@@ -296,7 +266,7 @@ def _check_joins(assembly: Assembly, parts: list[Tree], kinds: list[str]) -> Non
             raise AssemblyError("'and' or 'but' twice in a row: say it once, e.g. 'golfers and runners'")
 
 
-def _kind(assembly: Assembly, part: Tree) -> str:
+def _kind(assembly: Assembly, part: Tree[Token]) -> str:
     """The part's rule name; a filler that only joins what stands beside it ("and", ",") is a
     "join", and one with "but" a "but" (grouping.structure)."""
     if part.data == "negation" and assembly.words(part) != ["not"]:

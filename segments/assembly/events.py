@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from lark import Token, Tree
 
+from segments.assembly.amounts import Amounts
 from segments.assembly.items import ENGAGEMENT, AssemblyError, Clause, Item, Pending
-from segments.assembly.preset_parts import PRESET_EVENTS
-from segments.assembly.times import WINDOW_KINDS, _next_month
-from segments.assembly.trees import _child
+from segments.assembly.preset_parts import PRESET_EVENTS, PresetParts
+from segments.assembly.times import WINDOW_KINDS, Times, _next_month
+from segments.assembly.trees import _child, subtree
 from segments.assembly.values import _fits
 from segments.definition import (
     Calendar,
+    CalendarName,
     Condition,
+    EmailAction,
     Event,
     EventFilter,
     LastEmails,
@@ -26,19 +29,21 @@ from segments.definition import (
     Months,
     Not,
     OlderThan,
-    conjoin,
+    Window,
+    all_of,
 )
 from segments.definition import Last as LastWindow
 
 #: A calendar period, and the one right after it: "whose last order was last month" has none since.
-FOLLOWING_PERIOD = {"yesterday": "today", "last_week": "this_week", "last_month": "this_month",
-                    "last_year": "this_year"}  # fmt: skip
+FOLLOWING_PERIOD: dict[CalendarName, CalendarName] = {
+    "yesterday": "today", "last_week": "this_week", "last_month": "this_month", "last_year": "this_year"
+}  # fmt: skip
 
 
-class Events:
+class Events(Amounts, Times, PresetParts):
     """The parts of `Assembly` (core.py) that say what the contacts did."""
 
-    def on_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         clause = self.clause(tree, previous=None)
         item = self.add(clause)
         only, self.only_next = "only" in self.words(tree) or self.only_next, False
@@ -53,16 +58,16 @@ class Events:
         self.distribute_negation(tree, item)
         self.restating_preset(item)
 
-    def on_we_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_we_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "people we emailed last week": what we did to them is what they received."""
         if self.verb_type(tree) != "email_sent":
             raise AssemblyError("say what the contacts did, e.g. 'who opened' or 'who received'")
         self.on_clause(tree, following)
 
-    def on_elided_or(self, tree: Tree, following: Tree | None) -> None:
+    def on_elided_or(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.on_elided_clause(tree, following)
 
-    def on_elided_clause(self, tree: Tree, following: Tree | None) -> None:
+    def on_elided_clause(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "but never outdoor gear", "or yoga products in the last 60 days": the verb before, again."""
         previous = self.last_clause()
         values = self.tokens(tree, "VALUE")
@@ -84,13 +89,13 @@ class Events:
             self.add(self.value_condition(values, "adjective", conj=self.conjunction(tree)))
             for child in tree.children:  # a time said after the values is said of what they did
                 if isinstance(child, Tree) and child.data == "modifier":
-                    self.window_part(child.children[0], None)
+                    self.window_part(subtree(child, 0), None)
             return
         item = self.add(clause)
         item.alternative = item.alternative or "or" in [w for w in self.words(tree)[:1]]
         self.modifiers(tree, clause)
 
-    def on_last_did(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_did(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "who last purchased over 90 days ago"."""
         kind = self.verb_type(tree)
         window = next((w for w in _windows(tree)), None)
@@ -104,7 +109,7 @@ class Events:
         for extra in probe.extra:  # "who last purchased over 90 days ago on mobile"
             self.add(extra)
 
-    def on_last_event(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "whose last purchase was more than 3 months ago"."""
         kind = self.event_type(tree)
         window = next((w for w in _windows(tree)), None)
@@ -112,39 +117,37 @@ class Events:
             raise AssemblyError("when was it? Say e.g. 'whose last purchase was over 90 days ago'")
         self.add(self.latest_event(kind, window))
 
-    def latest_event(self, kind: str, tree: Tree) -> Condition:
+    def latest_event(self, kind: str, tree: Tree[Token]) -> Condition:
         """The contact's latest such event fell in the window: one in it, and none after it."""
         window = self.window(tree, negated=False)
         match window:
             case OlderThan(span=span):
-                return conjoin(Event(type=kind), Not(of=Event(type=kind, window=LastWindow(span=span))))  # type: ignore[return-value]
+                return all_of(Event(type=kind), Not(of=Event(type=kind, window=LastWindow(span=span))))
             case LastWindow():
                 return Event(type=kind, window=window)
             case Calendar(period=period) if period in FOLLOWING_PERIOD:
-                after = Calendar(period=FOLLOWING_PERIOD[period])  # type: ignore[arg-type]
-                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+                return _none_after(kind, window, Calendar(period=FOLLOWING_PERIOD[period]))
             case Calendar():
                 return Event(type=kind, window=window)
             case Months(last=MonthRef() as last):
-                after = Months(first=_next_month(last))
-                return conjoin(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))  # type: ignore[return-value]
+                return _none_after(kind, window, Months(first=_next_month(last)))
         raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
 
-    def on_no_event(self, tree: Tree, following: Tree | None) -> None:
+    def on_no_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.with_no_event(tree)
 
-    def with_event_count(self, tree: Tree) -> None:
+    def with_event_count(self, tree: Tree[Token]) -> None:
         quantity = _child(tree, "quantity")
         clause = Clause(type=self.event_type(tree), count=self.quantity(quantity) if quantity else None)
         self.add(clause)
         self.modifiers(tree, clause)
 
-    def with_no_event(self, tree: Tree) -> None:
+    def with_no_event(self, tree: Tree[Token]) -> None:
         clause = Clause(type=self.event_type(tree), negated=True)
         self.add(clause)
         self.modifiers(tree, clause)
 
-    def on_last_emails(self, tree: Tree, following: Tree | None) -> None:
+    def on_last_emails(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         verb = self.verb_type(tree)
         numbers = self.whole(tree)
         nouns = self.tokens(tree, "NOUN") + self.tokens(tree, "VN")
@@ -155,7 +158,7 @@ class Events:
             raise AssemblyError(
                 f"'{said}': Tailor reads the last emails opened or clicked, e.g. 'opened their last 3 emails'"
             )
-        action = "clicked" if verb == "email_clicked" else "opened"
+        action: EmailAction = "clicked" if verb == "email_clicked" else "opened"
         if self.negated(tree):
             # "didn't open their last 3 emails": none of them, or not all? Ask rather than guess.
             raise AssemblyError(
@@ -164,7 +167,7 @@ class Events:
             )
         self.add(LastEmails(n=numbers[0] if numbers else 1, action=action))
 
-    def distribute_negation(self, tree: Tree, item: Item) -> None:
+    def distribute_negation(self, tree: Tree[Token], item: Item) -> None:
         """ "haven't opened or clicked": neither, so the "not" covers the bare verb after "or"."""
         clause = item.thing
         previous = self.items[-2] if len(self.items) > 1 else None
@@ -180,23 +183,7 @@ class Events:
         ):
             clause.negated, item.alternative = True, False
 
-    def noun_type(self, tree: Tree) -> str | None:
-        """The event nouns name: "purchases" is purchase, "email opens" email_opened, "product views"
-        product_viewed; a bare "email" is one received."""
-        generic = None
-        for tag in [*self.tokens(tree, "NOUN"), *self.tokens(tree, "VN")]:
-            noun = (tag.meaning or "").split("|")[-1]
-            if noun == "email":
-                generic = "email_sent"
-            elif noun and noun != "product":
-                return noun
-        for tag in self.tokens(tree, "VALUE"):
-            for sense in tag.senses:
-                if sense.field == "event":
-                    return sense.value
-        return generic
-
-    def event_type(self, tree: Tree) -> str:
+    def event_type(self, tree: Tree[Token]) -> str:
         """ "3 abandoned carts", "no email opens", "a purchase": the verb's event, else the nouns'
         (not those of a time after them: "no purchases since abandoning their cart")."""
         said = [c for c in tree.children if not (isinstance(c, Tree) and c.data == "modifier")]
@@ -204,7 +191,7 @@ class Events:
         verbs = [(t.meaning or "").split("|")[0] for t in self.tokens(own, "VERB")]
         return next((v for v in verbs if v), None) or self.noun_type(own) or "purchase"
 
-    def clause(self, tree: Tree, previous: Clause | None) -> Clause:
+    def clause(self, tree: Tree[Token], previous: Clause | None) -> Clause:
         obj = _child(tree, "object") or _child(tree, "pronoun")
         verb = self.verb_type(tree) if previous is None else previous.type
         event_object = self.object_event(obj)
@@ -218,16 +205,7 @@ class Events:
             self.read_object(obj, clause, previous)
         return clause
 
-    def object_event(self, obj: Tree | None) -> str | None:
-        if obj is None:
-            return None
-        for tag in self.tokens(obj, "VALUE"):
-            events = [s.value for s in tag.senses if s.field == "event"]
-            if events:
-                return events[0]
-        return None
-
-    def read_object(self, obj: Tree, clause: Clause, previous: Clause | None) -> None:
+    def read_object(self, obj: Tree[Token], clause: Clause, previous: Clause | None) -> None:
         if obj.data == "pronoun":  # "it", "one", "any": the thing of the clause before, in its time
             source = previous or self.last_clause(before=clause)
             named = set(self.said(obj)) & {"it", "them", "those", "these"}
@@ -259,19 +237,18 @@ class Events:
         ]
         if values and not any(_fits(tag, role) for tag in values) and all(_fits(t, "place") for t in values):
             # "purchased on desktop", "ordered from London": the contact's, not the event's
-            found = self.value_condition(values, "place", conj=self.conjunction(obj))
-            clause.extra.extend([found] if found is not None else [])
+            clause.extra.append(self.value_condition(values, "place", conj=self.conjunction(obj)))
             return
         if values:
             shared, each = self.event_filters(values, role, self.conjunction(obj))
             clause.where.extend(shared)
             clause.each.extend(each)
 
-    def modifiers(self, tree: Tree, clause: Clause, only: bool = False) -> None:
+    def modifiers(self, tree: Tree[Token], clause: Clause, only: bool = False) -> None:
         for child in tree.children:
             if not isinstance(child, Tree) or child.data != "modifier":
                 continue
-            inner = child.children[0]
+            inner = subtree(child, 0)
             if inner.data == "count":
                 clause.count = self.count(inner, only=only)
             elif inner.data == "amount_filter":
@@ -282,8 +259,7 @@ class Events:
                 if not all(_fits(tag, role) for tag in tags) and all(_fits(tag, "place") for tag in tags):
                     # "bought golf in Germany": the contact's place, not the event's campaign
                     place = "from" if self.words(inner)[0] == "from" else "place"
-                    found = self.value_condition(tags, place, conj=self.conjunction(inner))
-                    clause.extra.extend([found] if found is not None else [])
+                    clause.extra.append(self.value_condition(tags, place, conj=self.conjunction(inner)))
                     continue
                 shared, each = self.event_filters(tags, role, self.conjunction(inner))
                 clause.where.extend(shared)
@@ -291,12 +267,6 @@ class Events:
                 clause.bare = False
             else:
                 self.window_part(inner, clause)
-
-    def last_clause(self, before: Clause | None = None) -> Clause | None:
-        for item in reversed(self.items):
-            if isinstance(item.thing, Clause) and item.thing is not before:
-                return item.thing
-        return None
 
     def event_before(self, clause: Clause) -> tuple[str, list[EventFilter]]:
         """The event named before the clause, with its properties (the latest *such* event,
@@ -310,9 +280,14 @@ class Events:
         raise AssemblyError("since what? Say e.g. 'since their last abandoned cart'")
 
 
-def _is_modifier(node: Tree | Token, but: Tree) -> bool:
+def _is_modifier(node: Tree[Token] | Token, but: Tree[Token]) -> bool:
     return isinstance(node, Tree) and node.data == "modifier" and node.children[0] is not but
 
 
-def _windows(tree: Tree) -> list[Tree]:
+def _windows(tree: Tree[Token]) -> list[Tree[Token]]:
     return [t for t in tree.iter_subtrees_topdown() if t.data in WINDOW_KINDS]
+
+
+def _none_after(kind: str, window: Window, after: Window) -> Condition:
+    """One such event in the window, and none in the time after it: the latest fell in the window."""
+    return all_of(Event(type=kind, window=window), Not(of=Event(type=kind, window=after)))

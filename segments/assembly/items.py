@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from segments.definition import (
     Aggregate,
+    AggregateFn,
     AnyOf,
+    Comparison,
     Condition,
     Count,
     Event,
@@ -22,7 +24,8 @@ from segments.definition import (
     OlderThan,
     Span,
     Window,
-    conjoin,
+    all_of,
+    decimal,
 )
 from segments.definition import Last as LastWindow
 
@@ -55,7 +58,7 @@ class Clause:
     #: Filters each needing an event of their own: "bought golf and yoga products".
     each: list[EventFilter] = field(default_factory=list)
     #: "an order over $200": (comparison, amount) of one event.
-    amount: tuple[str, float] | None = None
+    amount: tuple[Comparison, float] | None = None
     #: Conditions on the contact said inside the clause ("bought golf in Germany").
     extra: list[Condition] = field(default_factory=list)
     #: "no purchase since abandoning their cart" says they abandoned one: that event is required too.
@@ -70,18 +73,17 @@ class Clause:
         if self.over is not None:  # "not in over a year": none in the last year
             window = LastWindow(span=self.over) if self.negated else OlderThan(span=self.over)
         groups = [[*self.where, extra] for extra in self.each] or [self.where]
-        found = conjoin(*(self.single(window, where) for where in groups))
-        assert found is not None
+        found = all_of(*(self.single(window, where) for where in groups))
         if self.exclusive:  # "only bought golf": and no purchase outside golf, in the same time
             outside = [
                 Not(of=self.single(window, [f.model_copy(update={"negated": True})])) for f in self.where
             ]
-            found = conjoin(found, *outside)
+            found = all_of(found, *outside)
         event = Not(of=found) if self.negated else found
         if self.negated and self.presupposed and self.after_latest:
             anchor = Event(type=self.after_latest, where=self.after_where)
-            event = conjoin(anchor, event)  # type: ignore[assignment]
-        return conjoin(*self.extra, event) if self.extra else event  # type: ignore[return-value]
+            event = all_of(anchor, event)
+        return all_of(*self.extra, event) if self.extra else event
 
     def single(self, window: Window | None, where: list[EventFilter]) -> Condition:
         if self.type == ENGAGEMENT:
@@ -93,8 +95,8 @@ class Clause:
             if op in ("eq", "ne") or self.count not in (None, Count()):
                 raise AssemblyError("an amount of one order reads as 'over $X' or 'under $X'")
             # one order over X <=> the largest is over X; one under X <=> the smallest is under X
-            fn = "max" if op in ("gt", "ge") else "min"
-            return Aggregate(type=self.type, fn=fn, op=op, value=value, window=window, where=where)
+            fn: AggregateFn = "max" if op in ("gt", "ge") else "min"
+            return Aggregate(type=self.type, fn=fn, op=op, value=decimal(value), window=window, where=where)
         count = self.count or Count()
         return Event(
             type=self.type,

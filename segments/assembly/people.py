@@ -7,22 +7,18 @@ city is ...", "with a job title"), age, company size, and what they lack ("witho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lark import Token, Tree
 
 from segments.assembly.amounts import bound, int_or_float
+from segments.assembly.events import Events
 from segments.assembly.items import AssemblyError, Clause, Pending
 from segments.assembly.times import WINDOW_KINDS
-from segments.assembly.trees import _child
-from segments.assembly.values import _eq, _field_label, _fits, _names_event_property
-from segments.definition import Attribute, Condition, EventFilter, Not
+from segments.assembly.trees import TreeReader, _child, subtree
+from segments.assembly.values import _eq, _field_label, _filter_op, _fits, _names_event_property
+from segments.definition import Attribute, Comparison, Condition, EventFilter, Not, Scalar
 from segments.lexicon import Sense
 from segments.normalize import key
 from segments.tagger import Tag
-
-if TYPE_CHECKING:
-    from segments.assembly.core import Assembly
 
 HEAD_ROLES = {
     "lead": ("signup_source",),
@@ -33,6 +29,8 @@ HEAD_ROLES = {
     "customer": ("category", "product"),
 }
 GENDERS = {"male": "male", "female": "female"}
+#: "older than 30", "younger than 25".
+AGE_COMPARISONS: dict[str, Comparison] = {"older": "gt", "younger": "lt"}
 #: The people a number of staff may be counted in ("companies with 100+ people").
 STAFF_HEADS = {"people", "person", "employee", "staff", "worker", "member"}
 
@@ -44,10 +42,10 @@ SUBSCRIBERS_NOTE = (
 )
 
 
-class People:
+class People(Events):
     """The parts of `Assembly` (core.py) said of the contact: its `on_<rule>` and `with_<rule>` readers."""
 
-    def on_head(self, tree: Tree, following: Tree | None) -> None:
+    def on_head(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         heads = self.tokens(tree, "HEAD")
         kind = (heads[0].meaning or "contact") if heads else "contact"
         non = "non" in self.words(tree)
@@ -62,14 +60,14 @@ class People:
         elif self.head is None or self.head == "contact":
             self.head = kind
 
-    def on_email_head(self, tree: Tree, following: Tree | None) -> None:
+    def on_email_head(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "email subscribers", "newsletter recipients": subscribers (consent is not implied)."""
         noun = self.tokens(tree, "NOUN")[0]
         if (noun.meaning or "") != "email":
             raise AssemblyError(f"{noun.text!r} before people: say what they did, e.g. 'who bought ...'")
         self.on_head(Tree("head", [c for c in tree.children if c is not tree.children[0]]), following)
 
-    def on_at_head(self, tree: Tree, following: Tree | None) -> None:
+    def on_at_head(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "contacts at companies with 500+ employees": the companies are what follows describes."""
         inner = next(c for c in tree.children if isinstance(c, Tree) and c.data == "head")
         self.on_head(inner, following)
@@ -88,7 +86,7 @@ class People:
         else:
             raise AssemblyError(f"'non-{tag.text}': say what they have not done, e.g. 'never bought'")
 
-    def on_values(self, tree: Tree, following: Tree | None) -> None:
+    def on_values(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         tags = self.tokens(tree, "VALUE")
         said = [*self.tokens(tree, "NOUN"), *self.tokens(tree, "VN")]
         nouns = [(t.meaning or "").split("|")[-1] for t in said]
@@ -124,12 +122,11 @@ class People:
         filters = []
         for tag in own:
             sense = self.sense(tag, "about")
-            op = "contains" if sense.field == "campaign" else "eq"
-            filters.append(EventFilter(field=sense.field, op=op, values=[sense.value]))
+            filters.append(EventFilter(field=sense.field, op=_filter_op(sense.field), values=[sense.value]))
         self.carried.extend(filters)
         return True
 
-    def on_place(self, tree: Tree, following: Tree | None) -> None:
+    def on_place(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         role = "from" if self.words(tree)[0] == "from" else "place"
         values = self.tokens(tree, "VALUE")
         named = self.field_sense(tree)
@@ -146,29 +143,29 @@ class People:
             return
         self.add(self.value_condition(values, role, conj=self.conjunction(tree)))
 
-    def on_outside(self, tree: Tree, following: Tree | None) -> None:
+    def on_outside(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.negate_next = not self.negate_next
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "place", conj=self.conjunction(tree)))
 
-    def on_interest(self, tree: Tree, following: Tree | None) -> None:
+    def on_interest(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         tags = self.tokens(tree, "VALUE")
         values = [s for tag in tags for s in self.alike(tag, self.sense(tag, "interest"))]
         interests = [Sense("interest", s.value) for s in values]
         self.add(self.senses_condition(interests, self.conjunction(tree)))
 
-    def on_speaks(self, tree: Tree, following: Tree | None) -> None:
+    def on_speaks(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.negate_next = self.negate_next != self.negated(tree)  # "who don't speak English"
         self.add(self.value_condition(self.tokens(tree, "VALUE"), "language"))
 
-    def on_origin(self, tree: Tree, following: Tree | None) -> None:
+    def on_origin(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.add(self.source_condition(self.tokens(tree, "VALUE")))
 
-    def source_condition(self, values: list[Tag]) -> Condition | None:
+    def source_condition(self, values: list[Tag]) -> Condition:
         """ "came from Google": the signup source; "signed up on mobile": the contact's own device."""
         role = "source" if all(_fits(tag, "source") for tag in values) else "adjective"
         return self.value_condition(values, role)
 
-    def on_signup(self, tree: Tree, following: Tree | None) -> None:
+    def on_signup(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         values = self.tokens(tree, "VALUE")
         if values:
             self.add(self.source_condition(values))
@@ -178,26 +175,26 @@ class People:
         for window in windows:
             self.window_part(window, item)
 
-    def on_field_value(self, tree: Tree, following: Tree | None) -> None:
+    def on_field_value(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.field_sense(tree)
         assert named is not None
         self.add(self.named_values(self.tokens(tree, "VALUE"), named, self.conjunction(tree)))
 
-    def on_field_compare(self, tree: Tree, following: Tree | None) -> None:
+    def on_field_compare(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.numeric_field(tree)
         op = bound(self.words(tree), default="eq")
         self.add(Attribute(field=named.value, op=op, value=int_or_float(self.numbers(tree)[0]),
                            custom=named.field == "property"))  # fmt: skip
 
-    def on_field_range(self, tree: Tree, following: Tree | None) -> None:
+    def on_field_range(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.numeric_field(tree)
-        values = sorted(int_or_float(n) for n in self.numbers(tree))
+        values: list[Scalar] = sorted(int_or_float(n) for n in self.numbers(tree))
         self.add(Attribute(field=named.value, op="between", values=values, custom=named.field == "property"))
 
-    def on_field_contains(self, tree: Tree, following: Tree | None) -> None:
+    def on_field_contains(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.field_sense(tree)
         assert named is not None
-        values = []
+        values: list[Scalar] = []
         for tag in self.tokens(tree, "VALUE"):
             try:
                 values.append(self.named_field(tag, named).value)
@@ -205,40 +202,40 @@ class People:
                 values.append(tag.text)
         self.add(Attribute(field=named.value, op="contains", values=values, custom=named.field == "property"))
 
-    def on_field_empty(self, tree: Tree, following: Tree | None) -> None:
+    def on_field_empty(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         named = self.field_sense(tree)
         assert named is not None
         self.add(Attribute(field=named.value, op="empty", custom=named.field == "property"))
 
-    def numeric_field(self, tree: Tree) -> Sense:
+    def numeric_field(self, tree: Tree[Token]) -> Sense:
         named = self.field_sense(tree)
         assert named is not None
         if named.field == "field" and named.value != "company_size":
             raise AssemblyError(f"{_field_label(named)} is not a number to compare")
         return named
 
-    def on_age(self, tree: Tree, following: Tree | None) -> None:
+    def on_age(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         words, numbers = self.words(tree), self.whole(tree)
         if "s" in words and "their" in words:
             self.add(Attribute(field="age", op="between", values=[numbers[0], numbers[0] + 9]))
         elif len(numbers) == 2:
             self.add(Attribute(field="age", op="between", values=sorted(numbers)))
-        elif words[0] in ("older", "younger"):
-            self.add(Attribute(field="age", op={"older": "gt", "younger": "lt"}[words[0]], value=numbers[0]))
+        elif words[0] in AGE_COMPARISONS:
+            self.add(Attribute(field="age", op=AGE_COMPARISONS[words[0]], value=numbers[0]))
         else:
             self.add(Attribute(field="age", op=bound(words, default="eq"), value=numbers[0]))
 
-    def on_bare_age(self, tree: Tree, following: Tree | None) -> None:
+    def on_bare_age(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         """ "women between 30 and 40": after a person, two small numbers are ages."""
         numbers = sorted(self.whole(tree))
         if numbers[-1] > 120 or self.head == "company":
             raise AssemblyError(f"between {numbers[0]} and {numbers[1]} what? Say 'aged' or 'employees'")
-        self.add(Attribute(field="age", op="between", values=numbers))
+        self.add(Attribute(field="age", op="between", values=list(numbers)))
 
-    def on_size(self, tree: Tree, following: Tree | None) -> None:
+    def on_size(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.with_employees(tree)
 
-    def with_employees(self, tree: Tree) -> None:
+    def with_employees(self, tree: Tree[Token]) -> None:
         for head in self.tokens(tree, "HEAD"):
             if key(head.text) not in STAFF_HEADS:
                 raise AssemblyError(f"companies with a number of {head.text}? Say 'employees'")
@@ -250,7 +247,7 @@ class People:
                 Attribute(field="company_size", op=bound(self.words(tree), default="eq"), value=numbers[0])
             )
 
-    def with_with_value(self, tree: Tree) -> None:
+    def with_with_value(self, tree: Tree[Token]) -> None:
         tag = self.tokens(tree, "VALUE")[0]
         events = [s.value for s in tag.senses if s.field == "event"]
         if events:  # "with a support ticket in the last week"
@@ -262,12 +259,12 @@ class People:
             raise AssemblyError(f"'with {tag.text}' and a time: say what they did, e.g. 'who bought it'")
         self.add(self.value_condition([tag], "adjective"))
 
-    def with_with_field(self, tree: Tree) -> None:
+    def with_with_field(self, tree: Tree[Token]) -> None:
         named = self.field_sense(tree)
         assert named is not None
         self.add(Attribute(field=named.value, op="present", custom=named.field == "property"))
 
-    def on_without_part(self, tree: Tree, following: Tree | None) -> None:
+    def on_without_part(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         values = self.tokens(tree, "VALUE")
         events = [s.value for tag in values for s in tag.senses if s.field == "event"]
         lacked = self.lacked_attribute(tree)
@@ -280,13 +277,13 @@ class People:
             # comes before or after, like a window on its own
             for child in tree.children:
                 if isinstance(child, Tree) and child.data == "modifier":
-                    self.window_part(child.children[0], None)
+                    self.window_part(subtree(child, 0), None)
             return
         clause = Clause(type=(events[0] if events else None) or self.event_type(tree), negated=True)
         self.add(clause)
         self.modifiers(tree, clause)
 
-    def lacked_attribute(self, tree: Tree) -> Condition | None:
+    def lacked_attribute(self, tree: Tree[Token]) -> Condition | None:
         """ "without a city", "with no age", "with no interests", "without a company": empty."""
         named = self.field_sense(tree)
         words = self.words(tree)
@@ -304,7 +301,7 @@ class People:
         return None
 
 
-def _event_head(assembly: Assembly, following: Tree | None) -> str | None:
+def _event_head(assembly: TreeReader, following: Tree[Token] | None) -> str | None:
     """The event a following head names ("attendees": webinar_attended), if it names one."""
     if following is None or following.data != "head":
         return None

@@ -9,10 +9,11 @@ is about are kept here for the time windows that ask (times.py, events.py).
 
 from __future__ import annotations
 
-from lark import Tree
+from lark import Token, Tree
 
 from segments import presets
 from segments.assembly.items import ENGAGEMENT_TYPES, AssemblyError, Clause, Item, Pending
+from segments.assembly.trees import TreeReader
 from segments.definition import AnyOf, Condition, Count, Event, Window
 from segments.definition import Last as LastWindow
 from segments.normalize import key
@@ -47,10 +48,10 @@ def _expanded(name: str, window: Window | None) -> Condition:
         raise AssemblyError(str(error)) from None
 
 
-class PresetParts:
+class PresetParts(TreeReader):
     """The parts of `Assembly` (core.py) that name a preset."""
 
-    def with_with_preset(self, tree: Tree) -> None:
+    def with_with_preset(self, tree: Tree[Token]) -> None:
         name = self.tokens(tree, "PRESET")[0].meaning or ""
         if name in ORDER_COUNTS:  # "repeat customers": buyers with two or more orders
             self.preset_synonym(name, self.tokens(tree, "PRESET")[0].text)
@@ -64,7 +65,7 @@ class PresetParts:
         if name in SYNONYMS and said not in SYNONYMS[name][0]:
             self.notes.append(f"read '{said}' as {SYNONYMS[name][1]}")
 
-    def on_preset(self, tree: Tree, following: Tree | None) -> None:
+    def on_preset(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         name = self.tokens(tree, "PRESET")[0].meaning
         heads = self.tokens(following, "HEAD") if following is not None and following.data == "head" else []
         if name == "active" and heads and key(heads[0].text) in EMAIL_HEADS:

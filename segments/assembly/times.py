@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import pairwise
+from typing import cast
 
 from lark import Token, Tree
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from segments import presets
 from segments.assembly.items import AssemblyError, Clause, Item, Pending
 from segments.assembly.preset_parts import NEGATIVE_PRESETS
+from segments.assembly.trees import TreeReader, leaves
 from segments.definition import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -33,7 +35,9 @@ from segments.definition import (
     Quarter,
     Rank,
     Span,
+    Unit,
     Window,
+    is_calendar_name,
 )
 from segments.definition import Last as LastWindow
 from segments.tagger import Tag
@@ -51,10 +55,10 @@ SPANS = frozenset({"last", "first", "ago", "older", "over"})
 TIMES = WINDOW_KINDS - {"ever", "since_latest", "since_doing", "since_then"}
 
 
-class Times:
+class Times(TreeReader):
     """The parts of `Assembly` (core.py) that say when, and where a time goes."""
 
-    def on_window(self, tree: Tree, following: Tree | None) -> None:
+    def on_window(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.window_part(tree, None)
 
     def share_window(self, clause: Clause) -> None:
@@ -68,11 +72,12 @@ class Times:
             if earlier.bare:
                 earlier.window, earlier.over = clause.window, clause.over
 
-    def window_part(self, tree: Tree, target: Clause | Item | None) -> None:
+    def window_part(self, tree: Tree[Token], target: Clause | Item | None) -> None:
         if target is None:
-            if (self.negate_next or self.or_next) and self.last_clause() is not None:
+            last = self.last_clause()
+            if (self.negate_next or self.or_next) and last is not None:
                 # "bought in the last 30 days but not in the last 7": the same event, negated
-                target = self.again(self.last_clause())  # type: ignore[arg-type]
+                target = self.again(last)
             else:
                 found = self.window_target()
                 if found is None:
@@ -119,10 +124,10 @@ class Times:
         self.add(copy)
         return copy
 
-    def span_of(self, tree: Tree) -> Span:
+    def span_of(self, tree: Tree[Token]) -> Span:
         return span(self.words(tree), self.whole(tree), self.tokens(tree, "UNIT")[0].meaning or "day")
 
-    def set_window(self, clause: Clause, tree: Tree) -> None:
+    def set_window(self, clause: Clause, tree: Tree[Token]) -> None:
         if tree.data in TIMES:
             if clause.timed:  # "bought in March and last week": which one?
                 raise AssemblyError("two times for one event; say one, or 'between March and May'")
@@ -147,7 +152,7 @@ class Times:
         else:
             clause.window = self.window(tree, negated=clause.negated)
 
-    def window(self, tree: Tree, negated: bool) -> Window | None:
+    def window(self, tree: Tree[Token], negated: bool) -> Window | None:
         kind, words = tree.data, self.words(tree)
         units = [t.meaning or "day" for t in self.tokens(tree, "UNIT")]
         numbers = self.whole(tree) if kind in SPANS else []
@@ -159,18 +164,19 @@ class Times:
             length = span(words, numbers, units[0])
             return LastWindow(span=length) if negated else OlderThan(span=length)
         if kind in ("today", "yesterday"):
-            return Calendar(period=kind)
+            return Calendar(period="today" if kind == "today" else "yesterday")
         if kind in ("this_period", "last_period"):
-            unit = units[0]
-            if unit not in ("week", "month", "quarter", "year"):
-                raise AssemblyError(f"'{kind.split('_')[0]} {unit}' is not a calendar period Tailor knows")
-            return Calendar(period=f"{kind.split('_')[0]}_{unit}")  # type: ignore[arg-type]
+            which, unit = kind.split("_")[0], units[0]
+            period = f"{which}_{unit}"  # this_week, last_quarter...
+            if not is_calendar_name(period):  # "this day", "last hour"
+                raise AssemblyError(f"'{which} {unit}' is not a calendar period Tailor knows")
+            return Calendar(period=period)
         if kind in ("since_latest", "since_doing", "since_then", "same"):
             raise AssemblyError(f"{' '.join(self.words(tree))!r}: since what happened?")
         return self.dated_window(tree, kind)
 
-    def dated_window(self, tree: Tree, kind: str) -> Window | None:
-        tags = [self.tag(t) for t in tree.scan_values(lambda v: isinstance(v, Token))]
+    def dated_window(self, tree: Tree[Token], kind: str) -> Window | None:
+        tags = [self.tag(t) for t in leaves(tree)]
         refs = month_refs(tags)
         if kind == "months":
             return Months(first=refs[0], last=refs[-1])
@@ -220,7 +226,8 @@ def span(words: list[str], numbers: list[int], unit: str) -> Span:
     n = numbers[0] if numbers else 1
     if unit == "quarter":
         return Span(n=3 * n, unit="month")
-    return Span(n=n, unit=unit)  # type: ignore[arg-type]
+    # a UNIT tag's meaning is a value of vocabulary.UNITS, a Unit but for "quarter" (read above)
+    return Span(n=n, unit=cast(Unit, unit))
 
 
 def month_refs(tags: list[Tag]) -> list[MonthRef]:
@@ -229,8 +236,8 @@ def month_refs(tags: list[Tag]) -> list[MonthRef]:
     for tag in tags:
         if tag.type == "MONTH":
             refs.append(MonthRef(month=int(tag.meaning or 0)))
-        elif tag.type == "NUMBER" and refs and 1900 < (tag.number or 0) < 2200:
-            refs[-1] = MonthRef(month=refs[-1].month, year=int(tag.number))
+        elif tag.type == "NUMBER" and refs and 1900 < (number := tag.number or 0) < 2200:
+            refs[-1] = MonthRef(month=refs[-1].month, year=int(number))
         elif tag.type == "NUMBER" and refs:
             raise AssemblyError(f"a day of the month ({tag.text}): write the date as YYYY-MM-DD")
     if len(refs) == 2 and refs[0].year is None and refs[1].year is not None:

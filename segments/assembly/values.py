@@ -11,7 +11,8 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from segments.assembly.items import AssemblyError
-from segments.definition import Attribute, Condition, Event, EventFilter, Saved, conjoin
+from segments.assembly.trees import TreeReader, leaves
+from segments.definition import Attribute, Condition, Event, EventFilter, FilterOp, Saved, all_of
 from segments.grouping import either as any_of
 from segments.lexicon import Sense
 from segments.normalize import fold
@@ -37,7 +38,7 @@ EVENT_FIELDS = {"category", "product", "topic", "campaign"}
 MULTI_VALUED = {"interest", "fan", *EVENT_FIELDS}
 
 
-class Values:
+class Values(TreeReader):
     """How `Assembly` (core.py) reads values: their senses, the attributes and the event filters."""
 
     def sense(self, tag: Tag, role: str, context: tuple[str, ...] = ()) -> Sense:
@@ -55,9 +56,10 @@ class Values:
 
     def value_condition(
         self, tags: list[Tag], role: str, context: tuple[str, ...] = (), conj: str = ""
-    ) -> Condition | None:
+    ) -> Condition:
         """Values of one field become one condition ("in Toronto and Madrid": city in both);
-        of a field with several values per contact, "and" asks for each ("golf and running")."""
+        of a field with several values per contact, "and" asks for each ("golf and running").
+        (There is a tag at least: the grammar's rules hold a value.)"""
         senses = [s for tag in tags for s in self.alike(tag, self.sense(tag, role, context))]
         senses = [s for s in senses if s.field not in FIELD_SENSES] or senses
         return self.senses_condition(senses, conj)
@@ -68,9 +70,10 @@ class Values:
         an import may hold. (They fold alike, so the tag holds them all.)"""
         return [s for s in tag.senses if s.field == chosen.field]
 
-    def senses_condition(self, senses: list[Sense], conj: str = "") -> Condition | None:
+    def senses_condition(self, senses: list[Sense], conj: str = "") -> Condition:
         """One condition per field; values of several fields joined by "or" are alternatives
-        ("in Germany or instagram leads"), side by side or by "and" all must hold."""
+        ("in Germany or instagram leads"), side by side or by "and" all must hold. (Each tag
+        read has a sense at least, so there is one.)"""
         by_field: dict[str, list[str]] = {}
         for sense in senses:
             by_field.setdefault(sense.field, []).append(sense.value)
@@ -82,35 +85,36 @@ class Values:
                 parts.append(self.attribute(name, values))
         if conj == "or" and len(parts) > 1:
             return any_of(*parts)
-        return conjoin(*parts)
+        return all_of(*parts)
 
     def attribute(self, name: str, values: list[str]) -> Condition:
         if name == "saved":
-            return conjoin(*(Saved(name=v) for v in values))
+            return all_of(*(Saved(name=v) for v in values))
         if name in ("fan", "interest"):
-            return Attribute(field="interests", op="has", values=values)
+            return Attribute(field="interests", op="has", values=list(values))
         if name.startswith("custom:"):
             return _eq(name.removeprefix("custom:"), values, custom=True)
         if name == "job_title":
-            return Attribute(field="job_title", op="contains", values=values)
+            return Attribute(field="job_title", op="contains", values=list(values))
         if name in FIELD_SENSES:
-            return conjoin(*(Attribute(field=v, op="present", custom=name == "property") for v in values))
+            return all_of(*(Attribute(field=v, op="present", custom=name == "property") for v in values))
         if name == "event":
-            return conjoin(*(Event(type=v) for v in values))
+            return all_of(*(Event(type=v) for v in values))
         if name in EVENT_FIELDS:
-            op = "contains" if name == "campaign" else "eq"
-            return Event(type="purchase", where=[EventFilter(field=name, op=op, values=values)])
+            return Event(
+                type="purchase", where=[EventFilter(field=name, op=_filter_op(name), values=list(values))]
+            )
         return _eq(name, values)
 
-    def conjunction(self, tree: Tree) -> str:
+    def conjunction(self, tree: Tree[Token]) -> str:
         """How a list of values is joined: "or" when any join is "or" ("golf, yoga or running"),
         "and" by "and" or "plus", "" when the values stand side by side ("Berlin golfers")."""
-        joins = {self.tag(t).text for t in tree.scan_values(lambda v: isinstance(v, Token))}
+        joins = {self.tag(t).text for t in leaves(tree)}
         if "or" in joins:
             return "or"
         return "and" if joins & {"and", "plus", "well"} else ""
 
-    def field_sense(self, tree: Tree) -> Sense | None:
+    def field_sense(self, tree: Tree[Token]) -> Sense | None:
         """The attribute a FIELD word names ("city", "job title", a custom property)."""
         fields = self.tokens(tree, "FIELD")
         if not fields:
@@ -126,7 +130,7 @@ class Values:
                 return sense
         raise AssemblyError(f"{tag.text!r} is not a {_field_label(named)} Tailor knows")
 
-    def named_values(self, tags: list[Tag], named: Sense, conj: str = "") -> Condition | None:
+    def named_values(self, tags: list[Tag], named: Sense, conj: str = "") -> Condition:
         senses = [s for tag in tags for s in self.alike(tag, self.named_field(tag, named))]
         return self.senses_condition(senses, conj)
 
@@ -153,11 +157,11 @@ class Values:
         shared: list[EventFilter] = []
         each: list[EventFilter] = []
         for name, values in by_field.items():
-            op = "contains" if name == "campaign" else "eq"
+            op = _filter_op(name)
             if conj == "and" and len(groups[name]) > 1:
-                each.extend(EventFilter(field=name, op=op, values=v) for v in groups[name])
+                each.extend(EventFilter(field=name, op=op, values=list(v)) for v in groups[name])
             else:
-                shared.append(EventFilter(field=name, op=op, values=values))
+                shared.append(EventFilter(field=name, op=op, values=list(values)))
         return shared, each
 
 
@@ -182,7 +186,12 @@ def _names_event_property(tag: Tag) -> bool:
 def _eq(name: str, values: list[str], custom: bool = False) -> Attribute:
     if len(values) == 1:
         return Attribute(field=name, op="eq", value=values[0], custom=custom)
-    return Attribute(field=name, op="in", values=values, custom=custom)
+    return Attribute(field=name, op="in", values=list(values), custom=custom)
+
+
+def _filter_op(name: str) -> FilterOp:
+    """A campaign is matched by any part of its name (segment-semantics.md), the rest exactly."""
+    return "contains" if name == "campaign" else "eq"
 
 
 def _rank(name: str, order: tuple[str, ...]) -> int:
