@@ -2,7 +2,7 @@
 
     python bench/import_bench.py [--contacts 100000] [--databases sqlite,postgresql] [--runs 1]
 
-Generates the data with `../shared/eval/gen_dataset.py` (kept in bench/out/ for the next run),
+Generates the data with the demo generator (`store.demo`, kept in bench/out/ for the next run),
 then times each path as a process of its own and prints rows/s, seconds, the peak resident
 memory of the importing process, and the ratio of Tailor's time to the expert's. With `--runs N`,
 the two paths take turns N times, and the medians follow: one run of either varies by 10-15%.
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.datasets import Schema, dataset, postgres_server  # noqa: E402
+from bench.datasets import Schema, demo_data, postgres_server  # noqa: E402
 
 
 def rows_in(data: Path) -> int:
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=postgres_server())
     parser.add_argument("--runs", type=int, default=1, help="pairs of imports; the medians are printed too")
     args = parser.parse_args()
-    data = dataset(args.contacts)
+    data = demo_data(args.contacts)
     rows = rows_in(data)
     size = sum(f.stat().st_size for f in data.iterdir()) / 1e9
     print(f"import of {args.contacts:,} contacts ({rows:,} rows, {size:.2f} GB)")

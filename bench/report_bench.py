@@ -1,17 +1,16 @@
 """Report benchmark: a cold report (a new process) beside the cold count of the same segment, in the
-same run, on SQLite and PostgreSQL stores of `gen_dataset.py --contacts N`.
+same run, on SQLite and PostgreSQL stores of the demo generator's data at N contacts.
 
     python bench/report_bench.py [--contacts 1000000] [--databases sqlite,postgresql] [--runs 3]
                                  [--no-rebuild]
 
-The stores are the segment benchmark's (imported once into bench/out/ and the schema
-bench_segments_N, and kept). Each timing is a new process, as `python app.py report ...` is on
-every call: `app.py segment PHRASE --json` for the count (reading, compiling, counting members and
-reachable members), `app.py report PHRASE --json` for the report (the same reading, then the
-members joined with the stored campaign pairs and counted per campaign, and the intervals), so
-interpreter start-up and imports are on both sides. The best of `--runs`, after one untimed run of
-each (the page cache). Target: a cold report costs at most 3x the cold count. Beside it, the peak
-memory (RSS) of each process.
+The stores are imported once (into bench/out/ and the schema bench_demo_N) and kept. Each timing is
+a new process, as `python app.py report ...` is on every call: `app.py segment PHRASE --json` for
+the count (reading, compiling, counting members and reachable members), `app.py report PHRASE
+--json` for the report (the same reading, then the members joined with the stored campaign pairs and
+counted per campaign, and the intervals), so interpreter start-up and imports are on both sides. The
+best of `--runs`, after one untimed run of each (the page cache). Target: a cold report costs at
+most 3x the cold count. Beside it, the peak memory (RSS) of each process.
 
 Unless `--no-rebuild`, the campaign pairs are first rebuilt from the events as an import rebuilds
 them (`store.audiences.rebuild`, committed, then vacuumed on PostgreSQL): the import time the pairs
@@ -34,15 +33,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.datasets import dataset  # noqa: E402
-from bench.segment_bench import AS_OF, store_url  # noqa: E402
+from bench.datasets import AS_OF, demo_data, store_url  # noqa: E402
 from store import audiences  # noqa: E402
 from store.db import create_store_engine, is_postgres  # noqa: E402
 from store.models import CampaignPair  # noqa: E402
 
 TARGET = 3.0
 REPORT = "lapsed customers"
-COMPARE = ("golfers", "runners")
+COMPARE = ("runners", "hikers")
 
 
 @dataclass(frozen=True)
@@ -123,13 +121,13 @@ def main() -> None:
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--no-rebuild", action="store_true", help="skip timing the pairs' rebuild")
     args = options.parse_args()
-    data = dataset(args.contacts)
+    data = demo_data(args.contacts)
     rows, builds = [], []
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "phrases.txt"
         batch.write_text("\n".join(COMPARE) + "\n", encoding="utf-8")
         for kind in args.databases.split(","):
-            url = store_url(kind, args.contacts, data)
+            url = store_url(kind, data)
             if not args.no_rebuild:
                 builds.append((kind, *rebuild(url)))
             for case in cases(url, batch):

@@ -3,12 +3,14 @@
     python bench/segment_bench.py [--databases sqlite,postgresql] [--sqlite-contacts 100000]
                                   [--postgres-contacts 1000000]
 
-For each database it generates the data with `../shared/eval/gen_dataset.py` (kept in bench/out/),
-imports it with Tailor once (kept for the next run), then times every phrase of the corpus through
-the segment service (reading, compiling and counting members and reachable members; the better of
-two runs) and, on the same files, `../shared/eval/reference_times.py` (DuckDB running the corpus'
-hand-written SQL). It prints the median and p95 of both, their ratio, and the targets; a phrase whose
-count differs from DuckDB's is listed, since a fast wrong answer is no answer.
+It needs the evaluation kit beside the project (`../shared/eval`), the one benchmark that does: the
+corpus, its data generator and its limit are written for one another. For each database it generates
+the data with the kit's `gen_dataset.py` (kept in bench/out/), imports it with Tailor once (kept for
+the next run), then times every phrase of the corpus through the segment service (reading, compiling
+and counting members and reachable members; the better of two runs) and, on the same files, the
+kit's `reference_times.py` (DuckDB running the corpus' hand-written SQL). It prints the median and
+p95 of both, their ratio, and the targets; a phrase whose count differs from DuckDB's is listed,
+since a fast wrong answer is no answer.
 """
 
 from __future__ import annotations
@@ -27,11 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.datasets import EVAL, Schema, dataset, postgres_server  # noqa: E402
+from bench.datasets import AS_OF, EVAL, eval_data, store_url  # noqa: E402
 from segments.service import Answer, SegmentService  # noqa: E402
 from store.db import create_store_engine  # noqa: E402
 
-AS_OF = "2026-06-30T12:00:00Z"
 TARGETS = {"postgresql": "median <= 2x DuckDB, p95 < 2 s", "sqlite": "p95 < 1 s"}
 
 
@@ -41,26 +42,6 @@ def corpus_texts() -> list[str]:
     sys.path.insert(0, str(EVAL))
     spec.loader.exec_module(module)
     return [entry["text"] for entry in module.entries(AS_OF)]
-
-
-def store_url(kind: str, contacts: int, data: Path) -> str:
-    """A store holding the data set, imported by Tailor on the first run and kept."""
-    marker = ROOT / "bench" / "out" / f"segments-{kind}-{contacts}.done"
-    if kind == "sqlite":
-        url = f"sqlite:///{ROOT / 'bench' / 'out' / f'segments-{contacts}.db'}"
-    else:
-        url = Schema(postgres_server(), f"bench_segments_{contacts}").url
-    if not marker.exists():
-        if kind == "sqlite":
-            (ROOT / "bench" / "out" / f"segments-{contacts}.db").unlink(missing_ok=True)
-        else:
-            Schema(postgres_server(), f"bench_segments_{contacts}").create()
-        print(f"importing {contacts:,} contacts into {kind} (once; kept for later runs) ...", file=sys.stderr)
-        files = [f"--{name}={data / f'{name}.csv'}" for name in ("contacts", "events", "campaigns")]
-        subprocess.run([sys.executable, "app.py", "import", "--db", url, *files], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        marker.write_text(url)
-    return url
 
 
 def reference(data: Path) -> dict:
@@ -101,8 +82,8 @@ def main() -> None:
     sizes = {"sqlite": args.sqlite_contacts, "postgresql": args.postgres_contacts}
     rows = []
     for kind in args.databases.split(","):
-        data = dataset(sizes[kind])
-        url = store_url(kind, sizes[kind], data)
+        data = eval_data(sizes[kind])
+        url = store_url(kind, data)
         limit = reference(data)
         ours = tailor_times(url, texts)
         rows.append((kind, sizes[kind], ours, limit))

@@ -4,7 +4,7 @@
 
 Each phrase goes through the conversation, as a Slack request's worker calls it (read the phrase,
 compile, count members and reachable members, render the blocks), on the store of
-`gen_dataset.py --contacts N` (imported once and kept, as the segment benchmark keeps it). "In turn"
+the demo generator's data at N contacts (imported once and kept). "In turn"
 is one thread asking the twenty one after another, what a lock around the segment service gave;
 "at once" is twenty threads, one per phrase, and its time is that of the last answer. Each is the
 best of `--runs`, after a warm-up that reads every phrase once. Target: at once well under in turn.
@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.datasets import dataset  # noqa: E402
-from bench.segment_bench import AS_OF, store_url  # noqa: E402
+from bench.datasets import AS_OF, demo_data, store_url  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from segments.service import SegmentService  # noqa: E402
 from store.db import create_store_engine  # noqa: E402
@@ -39,14 +38,14 @@ PHRASES = [
     "customers who clicked but didnt buy in 90d",
     "new subscribers",
     "custmers in germny",
-    "people who bought golf gear",
+    "people who bought camping gear",
     "contacts who never opened an email",
     "cart abandoners in the US",
     "customers w/ exactly 1 order",
     "contacts who signed up in 2025",
     "high value customers",
     "first-time buyers in the UK",
-    "customers who bought running shoes in the last qtr",
+    "customers who bought running gear in the last qtr",
     "contacts in DE not in Berlin",
     "vips who havent opened in 60d",
     "passive subscribers in Spain",
@@ -84,11 +83,8 @@ def main() -> None:
     options.add_argument("--databases", default="sqlite,postgresql")
     options.add_argument("--runs", type=int, default=3)
     args = options.parse_args()
-    data = dataset(args.contacts)
-    rows = [
-        (kind, *measure(store_url(kind, args.contacts, data), args.runs))
-        for kind in args.databases.split(",")
-    ]
+    data = demo_data(args.contacts)
+    rows = [(kind, *measure(store_url(kind, data), args.runs)) for kind in args.databases.split(",")]
     print(
         f"{len(PHRASES)} different phrases through the conversation, {args.contacts:,} contacts,"
         f" best of {args.runs}"
