@@ -191,13 +191,20 @@ def pair_rows(events: Table, days: int, chosen: ColumnElement[bool] | None = Non
 def _engagement(events: Table, chosen: ColumnElement[bool] | None) -> Select:
     """Per (known campaign, contact) with an engagement event, the or of their flags: a sum of
     each type's flag if it has any (SQLite has no bit_or; a sum of DISTINCT would keep PostgreSQL
-    from hashing and from sharing the work with parallel workers)."""
+    from hashing and from sharing the work with parallel workers).
+
+    The events are grouped by their own columns before the campaigns are looked up: joined first,
+    SQLite scanned every event once per campaign (a 100k store's pairs took 5.7 s against 2.9 s).
+    """
     flags = sum(func.max(case((events.c.type == kind, flag), else_=0)) for kind, flag in FLAGS.items())
-    return (
-        select(campaigns.c.id.label("campaign_id"), events.c.contact_id, flags.label("flags"))
-        .join(campaigns, campaigns.c.external_id == events.c.campaign_id)
-        .where(events.c.type.in_(list(FLAGS)), *_also(chosen))
-        .group_by(events.c.contact_id, campaigns.c.id)
+    grouped = (
+        select(events.c.contact_id, events.c.campaign_id, flags.label("flags"))
+        .where(events.c.type.in_(list(FLAGS)), events.c.campaign_id.is_not(None), *_also(chosen))
+        .group_by(events.c.contact_id, events.c.campaign_id)
+        .subquery("grouped")
+    )
+    return select(campaigns.c.id.label("campaign_id"), grouped.c.contact_id, grouped.c.flags).join(
+        campaigns, campaigns.c.external_id == grouped.c.campaign_id
     )
 
 
@@ -258,12 +265,17 @@ def _latest_clicks(events: Table, days: int, chosen: ColumnElement[bool] | None)
 
 
 def _first_sends(events: Table, days: int, chosen: ColumnElement[bool] | None = None) -> Select:
-    """Each known campaign's first send among the `chosen` events, and the window."""
-    return (
-        select(campaigns.c.id, func.min(events.c.occurred_at), literal(days))
-        .join(campaigns, campaigns.c.external_id == events.c.campaign_id)
+    """Each known campaign's first send among the `chosen` events, and the window: the sends
+    grouped by their campaign before it is looked up (joined first, SQLite read every send once
+    per campaign: 16.5 s against 4.6 s at 100k)."""
+    sends = (
+        select(events.c.campaign_id, func.min(events.c.occurred_at).label("first_sent_at"))
         .where(events.c.type == "email_sent", *_also(chosen))
-        .group_by(campaigns.c.id)
+        .group_by(events.c.campaign_id)
+        .subquery("sends")
+    )
+    return select(campaigns.c.id, sends.c.first_sent_at, literal(days)).join(
+        campaigns, campaigns.c.external_id == sends.c.campaign_id
     )
 
 
