@@ -171,7 +171,6 @@ def import_files(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
     from store.importer import ImportFailed, ImportSources, run_import
     from store.importer.progress import for_terminal
-    from store.importer.summary import summary_lines
 
     engine = create_store_engine(settings.database_url)
     sources = ImportSources(contacts=args.contacts, events=args.events, campaigns=args.campaigns)
@@ -180,7 +179,7 @@ def import_files(args: argparse.Namespace, settings) -> int:
     except ImportFailed as exc:
         print(f"import failed, nothing loaded: {exc}", file=sys.stderr)
         return 2
-    for line in summary_lines(report):
+    for line in report.lines():
         print(line)
     return report.exit_status
 

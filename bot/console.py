@@ -30,7 +30,6 @@ from store.db import create_store_engine
 from store.demo import load_demo_if_empty
 from store.importer import ImportFailed, ImportReport, ImportSources, run_import
 from store.importer.progress import Quiet, for_terminal
-from store.importer.summary import summary_lines
 from store.migrate import upgrade
 from store.models import Campaign, Contact, Event
 
@@ -240,8 +239,8 @@ class Console:
         except ImportFailed as exc:
             self.say(f"import failed, nothing loaded: {exc}")
             return
-        for summary in summary_lines(report):
-            self.say(summary)
+        for line in report.lines():
+            self.say(line)
         self.segments.refresh()  # new cities, categories and campaigns become words
         self.say(self.store_line())
 

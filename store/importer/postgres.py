@@ -4,7 +4,7 @@ Events never pass through Python row by row: the file's bytes go to `COPY` (`pos
 every rule of `rows.event_rows` is applied in SQL with the same patterns (`values`) while the
 contacts are joined, in parallel workers (`valid_events`), and one `INSERT .. SELECT` writes the
 events; into an empty store, the checked events become `events` instead of being copied, and
-a file staged ahead is built beside the import's transaction (`postgres_build`). A large load
+a file staged ahead is built on connections other than the import's (`postgres_first_load`). A large load
 drops the two event indexes and builds them afterwards, which is several times faster than
 maintaining them; the events that repeat another's key are removed first, so that the key
 builds at the first try.
@@ -21,10 +21,10 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Engine, Table
 
-from store import summaries
+from store import derived
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.indexes import build_indexes, drop_indexes
-from store.importer.postgres_build import EventsBuild, set_config
+from store.importer.postgres_first_load import EventsBuild, set_config
 from store.importer.postgres_stage import EventsAhead, EventStage, Staged
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
@@ -116,12 +116,13 @@ DROP_REPEATS = """DELETE FROM {table} e USING (
 class PostgresLoader:
     def __init__(self, conn: Connection, zone: tzinfo, ahead: EventsAhead | None = None) -> None:
         self.conn, self.ahead = conn, ahead
-        #: The session's settings until the import's transaction ends; a build beside takes them too.
+        #: The session's settings until the import's transaction ends; a first load's connections
+        #: (`_first_load`) take them too.
         self.settings = {**SESSION, "TimeZone": str(zone)}
         #: Whether this import loaded events in bulk, which `after_commit` then vacuums.
         self.bulk = False
-        #: Whether the summaries were computed while the events were built (`_build_beside`).
-        self.summarized = False
+        #: Whether the derived tables were refreshed while the events were built (`_first_load`).
+        self.derived_done = False
         self.raw: psycopg.Connection = conn.connection.driver_connection
         set_config(self.raw, self.settings, local=True)
 
@@ -147,15 +148,15 @@ class PostgresLoader:
             # Into an empty table, the checked rows become the table: no copy of millions of rows.
             swap = rebuild and _empty(cursor)
             if swap and self.ahead is not None and staged.table == self.ahead.table:
-                self._build_beside(cursor, staged, custom_types, report)
+                self._first_load(cursor, staged, custom_types, report)
             else:
                 self._load_here(cursor, staged, custom_types, report, rebuild=rebuild, swap=swap)
             report.unchanged = report.loaded - report.inserted
 
-    def summarize(self) -> None:
-        """The summaries that events feed, unless a build beside computed them already."""
-        if not self.summarized:
-            summaries.refresh(self.conn)
+    def refresh_derived(self) -> None:
+        """The tables derived from events, unless a first load refreshed them already."""
+        if not self.derived_done:
+            derived.refresh(self.conn)
 
     def _load_here(
         self, cursor, staged: Staged, types: dict[str, str], report: FileReport, *, rebuild: bool, swap: bool
@@ -180,8 +181,8 @@ class PostgresLoader:
             build_indexes(self.conn, Event.__table__)
             self._bulk_loaded(cursor)
 
-    def _build_beside(self, cursor, staged: Staged, custom_types: dict[str, str], report: FileReport) -> None:
-        """Built and indexed on other connections (`postgres_build`), then put in place here."""
+    def _first_load(self, cursor, staged: Staged, custom_types: dict[str, str], report: FileReport) -> None:
+        """Built and indexed on other connections (`postgres_first_load`), then put in place here."""
         assert self.ahead is not None
         build = EventsBuild(self.ahead, self.settings)
         build.copy_contact_ids(self.raw)
@@ -190,8 +191,8 @@ class PostgresLoader:
         if valid < staged.rows:
             _reject(cursor, staged, report)
         report.inserted = valid - drop_repeats(build.session, build.table)
-        build.index(meanwhile=lambda: summaries.refresh(self.conn, build.events))
-        self.summarized = True
+        build.index(meanwhile=lambda: derived.refresh(self.conn, build.events))
+        self.derived_done = True
         build.put_in_place(cursor)
         self._bulk_loaded(cursor)
 

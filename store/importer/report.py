@@ -1,4 +1,5 @@
-"""What an import did: per file, rows read, inserted, updated, unchanged and rejected."""
+"""What an import did: per file, rows read, inserted, updated, unchanged and rejected; and that,
+as lines for people (`ImportReport.lines`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pydantic import BaseModel, Field
 
 #: Rejections kept (in the report and the import log) per file; the count is always exact.
 KEPT_REJECTIONS = 1000
+#: Rejections shown per file in the report's lines for people; the rest are in the import log.
+SHOWN_REJECTIONS = 20
 
 
 class Rejection(BaseModel):
@@ -54,6 +57,25 @@ class ImportReport(BaseModel):
         if self.rejected == 0:
             return 0
         return 2 if all(f.loaded == 0 for f in self.files) else 1
+
+    def lines(self) -> list[str]:
+        """The report as lines for people: a table of counts, then the rejected rows."""
+        lines = [f"{'file':<16} {'rows':>11} {'new':>11} {'updated':>9} {'unchanged':>11} {'rejected':>9}"]
+        for f in self.files:
+            name = f.path.rsplit("/", 1)[-1]
+            counts = f"{f.rows:>11,} {f.inserted:>11,} {f.updated:>9,} {f.unchanged:>11,} {f.rejected:>9,}"
+            lines.append(f"{name:<16} {counts}")
+        for f in self.files:
+            for r in f.rejections[:SHOWN_REJECTIONS]:
+                lines.append(f"rejected {r.file}:{r.line}: {r.reason}")
+            hidden = f.rejected - min(len(f.rejections), SHOWN_REJECTIONS)
+            if hidden:
+                lines.append(
+                    f"... and {hidden:,} more rejected rows of {f.path} (import log, run {self.run_id})"
+                )
+        loaded = sum(f.loaded for f in self.files)
+        lines.append(f"loaded {loaded:,} rows, rejected {self.rejected:,}, in {self.seconds:.1f} s")
+        return lines
 
 
 class ImportFailed(Exception):

@@ -69,7 +69,7 @@ def run_import(
 def _load_all(
     conn: Connection, loader, files: list[CsvSource], zone: tzinfo, report: ImportReport, progress
 ) -> bool:
-    """Every file, in one transaction, and the summaries that the events feed: the campaign pairs
+    """Every file, in one transaction, and the tables derived from the events: the campaign pairs
     also follow the campaigns (a campaign named later makes its events count). Whether they were
     rebuilt."""
     for source in files:
@@ -81,7 +81,7 @@ def _load_all(
         finally:
             progress.finish()
     if any(source.spec is EVENTS for source in files):
-        loader.summarize()
+        loader.refresh_derived()
     paired = any(source.spec in (EVENTS, CAMPAIGNS) for source in files)
     if paired:
         audiences.rebuild(conn)

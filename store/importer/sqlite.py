@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
 
-from store import summaries
-from store.importer.aside import event_rows_aside, spare_core
+from store import derived
 from store.importer.files import Advance, CsvSource
 from store.importer.report import FileReport
+from store.importer.row_worker import event_rows_from_worker, spare_core
 from store.importer.rows import EMPTY, EVENT_COLUMNS, event_rows
 from store.models import Base, Event
 
@@ -20,9 +20,9 @@ from store.models import Base, Event
 #: is built by one sort, so a large cache does not make either faster; the sorter takes as much
 #: memory again, and both count in the import's peak.
 EVENTS_CACHE_KIB = 32768
-#: An events file at least this large is read and typed by a second process (`aside`), which
+#: An events file at least this large is read and typed by a second process (`row_worker`), which
 #: takes a second to start.
-ASIDE_BYTES = 64 << 20
+WORKER_BYTES = 64 << 20
 #: A load of more rows than this share of the stored events rebuilds the secondary index
 #: afterwards: one sorted build is cheaper than millions of scattered index inserts.
 REBUILD_SHARE = 0.5
@@ -63,17 +63,17 @@ class SqliteLoader:
                 index.create(self.conn)
                 self._count_events()
 
-    def summarize(self) -> None:
-        """The summaries that events feed."""
-        summaries.refresh(self.conn)
+    def refresh_derived(self) -> None:
+        """The tables derived from events."""
+        derived.refresh(self.conn)
 
     def _insert_events(
         self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None
     ) -> None:
         # The contact ids live only as long as this call: the index build after it needs the memory.
         contact_ids = dict(self.raw.execute("SELECT external_id, id FROM contacts"))
-        if source.size >= ASIDE_BYTES and spare_core():
-            rows = event_rows_aside(source, contact_ids, self.zone, custom_types, report, advance)
+        if source.size >= WORKER_BYTES and spare_core():
+            rows = event_rows_from_worker(source, contact_ids, self.zone, custom_types, report, advance)
         else:
             rows = nullcontext(event_rows(source, contact_ids, self.zone, custom_types, report, advance))
         del contact_ids
@@ -89,7 +89,7 @@ class SqliteLoader:
     def _count_events(self) -> None:
         """Planner statistics of the events, counted in full after a large load.
 
-        The summaries that the import builds next, and segments later, read events by contact and
+        The derived tables that the import refreshes next, and segments later, read events by contact and
         type; with a count, SQLite knows each contact has many events of few types and reads them
         in key order. A sample would see only the first rows of each index, all of one type.
         """

@@ -58,7 +58,7 @@ def test_quit_ends_the_session_before_later_lines(database_url: str):
     assert "Commands:" not in out
 
 
-def test_import_loads_contacts_and_prints_the_summary(tmp_path: Path, database_url: str):
+def test_import_loads_contacts_and_prints_the_report(tmp_path: Path, database_url: str):
     contacts = tmp_path / "my contacts.csv"
     contacts.write_text(
         "id,email,first_name,city\n"

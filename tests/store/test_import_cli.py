@@ -1,4 +1,4 @@
-"""`python app.py import`: its summary and its exit status (0 all loaded, 1 some rejected, 2 none)."""
+"""`python app.py import`: its report and its exit status (0 all loaded, 1 some rejected, 2 none)."""
 
 from __future__ import annotations
 

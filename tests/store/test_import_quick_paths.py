@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
-from store import summaries
+from store import derived
 from store.db import create_store_engine, normalize_url
 from store.importer import ImportFailed, service
 from store.importer.postgres_stage import AHEAD_PREFIX, EDGE_SLICE, space_at_edge
@@ -103,7 +103,7 @@ def test_a_failed_import_drops_the_table_staged_ahead(engine, write_csv, monkeyp
     assert staging_tables(engine) == []
 
 
-#: A staged file's table, and a table built beside it (`EventsAhead.side_table`).
+#: A staged file's table, and a table built on a side connection (`EventsAhead.side_table`).
 LEFT_BEHIND = {"staged": f"{AHEAD_PREFIX}0", "side": f"{AHEAD_PREFIX}{'0' * 32}_events"}
 
 
@@ -168,23 +168,23 @@ def _wait_for_the_sessions_of(engine: Engine, tables: list[str]) -> None:
 
 
 @only_postgresql
-def test_an_import_that_fails_after_building_the_events_beside_loads_nothing(engine, write_csv, monkeypatch):
+def test_an_import_that_fails_after_building_a_first_load_loads_nothing(engine, write_csv, monkeypatch):
     """The events are built and indexed on other connections; a failure after that leaves no trace."""
 
     asked = []
 
     def failing(conn, events=Event.__table__) -> None:
         asked.append(events.name)
-        raise RuntimeError("the summaries failed")
+        raise RuntimeError("the derived tables failed")
 
-    monkeypatch.setattr(summaries, "refresh", failing)
+    monkeypatch.setattr(derived, "refresh", failing)
     contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
 
     events = write_csv("e.csv", generated_events(100, 500))
-    with pytest.raises(RuntimeError, match="the summaries failed"):
+    with pytest.raises(RuntimeError, match="the derived tables failed"):
         load(engine, contacts=write_csv("c.csv", contacts), events=events)
 
-    assert asked[0].startswith(AHEAD_PREFIX)  # from the table built beside, before it took its place
+    assert asked[0].startswith(AHEAD_PREFIX)  # from the first load's table, before it took its place
     assert (count(engine, Contact), count(engine, Event)) == (0, 0)
     assert staging_tables(engine) == []
 
@@ -192,7 +192,7 @@ def test_an_import_that_fails_after_building_the_events_beside_loads_nothing(eng
 @only_postgresql
 def test_no_other_import_writes_events_while_a_first_load_builds_them(engine, write_csv, monkeypatch):
     """The build takes the place of the empty `events`: events written meanwhile would be lost."""
-    refresh, refused = summaries.refresh, []
+    refresh, refused = derived.refresh, []
 
     def refresh_after_a_write(conn, events=Event.__table__) -> None:
         with engine.connect() as other:
@@ -202,7 +202,7 @@ def test_no_other_import_writes_events_while_a_first_load_builds_them(engine, wr
             refused.append(events.name)
         refresh(conn, events)
 
-    monkeypatch.setattr(summaries, "refresh", refresh_after_a_write)
+    monkeypatch.setattr(derived, "refresh", refresh_after_a_write)
     contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]
 
     load(engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", generated_events(100, 500)))

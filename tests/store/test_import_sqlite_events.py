@@ -93,14 +93,14 @@ def test_a_large_load_leaves_statistics_that_count_every_event(engine, write_csv
 
 
 @pytest.fixture
-def aside(monkeypatch):
+def row_worker(monkeypatch):
     """Every events file is read by the second process, whatever its size and the cores."""
-    monkeypatch.setattr(sqlite_loader, "ASIDE_BYTES", 0)
+    monkeypatch.setattr(sqlite_loader, "WORKER_BYTES", 0)
     monkeypatch.setattr(sqlite_loader, "spare_core", lambda: True)
 
 
 @only_sqlite
-def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(engine, write_csv, aside):
+def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(engine, write_csv, row_worker):
     load_bad_event_values(engine, write_csv)
 
     stored = fetch(engine, select(Event.amount).order_by(Event.amount))
@@ -108,7 +108,7 @@ def test_events_read_by_a_second_process_load_and_are_rejected_as_in_this_one(en
 
 
 @only_sqlite
-def test_lines_that_the_second_process_cannot_read_are_rejected_by_their_line(engine, write_csv, aside):
+def test_lines_that_the_second_process_cannot_read_are_rejected_by_their_line(engine, write_csv, row_worker):
     products = ["L\u00f6we" if n % 500 == 7 else f"p{n}" for n in range(2000)]
     rows = (["c1", "visit", f"2026-02-01T10:{n % 60:02d}:00Z", "", p] for n, p in enumerate(products))
     path = write_csv("events.csv", [HEADER, *rows], encoding="latin-1")

@@ -1,4 +1,4 @@
-"""per-contact purchase summary
+"""per-contact purchase table
 
 Revision ID: 0003
 Revises: 0002
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import store.types
-from store.summaries import refresh_purchases
+from store.derived import refresh_purchases
 
 revision = "0003"
 down_revision = "0002"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("last_at", store.types.Timestamp(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("contact_id", name=op.f("pk_contact_purchases")),
     )
-    # A store that already holds events gets its summary now, not at its next import.
+    # A store that already holds events gets its table now, not at its next import.
     refresh_purchases(op.get_bind())
 
 

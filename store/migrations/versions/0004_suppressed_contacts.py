@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from store.summaries import refresh_suppressions
+from store.derived import refresh_suppressions
 
 revision = "0004"
 down_revision = "0003"

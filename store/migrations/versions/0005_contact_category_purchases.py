@@ -1,4 +1,4 @@
-"""per-contact purchase summary by category
+"""per-contact purchase table by category
 
 Revision ID: 0005
 Revises: 0004
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import store.types
-from store.summaries import refresh_category_purchases
+from store.derived import refresh_category_purchases
 
 revision = "0005"
 down_revision = "0004"

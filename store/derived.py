@@ -1,4 +1,9 @@
-"""Per-contact summaries that imports keep up to date, so segments need not read every event."""
+"""The tables derived from events, which every import refreshes, so segments need not read every event.
+
+Per contact, its purchases (`contact_purchases`) and its purchases by category
+(`contact_category_purchases`); and the contacts that complaints and bounces suppress
+(`suppressed_contacts`).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,13 @@ from store.models import ContactCategoryPurchases, ContactPurchases, Event, Supp
 
 
 def refresh(conn: Connection, events: Table = Event.__table__) -> None:
-    """Every summary, after events were imported (into `events`, or a table to take its place)."""
-    refresh_purchase_summaries(conn, events)
+    """Every derived table, after events were imported (into `events`, or a table to take its place)."""
+    refresh_purchase_tables(conn, events)
     refresh_suppressions(conn, events)
 
 
-def refresh_purchase_summaries(conn: Connection, events: Table = Event.__table__) -> None:
-    """Both purchase summaries from one pass over the purchases, which is most of their cost.
+def refresh_purchase_tables(conn: Connection, events: Table = Event.__table__) -> None:
+    """Both purchase tables from one pass over the purchases, which is most of their cost.
 
     The purchases are grouped per contact and category into a temporary table (those without
     a category in a group of their own); the categories are its named groups, and each
@@ -85,7 +90,7 @@ def _per_contact(keys: list, events: Table = Event.__table__) -> Select:
     )
 
 
-def _replace(conn: Connection, summary: Table, rows: Select) -> None:
-    """The summary's rows become `rows`, whose columns are the summary's, in order."""
-    conn.execute(delete(summary))
-    conn.execute(insert(summary).from_select([c.name for c in summary.columns], rows))
+def _replace(conn: Connection, table: Table, rows: Select) -> None:
+    """The derived table's rows become `rows`, whose columns are the table's, in order."""
+    conn.execute(delete(table))
+    conn.execute(insert(table).from_select([c.name for c in table.columns], rows))

@@ -1,17 +1,18 @@
-"""A large first load of events, built beside the import's transaction.
+"""A large first load of events, built on connections other than the import's.
 
 Into a store without events, the checked events become a table of their own, made and indexed
-on connections beside the import's, which puts it in place of `events` at its end: nothing
-shows before the import commits, and a failed import leaves the store as it was (the table,
-named after the staged file, is dropped with it).
+on side connections (not the import's); the import puts it in place of `events` at its end:
+nothing shows before the import commits, and a failed import leaves the store as it was (the
+table, named after the staged file, is dropped with it).
 
-Why beside: each index build ends with its leader merging the sorted runs alone, which leaves
-the second core idle, and so do the summaries' statements, which run in one process. Two
-connections build the two indexes at once, while the import's transaction computes the
-summaries from the same rows: at 1M contacts, 74 s for the three, against 93 s one after the
-other. A table that the import's transaction made would be invisible to other connections until
-it commits, so the build makes it; it needs the contacts' ids, which only the import's
-transaction sees, and they are copied to a table of the build's own first (2.5 s at 1M).
+Why other connections: each index build ends with its leader merging the sorted runs alone,
+which leaves the second core idle, and so do the statements of the derived tables
+(`store.derived`), which run in one process. Two connections build the two indexes at once,
+while the import's transaction refreshes the derived tables from the same rows: at 1M contacts,
+74 s for the three, against 93 s one after the other. A table that the import's transaction made
+would be invisible to other connections until it commits, so the build makes it; it needs the
+contacts' ids, which only the import's transaction sees, and they are copied to a table of the
+build's own first (2.5 s at 1M).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def spare_core() -> bool:
 
 
 @contextmanager
-def event_rows_aside(
+def event_rows_from_worker(
     source: CsvSource,
     contact_ids: dict[str, int],
     zone: tzinfo,
