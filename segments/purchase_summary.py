@@ -1,4 +1,4 @@
-"""Purchase conditions answered from the per-contact purchase tables that every events import rebuilds
+"""Purchase conditions answered from the per-contact purchase tables that every events import rebuilds.
 
 `contact_purchases` holds each purchaser's orders, spend and first and last purchase;
 `contact_category_purchases` the same per category. A purchase condition without a time window,
