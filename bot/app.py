@@ -9,9 +9,11 @@ behind the work in that pool (the work may be slow; the ack must be back within 
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot import gate
@@ -21,6 +23,18 @@ from bot.services import Services
 from settings import Settings
 
 WORKERS = 16
+
+
+class _OwnClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the
+    client Tailor gives is made from that very token (with its API URL and retries), so the
+    warning would only stand before the line that matters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger(f"slack_bolt.{App.__name__}").addFilter(_OwnClient())
 
 
 def web_client(settings: Settings) -> WebClient:

@@ -65,7 +65,7 @@ def test_python_app_py_serves_slack_over_http(fake: FakeSlack, demo_store: DemoS
 
 
 def listening_line(process: subprocess.Popen, port: int) -> str:
-    """The line saying where it listens (Bolt may warn before it), or all it said before it ended."""
+    """The line saying where it listens, or all it said before it ended."""
     said = []
     for line in process.stdout:
         said.append(line)
@@ -156,7 +156,6 @@ def test_an_unreachable_slack_stops_start_up_with_one_line_and_no_traceback(run_
            "TAILOR_SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}  # fmt: skip
     done = run_app("start", "--db", f"sqlite:///{tmp_path / 'tailor.db'}", env=env)
     assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1] == (
+    assert done.stderr.strip() == (
         f"tailor: could not reach Slack at http://127.0.0.1:{port}/api/: [Errno 111] Connection refused"
     )
