@@ -19,7 +19,7 @@ from settings import SettingsError, load_settings, masked
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        settings = load_settings(database_url=getattr(args, "db", None))
+        settings = load_settings({"database_url": "--db"}, database_url=getattr(args, "db", None))
     except SettingsError as exc:
         print(f"tailor: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ names the variable (see `load_settings`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,16 +121,19 @@ class SettingsError(Exception):
     """A setting that cannot be used; the message names its environment variable."""
 
 
-def load_settings(**overrides: Any) -> Settings:
+def load_settings(options: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings from the environment, with `overrides` (command-line options) on top: any value
-    a setting takes, which the settings validate."""
+    a setting takes, which the settings validate. `options` names the option each override came
+    from ({"database_url": "--db"}), which an error names instead of the environment variable."""
+    given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**given)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "settings"
         field = Settings.model_fields.get(name)
-        variable = _variable_name(name, field)
+        variable = (options or {}).get(name) if name in given else None
+        variable = variable or _variable_name(name, field)
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{variable}: {message}") from None
     return settings

@@ -168,3 +168,13 @@ def test_a_batch_file_that_cannot_be_read_is_one_line(run_app, tmp_path, content
     result = run_app("segment", "--batch", batch, "--db", f"sqlite:///{tmp_path / 't.db'}")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert said in result.stderr.splitlines()[-1]
+
+
+def test_a_bad_db_option_is_blamed_on_the_option_not_the_environment(run_app, monkeypatch):
+    result = run_app("segment", "custs in DE", "--db", "mysql://tailor:s3cret@db/tailor")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "tailor: --db: Tailor keeps its store in SQLite or PostgreSQL, not mysql"
+    monkeypatch.setenv("TAILOR_DATABASE_URL", "mysql://tailor:s3cret@db/tailor")
+    with pytest.raises(SettingsError, match="^TAILOR_DATABASE_URL: "):
+        load_settings({"database_url": "--db"}, database_url=None)
