@@ -24,6 +24,7 @@ from bot import blocks
 from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
 from reports.service import ReportService
+from segments.reading import counted
 from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
@@ -132,8 +133,7 @@ class Console:
 
     def store_line(self) -> str:
         contacts, events, campaigns = self.counts()
-        counted = f"{_n(contacts, 'contact')}, {_n(events, 'event')} and {_n(campaigns, 'campaign')}"
-        return f"The store holds {counted}."
+        return f"The store holds {_holding(contacts, events, campaigns)}."
 
     def counts(self) -> tuple[int, int, int]:
         with self.engine.connect() as conn:
@@ -262,13 +262,12 @@ def demo_line(report: ImportReport, seconds: float) -> str:
     """'Loaded the demo data: 3,000 contacts, 41,977 events and 8 campaigns (2.1 s).'"""
     loaded = {f.kind: f.loaded for f in report.files}
     contacts, events, campaigns = (loaded.get(kind, 0) for kind in ("contacts", "events", "campaigns"))
-    counted = f"{_n(contacts, 'contact')}, {_n(events, 'event')} and {_n(campaigns, 'campaign')}"
-    return f"Loaded the demo data: {counted} ({seconds:.1f} s)."
+    return f"Loaded the demo data: {_holding(contacts, events, campaigns)} ({seconds:.1f} s)."
 
 
-def _n(count: int, noun: str) -> str:
-    """'1 contact', '3,000 contacts'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def _holding(contacts: int, events: int, campaigns: int) -> str:
+    """'3,000 contacts, 42,443 events and 1 campaign'."""
+    return f"{counted(contacts, 'contact')}, {counted(events, 'event')} and {counted(campaigns, 'campaign')}"
 
 
 def _path(text: str) -> Path:

@@ -179,6 +179,11 @@ class Reader:
         return f"{text} {local:%H:%M}" if exact and (local.hour or local.minute) else text
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 contact', '3,000 contacts': a count and its noun, in the number the count wants."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _noun(event_type: str | None, n: int) -> str:
     singular, plural = EVENTS.get(event_type or "", ((event_type or "").replace("_", " "),) * 2)
     return singular if n == 1 else plural

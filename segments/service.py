@@ -24,7 +24,7 @@ from segments.lexicon import Lexicon, load_lexicon
 from segments.members import BATCH, Recipient, member_ids, recipients
 from segments.names import name_problem
 from segments.parser import ParseError, Parser
-from segments.reading import Reader
+from segments.reading import Reader, counted
 from segments.saved import SavedError, SavedSegments, valid_name
 from store.db import is_postgres
 from store.migrate import upgrade
@@ -165,7 +165,7 @@ class SegmentService:
         found = []
         if reachable < self.min_test_size:
             found.append(
-                f"Only {reachable:,} reachable contacts: too few to test on (a test needs at least "
+                f"Only {counted(reachable, 'reachable contact')}: too few to test on (a test needs at least "
                 f"{self.min_test_size:,}, setting TAILOR_MIN_TEST_SIZE)."
             )
         if reachable < LOW_REACHABLE_SHARE * count:

@@ -74,7 +74,8 @@ class ImportReport(BaseModel):
                     f"... and {hidden:,} more rejected rows of {f.path} (import log, run {self.run_id})"
                 )
         loaded = sum(f.loaded for f in self.files)
-        lines.append(f"loaded {loaded:,} rows, rejected {self.rejected:,}, in {self.seconds:.1f} s")
+        rows = "row" if loaded == 1 else "rows"
+        lines.append(f"loaded {loaded:,} {rows}, rejected {self.rejected:,}, in {self.seconds:.1f} s")
         return lines
 
 

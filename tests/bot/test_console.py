@@ -143,7 +143,7 @@ def test_counts_read_naturally(tmp_path: Path, database_url: str):
     contacts.write_text("email\nsolo@example.com\n", encoding="utf-8")
     code, out = console(settings_for(database_url), f"IMPORT --contacts {contacts}\nQuit\n")
     assert code == 0
-    assert "loaded 1 rows, rejected 0" in out
+    assert "loaded 1 row, rejected 0" in out
     assert "The store holds 1 contact, 0 events and 0 campaigns." in out
 
 
