@@ -169,10 +169,13 @@ def _db_option(command: argparse.ArgumentParser) -> None:
 
 def import_files(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
+    from store.demo import demo_note
     from store.importer import ImportFailed, ImportSources, run_import
     from store.importer.progress import for_terminal
 
     engine = create_store_engine(settings.database_url)
+    if note := demo_note(engine):
+        print(f"note: {note}", file=sys.stderr)
     sources = ImportSources(contacts=args.contacts, events=args.events, campaigns=args.campaigns)
     try:
         report = run_import(engine, sources, zone=settings.zone, progress=for_terminal())

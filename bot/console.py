@@ -28,7 +28,7 @@ from segments.reading import counted
 from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
-from store.demo import load_demo_if_empty
+from store.demo import demo_note, load_demo_if_empty
 from store.importer import ImportFailed, ImportReport, ImportSources, run_import
 from store.importer.progress import Quiet, for_terminal
 from store.migrate import upgrade
@@ -233,6 +233,8 @@ class Console:
         except CommandError as exc:
             self.say(f"import: {exc}. Usage: import --contacts FILE [--events FILE] [--campaigns FILE]")
             return
+        if note := demo_note(self.engine):
+            self.say(note)
         progress = for_terminal() if self.stdout.isatty() else Quiet()
         try:
             report = run_import(self.engine, sources, zone=self.settings.zone, progress=progress)

@@ -23,9 +23,11 @@ from sqlalchemy import Engine, select
 
 from store.importer import ImportReport, ImportSources, run_import
 from store.migrate import upgrade
-from store.models import Contact
+from store.models import Contact, ImportFile
 
 DEMO_SEED = 2026
+#: The demo files' folder begins so: the import log tells a store that holds the demo data.
+DEMO_FOLDER = "tailor-demo-"
 DEMO_CONTACTS = 3000
 
 CONTACT_COLUMNS = (
@@ -290,8 +292,26 @@ def load_demo_if_empty(engine: Engine, *, as_of: datetime, zone: tzinfo = UTC) -
     with engine.connect() as conn:
         if conn.execute(select(Contact.id).limit(1)).first() is not None:
             return None
-    with tempfile.TemporaryDirectory(prefix="tailor-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=DEMO_FOLDER) as tmp:
         return run_import(engine, write_demo_csv(Path(tmp), as_of=as_of), zone=zone)
+
+
+def holds_demo(engine: Engine) -> bool:
+    """Whether the demo data was loaded into this store (its import log names the demo's files)."""
+    upgrade(engine)
+    demo_files = select(ImportFile.id).where(ImportFile.path.like(f"%{DEMO_FOLDER}%")).limit(1)
+    with engine.connect() as conn:
+        return conn.execute(demo_files).first() is not None
+
+
+def demo_note(engine: Engine) -> str | None:
+    """What to tell someone importing their own data into a store that holds the demo data."""
+    if not holds_demo(engine):
+        return None
+    return (
+        "This store holds the demo data: your rows are added beside it. To keep them apart, import into "
+        "a store of their own (--db sqlite:///yours.db, or TAILOR_DATABASE_URL)."
+    )
 
 
 class DemoGenerator:

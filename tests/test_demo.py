@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from store.db import create_store_engine
-from store.demo import DEMO_CONTACTS, load_demo_if_empty, write_demo_csv
+from store.demo import DEMO_CONTACTS, holds_demo, load_demo_if_empty, write_demo_csv
 from store.importer import ImportReport, ImportSources, run_import
 from store.models import Campaign, Contact, CustomProperty, Event
 
@@ -150,3 +150,20 @@ def test_default_demo_files_are_deterministic(tmp_path: Path):
     assert first.contacts.read_bytes() == again.contacts.read_bytes()
     assert first.events.read_bytes() == again.events.read_bytes()
     assert first.campaigns.read_bytes() == again.campaigns.read_bytes()
+
+
+def test_importing_into_the_demo_store_says_it_holds_the_demo_data(run_app, tmp_path: Path):
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("email\nana@shop.example\n", encoding="utf-8")
+    demo_store, own_store = tmp_path / "demo.db", tmp_path / "own.db"
+    load_demo_if_empty(create_store_engine(f"sqlite:///{demo_store}"), as_of=AS_OF, zone=UTC)
+
+    into_demo = run_app("import", "--contacts", contacts, "--db", f"sqlite:///{demo_store}")
+    into_own = run_app("import", "--contacts", contacts, "--db", f"sqlite:///{own_store}")
+
+    assert into_demo.returncode == into_own.returncode == 0
+    assert into_demo.stderr.startswith("note: This store holds the demo data: your rows are added beside it.")
+    assert "--db sqlite:///yours.db" in into_demo.stderr
+    assert "demo" not in into_own.stderr
+    assert holds_demo(create_store_engine(f"sqlite:///{demo_store}"))
+    assert not holds_demo(create_store_engine(f"sqlite:///{own_store}"))

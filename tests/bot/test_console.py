@@ -74,6 +74,7 @@ def test_import_loads_contacts_and_prints_the_report(tmp_path: Path, database_ur
     assert "loaded 2 rows, rejected 1" in out
     assert f"rejected {contacts}:4:" in out
     assert "The store holds 2 contacts, 0 events and 0 campaigns." in out
+    assert "holds the demo data" not in out
     engine = create_store_engine(settings.database_url)
     with engine.connect() as conn:
         names = conn.execute(select(Contact.external_id, Contact.first_name).order_by(Contact.external_id))
