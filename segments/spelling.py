@@ -33,6 +33,8 @@ from segments.shorthand import plural
 
 #: Words shorter than this are never corrected, nor corrected into: "in" and "on" are one edit apart.
 MIN_LENGTH = 4
+#: Fields whose values are names, and a name has no plural: "Paris" is no typo of "palis".
+NAMES = frozenset({"city", "country", "language", "month"})
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class Speller:
 
     def _near(self, word: str, kinds: frozenset[str] | None) -> list[tuple[str, int]]:
         """Known words within reach of `word`, each compared in its singular and plural forms
-        ("compaines" is one swap from "companies")."""
+        ("compaines" is one swap from "companies"; a name in its one form)."""
         if kinds is None:
             values = tuple(w for w in self.values if w not in self._vocabulary)
             tables: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -119,11 +121,19 @@ class Speller:
             tables = ((tuple(chosen), _edits(word, 7)),)
         near: dict[str, int] = {}
         for table, edits in tables:
-            forms = {form: base for base in table for form in (plural(base), base)}
+            forms = {form: base for base in table for form in self._forms(base)}
             found = process.extract(word, tuple(forms), scorer=OSA.distance, score_cutoff=edits, limit=None)
             for form, distance, _ in found:
                 near[forms[form]] = min(distance, near.get(forms[form], distance))
         return sorted(near.items())
+
+
+    def _forms(self, base: str) -> tuple[str, ...]:
+        """The forms a typo of `base` is compared with: itself, and its plural unless it is a name."""
+        fields = self.values.get(base)
+        if fields and fields <= NAMES and base not in self._vocabulary:
+            return (base,)
+        return (plural(base), base)
 
 
 def _edits(word: str, short: int) -> int:

@@ -29,6 +29,7 @@ from segments.definition import (
 from segments.lexicon import load_lexicon
 from segments.normalize import fold
 from segments.parser import ParseError, Parser
+from store.importer import ImportSources, run_import
 from tests.segments.test_grouping import PARTS
 
 SEED = 17
@@ -111,6 +112,18 @@ def test_a_value_is_corrected_only_when_it_is_the_one_close_value(parser: Parser
         parser.parse("contacts in Bern")
     assert "Berlin" in caught.value.message and "a city" in caught.value.message
     assert "contacts in Berlin" in caught.value.suggestions
+
+
+def test_a_place_the_data_lacks_is_not_read_as_the_plural_of_a_language(engine, write_csv) -> None:
+    # "Paris" is one edit from "palis", which a plural of the language Pali would be: a name has none
+    contacts = write_csv("contacts.csv", [["email", "city"], ["a@shop.example", "Berlin"]])
+    run_import(engine, ImportSources(contacts=contacts))
+    with engine.connect() as conn:
+        own = Parser(load_lexicon(conn))
+    with pytest.raises(ParseError) as caught:
+        own.parse("contacts in Paris")
+    assert "I don't know 'Paris' as a city" in caught.value.message
+    assert own.parse("contacts in Berln").definition.where == own.parse("contacts in Berlin").definition.where
 
 
 def test_two_equally_close_words_are_asked_about_not_guessed(parser: Parser) -> None:
