@@ -156,7 +156,8 @@ def test_importing_into_the_demo_store_says_it_holds_the_demo_data(run_app, tmp_
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("email\nana@shop.example\n", encoding="utf-8")
     demo_store, own_store = tmp_path / "demo.db", tmp_path / "own.db"
-    load_demo_if_empty(create_store_engine(f"sqlite:///{demo_store}"), as_of=AS_OF, zone=UTC)
+    demo, own = (create_store_engine(f"sqlite:///{path}") for path in (demo_store, own_store))
+    load_demo_if_empty(demo, as_of=AS_OF, zone=UTC)
 
     into_demo = run_app("import", "--contacts", contacts, "--db", f"sqlite:///{demo_store}")
     into_own = run_app("import", "--contacts", contacts, "--db", f"sqlite:///{own_store}")
@@ -165,5 +166,6 @@ def test_importing_into_the_demo_store_says_it_holds_the_demo_data(run_app, tmp_
     assert into_demo.stderr.startswith("note: This store holds the demo data: your rows are added beside it.")
     assert "--db sqlite:///yours.db" in into_demo.stderr
     assert "demo" not in into_own.stderr
-    assert holds_demo(create_store_engine(f"sqlite:///{demo_store}"))
-    assert not holds_demo(create_store_engine(f"sqlite:///{own_store}"))
+    assert holds_demo(demo) and not holds_demo(own)
+    demo.dispose()
+    own.dispose()

@@ -76,9 +76,12 @@ def test_import_loads_contacts_and_prints_the_report(tmp_path: Path, database_ur
     assert "The store holds 2 contacts, 0 events and 0 campaigns." in out
     assert "holds the demo data" not in out
     engine = create_store_engine(settings.database_url)
-    with engine.connect() as conn:
-        names = conn.execute(select(Contact.external_id, Contact.first_name).order_by(Contact.external_id))
-        assert names.all() == [("u1", "Chloé"), ("u2", "Jürgen")]
+    try:
+        with engine.connect() as conn:
+            names = select(Contact.external_id, Contact.first_name).order_by(Contact.external_id)
+            assert conn.execute(names).all() == [("u1", "Chloé"), ("u2", "Jürgen")]
+    finally:
+        engine.dispose()  # its pooled connection, else closed by the garbage collector in a later test
 
 
 def test_import_problems_are_answered_and_the_console_goes_on(tmp_path: Path, database_url: str):
