@@ -176,5 +176,5 @@ def test_a_bad_db_option_is_blamed_on_the_option_not_the_environment(run_app, mo
     assert result.returncode == 2
     assert result.stderr.strip() == "tailor: --db: Tailor keeps its store in SQLite or PostgreSQL, not mysql"
     monkeypatch.setenv("TAILOR_DATABASE_URL", "mysql://tailor:s3cret@db/tailor")
-    with pytest.raises(SettingsError, match="^TAILOR_DATABASE_URL: "):
+    with pytest.raises(SettingsError, match=r"^TAILOR_DATABASE_URL: "):
         load_settings({"database_url": "--db"}, database_url=None)
