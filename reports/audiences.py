@@ -13,10 +13,11 @@ combination of flags (a few hundred), so a fresh process answers as fast as a wa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Select, func, select, true
+from sqlalchemy import Connection, Row, Select, func, select, true
 
 from reports.metrics import CampaignCounts, Counts
 from store.audiences import BOUNCED, CLICKED, COMPLAINED, CONVERTED, OPENED, UNSUBSCRIBED
@@ -81,21 +82,28 @@ def _chosen(conn: Connection, campaign_ids: list[str]) -> tuple[dict[int, tuple[
     return chosen, len(chosen) == len(found)
 
 
-def _fold(rows: list) -> dict[int, Counts]:
+def _fold(rows: Iterable[Row]) -> dict[int, Counts]:
     """Counts per campaign from its pairs counted per combination of flags."""
-    sums: dict[int, dict[str, object]] = defaultdict(lambda: defaultdict(int))
+    folded: dict[int, Counts] = defaultdict(Counts)
     for row in rows:
-        into = sums[row.campaign_id]
-        into["recipients"] += row.pairs
-        if row.flags & BOUNCED:
-            into["bounces"] += row.pairs
-            continue
-        for name, flag in AMONG_DELIVERED.items():
-            if row.flags & flag:
-                into[name] += row.pairs
-        into["revenue"] += _money(row.revenue)
-        into["revenue_squares"] += _money(row.squares)
-    return {key: Counts(**values) for key, values in sums.items()}
+        folded[row.campaign_id] += _group_counts(row)
+    return dict(folded)
+
+
+def _group_counts(group: Row) -> Counts:
+    """The counts of one campaign's pairs that share a combination of flags (`grouped` of `count`):
+    a bounced pair counts as a recipient and a bounce, and nothing else."""
+    if group.flags & BOUNCED:
+        return Counts(recipients=group.pairs, bounces=group.pairs)
+    among_delivered: dict[str, int] = {
+        name: group.pairs for name, flag in AMONG_DELIVERED.items() if group.flags & flag
+    }
+    return Counts(
+        recipients=group.pairs,
+        revenue=_money(group.revenue),
+        revenue_squares=_money(group.squares),
+        **among_delivered,
+    )
 
 
 def _money(value: Decimal | float | None) -> Decimal:

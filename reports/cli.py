@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from reports.compare import shown
 from reports.models import RATES, Comparison, Report
@@ -31,11 +31,13 @@ def selection(name: str | None, since: date | None, until: date | None, zone: tz
     """Campaigns named by `name`, sent from `since` through `until` (whole days in the workspace's zone)."""
     period = None
     if since or until:
-        period = Bounds(since and midnight(since, zone), until and midnight(until + timedelta(days=1), zone))
+        start = midnight(since, zone) if since else None
+        end = midnight(until + timedelta(days=1), zone) if until else None
+        period = Bounds(start, end)
     return Selection(name=name, period=period)
 
 
-def as_json(found: Comparison) -> dict:
+def as_json(found: Comparison) -> dict[str, Any]:
     """The first segment's report (`segment`, `campaigns`, `metrics`, ...), and with more segments,
     `compared` (each one's `segment` and `metrics`) and `differences`."""
     first, *others = found.reports

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reports import stats
 from reports.metrics import Counts
-from reports.models import MEASURES, RATES, Difference, Metrics
+from reports.models import MEASURES, RATES, Difference, Interval, Metrics
 
 #: What a segment did more or less of, by measure.
 VERBS = {
@@ -28,7 +28,7 @@ def shown(measure: str, value: float | None) -> str:
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
 
 
-def verdict(measure: str, name: str, metrics: Metrics, base: Metrics, ci: tuple | None) -> str:
+def verdict(measure: str, name: str, metrics: Metrics, base: Metrics, ci: Interval | None) -> str:
     value, base_value = metrics.value(measure), base.value(measure)
     both = f"{shown(measure, value)} vs {shown(measure, base_value)}"
     if ci is None or min(metrics.sample(measure), base.sample(measure)) < stats.MIN_SAMPLE:
@@ -39,7 +39,9 @@ def verdict(measure: str, name: str, metrics: Metrics, base: Metrics, ci: tuple 
     return f"no clear difference: {both}, the gap could be chance"
 
 
-def interval(measure: str, counts: Counts, base: Counts, metrics: Metrics, base_metrics: Metrics):
+def interval(
+    measure: str, counts: Counts, base: Counts, metrics: Metrics, base_metrics: Metrics
+) -> Interval | None:
     if measure in RATES:
         numerator, denominator = RATES[measure]
         return stats.rate_difference(

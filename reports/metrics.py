@@ -51,10 +51,11 @@ def total(counted: Iterable[Counts]) -> Counts:
 
 
 def metrics(counts: Counts) -> Metrics:
-    values: dict[str, object] = {f.name: getattr(counts, f.name) for f in fields(Counts)[:7]}
-    values["delivered"] = counts.delivered
+    counted: dict[str, int] = {f.name: getattr(counts, f.name) for f in fields(Counts)[:7]}
+    counted["delivered"] = counts.delivered
+    values: dict[str, object] = dict(counted)
     for rate, (numerator, denominator) in RATES.items():
-        k, n = values[numerator], values[denominator]
+        k, n = counted[numerator], counted[denominator]
         values[rate] = k / n if n else None
         values[f"{rate}_ci"] = stats.wilson(k, n)
     delivered = counts.delivered

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pydantic import BaseModel
 
 from reports.models import Period
-from segments.definition import FIRST_YEAR, LAST_YEAR, Calendar, MonthRef, Months, Window
+from segments.definition import FIRST_YEAR, LAST_YEAR, Calendar, CalendarName, MonthRef, Months, Window
 
 MONTHS = {name: i for i, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -29,8 +29,10 @@ MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-CALENDAR = {"last month": "last_month", "this month": "this_month", "this year": "this_year",
-            "last year": "last_year", "last week": "last_week", "this week": "this_week"}  # fmt: skip
+CALENDAR: dict[str, CalendarName] = {
+    "last month": "last_month", "this month": "this_month", "this year": "this_year",
+    "last year": "last_year", "last week": "last_week", "this week": "this_week",
+}  # fmt: skip
 #: Metric names as people say them.
 METRICS = {
     "revenue per recipient": "revenue_per_recipient", "rpr": "revenue_per_recipient",
@@ -51,6 +53,8 @@ COMPARE = re.compile(r"^compare (?=.+ (?:and|with|to|vs\.?|versus) .)")
 #: Where the first segment of "compare ... and ..." may end.
 JOINT = re.compile(r" (?:and|with|to|vs\.?|versus) ")
 TREND = re.compile(r"^(?P<head>.+?),? (?P<by>month|week) by (?:month|week)(?P<rest>\b.*)?$")
+#: The periods of a trend, by the word that TREND's `by` matched.
+TREND_PERIODS: dict[str, Period] = {"month": "month", "week": "week"}
 PERIOD = re.compile(rf"\b(?P<word>since|in|during) {MONTH}(?: (?P<year>\d{{4}}))?\b")
 ON = re.compile(r"^\s*(?:on|in|at|for|with|over|across|from)\s+(?:the\s+)?")
 
@@ -97,7 +101,7 @@ def readings(text: str) -> Iterator[ReportRequest]:
                 yield _with_rest(ReportRequest(segments=[first, second]), rest)
     elif match := TREND.match(lowered):
         measure, segment = _measure_of(said[: match.end("head")])
-        request = ReportRequest(segments=[segment], measure=measure, by=match["by"])
+        request = ReportRequest(segments=[segment], measure=measure, by=TREND_PERIODS[match["by"]])
         yield _with_rest(request, said[match.start("rest") :] if match["rest"] else "")
 
 

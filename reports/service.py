@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from reports import audiences, stats
 from reports.compare import differences
 from reports.metrics import CampaignCounts, Counts, metrics, total
-from reports.models import MEASURES, CampaignRef, Comparison, Period, Report, SegmentRef
+from reports.models import MEASURES, CampaignRef, Comparison, Metrics, Period, Report, SegmentRef
 from reports.selection import Chosen, Selection, choose
 from reports.trends import trend
 from segments.compiler import CompileError
@@ -64,7 +64,7 @@ class ReportService:
         self.min_sample = stats.MIN_SAMPLE if min_sample is None else min_sample
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return self.segments.engine
 
     def report(
@@ -157,7 +157,7 @@ class ReportService:
             trend=trend(counted.campaigns, sent, by, self.segments.zone) if by else None,
         )
 
-    def warnings(self, found) -> list[str]:
+    def warnings(self, found: Metrics) -> list[str]:
         if found.recipients == 0:
             return ["No member received any of these campaigns: there is nothing to measure."]
         if found.delivered < self.min_sample:

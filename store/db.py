@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
 
 #: SQLite page cache of each connection, in KiB (negative: a size, not a page count).
 SQLITE_CACHE_KIB = 131072
@@ -35,7 +38,7 @@ def create_store_engine(url: str | URL, *, search_path: str | None = None) -> En
     return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, **POOL)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")

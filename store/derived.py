@@ -7,7 +7,22 @@ Per contact, its purchases (`contact_purchases`) and its purchases by category
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, MetaData, Select, Table, case, delete, func, insert, select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    MetaData,
+    Select,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+)
 
 from store.models import ContactCategoryPurchases, ContactPurchases, Event, SuppressedContact
 
@@ -73,7 +88,7 @@ def refresh_category_purchases(conn: Connection) -> None:
     _replace(conn, ContactCategoryPurchases.__table__, _per_contact([category]).where(category.is_not(None)))
 
 
-def _per_contact(keys: list, events: Table = Event.__table__) -> Select:
+def _per_contact(keys: Sequence[ColumnElement[Any]], events: Table = Event.__table__) -> Select:
     """Each purchaser's orders, priced orders, spend, first and last purchase, per `keys`."""
     return (
         select(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -41,6 +42,9 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    #: Every model here is declared with `__tablename__`, so its `__table__` is a `Table` (with
+    #: `insert()`, `indexes`, `name`), not just the `FromClause` that DeclarativeBase promises.
+    __table__: ClassVar[Table]
     type_annotation_map: ClassVar = {datetime: Timestamp(), dict[str, Any]: Document}
 
 

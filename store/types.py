@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, DateTime, Dialect, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 def sqlite_timestamp_text(value: datetime) -> str:
@@ -16,7 +17,7 @@ def sqlite_timestamp_text(value: datetime) -> str:
     return f"{text}.{value.microsecond:06d}" if value.microsecond else text
 
 
-class Timestamp(TypeDecorator):
+class Timestamp(TypeDecorator[datetime]):
     """An aware UTC timestamp: `timestamptz` on PostgreSQL, sortable UTC text on SQLite.
 
     Naive datetimes are refused: the caller decides the time zone, never the database.
@@ -25,19 +26,20 @@ class Timestamp(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(26))
         return dialect.type_descriptor(DateTime(timezone=True))
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: give a time zone")
         return sqlite_timestamp_text(value) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """`value`: what the driver read, text on SQLite and a datetime on PostgreSQL."""
         if value is None:
             return None
         if dialect.name == "sqlite":

@@ -18,7 +18,7 @@ def custom_types(conn: Connection, source: CsvSource, entity: str) -> dict[str, 
     if not source.custom:
         return {}
     inference = TypeInference(source.custom)
-    positions = [(source.index(name), name) for name in source.custom]
+    positions = [(source.position(name), name) for name in source.custom]
     for _, fields in source.records(_reported_later):
         for index, name in positions:
             inference.see(name, fields[index].strip())

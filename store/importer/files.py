@@ -114,7 +114,13 @@ class CsvSource:
         return columns
 
     def index(self, column: str) -> int | None:
+        """Where `column` is among the fields; None when the file lacks it."""
         return self.columns.index(column) if column in self.columns else None
+
+    def position(self, column: str) -> int:
+        """Where a column that the file has is: a required one (the header was checked for them),
+        or one of `columns`."""
+        return self.columns.index(column)
 
     def records(self, reject: Reject, advance: Advance | None = None) -> Iterator[tuple[int, list[str]]]:
         """(line, fields) of every data row, `line` being where the row starts.
@@ -314,6 +320,7 @@ class _QuotedRows:
     def row(self, text: str, width: int) -> list[str] | str:
         """The fields of the row that starts with `text`, or why it is no row."""
         self.first, self.taken, self.chars, self.open = text + "\n", [], len(text), False
+        problem: str | None
         try:
             fields = next(self.reader, [])
         except csv.Error as exc:

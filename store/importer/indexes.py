@@ -7,7 +7,7 @@ PostgreSQL can drop those (SQLite keeps them in the table's definition).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, UniqueConstraint
+from sqlalchemy import Connection, Constraint, Table, UniqueConstraint
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 
@@ -25,7 +25,7 @@ def build_indexes(conn: Connection, table: Table) -> None:
         index.create(conn)
 
 
-def _constraints(table: Table) -> list:
+def _constraints(table: Table) -> list[Constraint]:
     unique = sorted(
         (c for c in table.constraints if isinstance(c, UniqueConstraint)), key=lambda c: str(c.name)
     )

@@ -14,9 +14,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Connection,
+    Insert,
     MetaData,
     Table,
+    Update,
     exists,
     func,
     insert,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from store.importer.files import Advance
 from store.importer.indexes import build_indexes, drop_indexes
 from store.importer.report import FileReport
 from store.importer.rows import AttributeRows
@@ -46,7 +50,12 @@ def staging_table(target: Table, columns: list[str]) -> Table:
 
 
 def merge_attributes(
-    conn: Connection, stage: Stage, target: Table, rows: AttributeRows, report: FileReport, advance=None
+    conn: Connection,
+    stage: Stage,
+    target: Table,
+    rows: AttributeRows,
+    report: FileReport,
+    advance: Advance | None = None,
 ) -> None:
     table = staging_table(target, rows.columns)
     table.create(conn)
@@ -67,24 +76,24 @@ def merge_attributes(
     table.drop(conn)
 
 
-def _rowcount(conn: Connection, statement) -> int:
+def _rowcount(conn: Connection, statement: Insert | Update) -> int:
     return conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
-def _latest(staged: Table):
+def _latest(staged: Table) -> ColumnElement[bool]:
     """The staged rows that count: the last one of each id in the file."""
     return staged.c.line.in_(select(func.max(staged.c.line)).group_by(staged.c.external_id))
 
 
-def _insert_new(dialect: str, target: Table, staged: Table, columns: list[str]):
+def _insert_new(dialect: str, target: Table, staged: Table, columns: list[str]) -> Insert:
     values = [_strip_nulls(dialect, staged.c[c]) if c == "properties" else staged.c[c] for c in columns]
     known = select(target.c.external_id).where(target.c.external_id == staged.c.external_id)
     rows = select(*values).where(_latest(staged), ~known.exists())
     return insert(target).from_select(columns, rows)
 
 
-def _update_changed(dialect: str, target: Table, staged: Table, columns: list[str]):
-    new = {c: staged.c[c] for c in columns if c != "external_id"}
+def _update_changed(dialect: str, target: Table, staged: Table, columns: list[str]) -> Update:
+    new: dict[str, ColumnElement[Any]] = {c: staged.c[c] for c in columns if c != "external_id"}
     if "properties" in new:
         new["properties"] = _merge_json(dialect, target.c.properties, staged.c.properties)
     changed = or_(*(target.c[c].is_distinct_from(value) for c, value in new.items()))
@@ -95,14 +104,14 @@ def _update_changed(dialect: str, target: Table, staged: Table, columns: list[st
     )
 
 
-def _strip_nulls(dialect: str, document):
+def _strip_nulls(dialect: str, document: ColumnElement[Any]) -> ColumnElement[Any]:
     """A document without its null members (an empty cell sets nothing on a new contact)."""
     if dialect == "postgresql":
         return func.jsonb_strip_nulls(document, type_=Document)
     return func.json_patch(literal("{}"), document, type_=Document)
 
 
-def _merge_json(dialect: str, stored, incoming):
+def _merge_json(dialect: str, stored: ColumnElement[Any], incoming: ColumnElement[Any]) -> ColumnElement[Any]:
     """`stored` updated by `incoming`; a null member of `incoming` removes the property."""
     if dialect == "postgresql":
         merged = func.coalesce(stored, literal("{}", Document)).op("||")(incoming)

@@ -22,6 +22,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Engine, Table
 
 from store import derived
+from store.importer.drivers import one_value, psycopg_connection
 from store.importer.files import EVENT_OPTIONAL, Advance, CsvSource
 from store.importer.indexes import build_indexes, drop_indexes
 from store.importer.postgres_first_load import EventsBuild, set_config
@@ -123,7 +124,7 @@ class PostgresLoader:
         self.bulk = False
         #: Whether the derived tables were refreshed while the events were built (`_first_load`).
         self.derived_done = False
-        self.raw: psycopg.Connection = conn.connection.driver_connection
+        self.raw = psycopg_connection(conn.connection)
         set_config(self.raw, self.settings, local=True)
 
     def stage(self, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
@@ -159,7 +160,14 @@ class PostgresLoader:
             derived.refresh(self.conn)
 
     def _load_here(
-        self, cursor, staged: Staged, types: dict[str, str], report: FileReport, *, rebuild: bool, swap: bool
+        self,
+        cursor: psycopg.Cursor,
+        staged: Staged,
+        types: dict[str, str],
+        report: FileReport,
+        *,
+        rebuild: bool,
+        swap: bool,
     ) -> None:
         """Checked in this transaction, then inserted, or in place of an empty `events`."""
         into = "TABLE valid_events" if swap else "TEMP TABLE valid_events ON COMMIT DROP"
@@ -181,7 +189,9 @@ class PostgresLoader:
             build_indexes(self.conn, Event.__table__)
             self._bulk_loaded(cursor)
 
-    def _first_load(self, cursor, staged: Staged, custom_types: dict[str, str], report: FileReport) -> None:
+    def _first_load(
+        self, cursor: psycopg.Cursor, staged: Staged, custom_types: dict[str, str], report: FileReport
+    ) -> None:
         """Built and indexed on other connections (`postgres_first_load`), then put in place here."""
         assert self.ahead is not None
         build = EventsBuild(self.ahead, self.settings)
@@ -196,7 +206,7 @@ class PostgresLoader:
         build.put_in_place(cursor)
         self._bulk_loaded(cursor)
 
-    def _bulk_loaded(self, cursor) -> None:
+    def _bulk_loaded(self, cursor: psycopg.Cursor) -> None:
         cursor.execute("ANALYZE events")
         self.bulk = True
 
@@ -214,7 +224,9 @@ class PostgresLoader:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM events")
 
-    def _stage_events(self, cursor, source: CsvSource, report: FileReport, advance: Advance | None) -> Staged:
+    def _stage_events(
+        self, cursor: psycopg.Cursor, source: CsvSource, report: FileReport, advance: Advance | None
+    ) -> Staged:
         """The file as staged ahead, or staged now into a temporary table."""
         ahead = self.ahead if self.ahead and self.ahead.source is source else None
         staged = ahead.result() if ahead else None
@@ -228,12 +240,12 @@ class PostgresLoader:
         cursor.execute("ANALYZE stage_events")  # else the planner guesses a tiny table
         return staged
 
-    def _large(self, cursor, incoming: int) -> bool:
+    def _large(self, cursor: psycopg.Cursor, incoming: int) -> bool:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'events'::regclass")
-        estimate = cursor.fetchone()[0]
+        estimate = one_value(cursor)
         if estimate < 0:  # never analysed: count
             cursor.execute("SELECT count(*) FROM events")
-            estimate = cursor.fetchone()[0]
+            estimate = one_value(cursor)
         return incoming > REBUILD_SHARE * estimate
 
 
@@ -282,12 +294,12 @@ def drop_repeats(connection: psycopg.Connection, table: str) -> int:
         return cursor.rowcount
 
 
-def _empty(cursor) -> bool:
+def _empty(cursor: psycopg.Cursor) -> bool:
     """Whether `events` is empty, and stays so until this import ends: another import that
     would write events waits (readers do not), as this one may drop the table and build anew."""
     cursor.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM events)")
-    return cursor.fetchone()[0]
+    return bool(one_value(cursor))
 
 
 def _check_events(
@@ -350,7 +362,7 @@ def _fields(stage: Staged, custom_types: dict[str, str]) -> str:
     source = stage.source
 
     def field(name: str) -> str:
-        column = f"s.c{source.index(name)}"
+        column = f"s.c{source.position(name)}"
         return f"trim({column})" if stage.padded else column
 
     def case(function: str, value: str) -> str:
@@ -382,7 +394,7 @@ def _properties(custom_types: dict[str, str]) -> tuple[str, dict[str, str]]:
     return f"nullif(jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)})), '{{}}'::jsonb)", names
 
 
-def _reject(cursor, staged: Staged, report: FileReport) -> None:
+def _reject(cursor: psycopg.Cursor, staged: Staged, report: FileReport) -> None:
     cursor.execute(
         f"""SELECT line, reason, count(*) OVER () FROM (
                 SELECT v.line, {REASON} AS reason

@@ -68,7 +68,7 @@ class EventsBuild:
             set_config(second, self.settings)
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="events-index") as pool:
                 done = [
-                    pool.submit(self.session.execute, self._unique_key()),
+                    pool.submit(_each, self.session, [self._unique_key()]),
                     pool.submit(_each, second, [self._index_like(index) for index in _indexes()]),
                 ]
                 try:

@@ -22,6 +22,7 @@ from uuid import uuid4
 import psycopg
 from sqlalchemy import Engine
 
+from store.importer.drivers import one_value, psycopg_connection
 from store.importer.files import MAX_VALUE_CHARS, Advance, CsvSource
 from store.importer.report import FileReport
 
@@ -185,7 +186,7 @@ class EventsAhead:
     def connect(self) -> psycopg.Connection:
         """Another connection of its own, in autocommit; the caller closes it."""
         pooled = self.engine.raw_connection()
-        connection: psycopg.Connection = pooled.driver_connection
+        connection = psycopg_connection(pooled)
         pooled.detach()
         connection.autocommit = True
         return connection
@@ -232,7 +233,7 @@ def drop_left_behind(engine: Engine) -> None:
     Each import on PostgreSQL calls this first: a process that was killed could not drop its own.
     """
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        raw: psycopg.Connection = conn.connection.driver_connection
+        raw = psycopg_connection(conn.connection)
         with raw.cursor() as cursor:
             _drop_unlocked(cursor)
 
@@ -243,7 +244,7 @@ def _drop_unlocked(cursor: psycopg.Cursor) -> None:
         # A side table (`side_table`) is in use while the staged table's lock is held.
         owner = table[: len(AHEAD_PREFIX) + 32]
         cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (owner,))
-        if cursor.fetchone()[0]:
+        if one_value(cursor):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (owner,))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Protocol
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 
 class ImportProgress(Protocol):
@@ -33,13 +33,15 @@ class Bar:
             TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             transient=True,
         )  # fmt: skip
-        self.task = None
+        #: The bar of the file being read, from `start` on.
+        self.task: TaskID | None = None
 
     def start(self, label: str, total_bytes: int) -> None:
         self.progress.start()
         self.task = self.progress.add_task(label, total=total_bytes)
 
     def advance(self, done_bytes: int) -> None:
+        assert self.task is not None, "advance before start"
         self.progress.advance(self.task, done_bytes)
 
     def finish(self) -> None:

@@ -106,8 +106,8 @@ class AttributeRows:
         self.source, self.zone, self.custom_types = source, zone, custom_types
         rules = column_rules(zone)
         known = [c for c in source.columns if c in source.spec.known and c != "id"]
-        self.fields = [(source.index(c), c, rules.get(c, _text)) for c in known]
-        self.custom = [(source.index(c), c) for c in source.custom]
+        self.fields = [(source.position(c), c, rules.get(c, _text)) for c in known]
+        self.custom = [(source.position(c), c) for c in source.custom]
         self.id_index = source.index("id")
         self.columns = ["external_id", *known] + (["properties"] if self.custom else [])
 
@@ -209,11 +209,11 @@ class _EventRows:
     ) -> None:
         self.source, self.contact_ids, self.zone = source, contact_ids, zone
         self.contact_at, self.type_at, self.time_at = (
-            source.index(c) for c in ("contact_id", "type", "occurred_at")
+            source.position(c) for c in ("contact_id", "type", "occurred_at")
         )
         self.custom = [(name, custom_types[name]) for name in source.custom]
         names = ["type", *(c for c in EVENT_OPTIONAL if c in source.columns), *source.custom]
-        self.details_of = _fields_getter([source.index(c) for c in names])
+        self.details_of = _fields_getter([source.position(c) for c in names])
         # The optional columns' places in the details; one past their end for a column the file lacks.
         self.optional_of = itemgetter(*(names.index(c) if c in names else len(names) for c in EVENT_OPTIONAL))
         self.custom_from = len(names) - len(self.custom)

@@ -24,6 +24,9 @@ from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
 
+#: The bulk path of the store's database.
+Loader = PostgresLoader | SqliteLoader
+
 
 @dataclass(frozen=True)
 class ImportSources:
@@ -48,7 +51,7 @@ def run_import(
         files = _open(sources)
         report, postgres = ImportReport(), is_postgres(engine)
         with _events_ahead(engine, files) as ahead, engine.begin() as conn:
-            loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
+            loader: Loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
             paired = _load_all(conn, loader, files, zone, report, progress)
         # Only once the staged events are dropped: the DROP's snapshot would hold the vacuum back
         # (a snapshot counts transactions in every database, VACUUM heeds those of its own).
@@ -67,7 +70,12 @@ def run_import(
 
 
 def _load_all(
-    conn: Connection, loader, files: list[CsvSource], zone: tzinfo, report: ImportReport, progress
+    conn: Connection,
+    loader: Loader,
+    files: list[CsvSource],
+    zone: tzinfo,
+    report: ImportReport,
+    progress: ImportProgress,
 ) -> bool:
     """Every file, in one transaction, and the tables derived from the events: the campaign pairs
     also follow the campaigns (a campaign named later makes its events count). Whether they were
@@ -106,7 +114,14 @@ def _events_ahead(engine: Engine, files: list[CsvSource]) -> AbstractContextMana
     return EventsAhead(engine, events[0]) if events else nullcontext()
 
 
-def _load(conn: Connection, loader, source: CsvSource, zone: tzinfo, report: FileReport, progress) -> None:
+def _load(
+    conn: Connection,
+    loader: Loader,
+    source: CsvSource,
+    zone: tzinfo,
+    report: FileReport,
+    progress: ImportProgress,
+) -> None:
     entity = "event" if source.spec is EVENTS else "contact"
     types = custom_types(conn, source, entity) if source.spec is not CAMPAIGNS else {}
     if source.spec is EVENTS:

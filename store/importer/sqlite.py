@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
 
 from store import derived
+from store.importer.drivers import sqlite_connection
 from store.importer.files import Advance, CsvSource
 from store.importer.report import FileReport
 from store.importer.row_worker import event_rows_from_worker, spare_core
@@ -33,7 +35,7 @@ BYTES_PER_EVENT = 60
 class SqliteLoader:
     def __init__(self, conn: Connection, zone: tzinfo) -> None:
         self.conn, self.zone = conn, zone
-        self.raw = conn.connection.driver_connection
+        self.raw = sqlite_connection(conn)
 
     def stage(self, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
         dialect = self.conn.dialect
@@ -72,6 +74,7 @@ class SqliteLoader:
     ) -> None:
         # The contact ids live only as long as this call: the index build after it needs the memory.
         contact_ids = dict(self.raw.execute("SELECT external_id, id FROM contacts"))
+        rows: AbstractContextManager[Iterator[tuple]]
         if source.size >= WORKER_BYTES and spare_core():
             rows = event_rows_from_worker(source, contact_ids, self.zone, custom_types, report, advance)
         else:
@@ -108,7 +111,7 @@ class SqliteLoader:
 
 
 @contextmanager
-def _page_cache(raw, kib: int) -> Iterator[None]:
+def _page_cache(raw: sqlite3.Connection, kib: int) -> Iterator[None]:
     """SQLite's page cache, which also bounds the memory of its sorter, at `kib` for a while."""
     (before,) = raw.execute("PRAGMA cache_size").fetchone()
     raw.execute(f"PRAGMA cache_size = -{kib}")

@@ -9,6 +9,7 @@ and PostgreSQL's regular expressions share.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
@@ -104,18 +105,22 @@ def fits(kind: str, text: str) -> bool:
     return True
 
 
-def convert(kind: str, text: str, zone: tzinfo = UTC) -> object:
+#: A custom property's value in its JSON document.
+JsonValue = str | int | float | bool
+
+_JSON_VALUES: dict[str, Callable[[str, tzinfo], JsonValue]] = {
+    "text": lambda text, _zone: text,
+    "boolean": lambda text, _zone: parse_boolean(text),
+    "integer": lambda text, _zone: parse_integer(text),
+    "decimal": lambda text, _zone: float(parse_decimal(text)),
+    "date": lambda text, _zone: parse_date(text).isoformat(),
+    "datetime": lambda text, zone: parse_timestamp(text, zone).isoformat(),
+}
+
+
+def convert(kind: str, text: str, zone: tzinfo = UTC) -> JsonValue:
     """The JSON value of a custom property: numbers and booleans native, dates as ISO text."""
-    if kind == "text":
-        return text
-    if kind == "datetime":
-        return parse_timestamp(text, zone).isoformat()
-    value = _PARSERS[kind](text)
-    if kind == "date":
-        return value.isoformat()
-    if kind == "decimal":
-        return float(value)
-    return value
+    return _JSON_VALUES[kind](text, zone)
 
 
 class TypeInference:

@@ -8,11 +8,12 @@ attributes; from the Alembic command line (`alembic -c store/alembic.ini revisio
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from store.models import Base
 
 
-def run(connection) -> None:
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

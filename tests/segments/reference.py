@@ -75,6 +75,8 @@ EVENT_REQUIRED = ("contact_id", "type", "occurred_at")
 FIXED_UNITS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 Value = str | int | Decimal | bool | date | datetime | None
+#: A value that a definition gives, as its attribute's type (`Oracle.user_value`).
+Given = str | Decimal | bool | date | datetime
 
 
 # -- the rows ---------------------------------------------------------------------------------------
@@ -258,14 +260,16 @@ class Reference:
             case "eq" | "in":
                 return value in given
             case "between":
-                return min(given) <= value <= max(given)  # type: ignore[operator]
+                # Through COMPARE, as the other comparisons: the values are all of the attribute's
+                # one type, which the type of `given` cannot say.
+                return COMPARE["le"](min(given), value) and COMPARE["le"](value, max(given))
             case "contains":
                 return any(str(v).lower() in str(value).lower() for v in given)
             case "has":
                 return any(str(v).lower() in contact.tags for v in given)
         return COMPARE[node.op](value, given[0])
 
-    def user_value(self, kind: str, value: object) -> Value:
+    def user_value(self, kind: str, value: object) -> Given:
         """A value of a definition, as the attribute's type."""
         match kind:
             case "integer" | "decimal":
@@ -348,8 +352,8 @@ class Reference:
         if not amounts:
             return None
         functions: dict[str, Callable[[list[Decimal]], Decimal]] = {
-            "sum": sum,  # type: ignore[dict-item]
-            "avg": lambda a: sum(a) / len(a),
+            "sum": lambda a: sum(a, Decimal(0)),
+            "avg": lambda a: sum(a, Decimal(0)) / len(a),
             "max": max,
             "min": min,
         }

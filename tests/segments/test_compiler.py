@@ -34,6 +34,7 @@ from segments.definition import (
     LastEmails,
     Not,
     Rank,
+    RankMeasure,
     Saved,
     Span,
 )
@@ -123,8 +124,8 @@ def test_no_event_in_a_window_is_none_said_either_way(oracle: Oracle) -> None:
 
 @pytest.mark.parametrize("by", ["spend", "order_value", "orders", "rfm"])
 @pytest.mark.parametrize("percent", ["1", "20", "100"])
-def test_rankings_break_ties_by_contact_id(oracle: Oracle, by: str, percent: str) -> None:
-    definition = Definition(where=Rank(by=by, percent=Decimal(percent)))  # type: ignore[arg-type]
+def test_rankings_break_ties_by_contact_id(oracle: Oracle, by: RankMeasure, percent: str) -> None:
+    definition = Definition(where=Rank(by=by, percent=Decimal(percent)))
     assert oracle.check(definition, DATA_AS_OF)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from segments.compiler import Compiler, members_query
 from segments.definition import (
     Attribute,
+    AttributeOp,
     Calendar,
     CalendarName,
     Dates,
@@ -372,8 +373,8 @@ def test_a_29_february_birthday_comes_on_1_march_in_other_years(
     load(engine, contacts=write_csv("contacts.csv", contacts))
     compiler = Compiler(as_of, zone)
 
-    def aged(op: str, age: int) -> set[str]:
-        definition = Definition(where=Attribute(field="age", op=op, value=age))  # type: ignore[arg-type]
+    def aged(op: AttributeOp, age: int) -> set[str]:
+        definition = Definition(where=Attribute(field="age", op=op, value=age))
         return {external_id for (external_id,) in fetch(engine, members_query(compiler, definition))}
 
     assert aged("ge", 18) == aged("eq", 18) == eighteen
