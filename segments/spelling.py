@@ -127,7 +127,6 @@ class Speller:
                 near[forms[form]] = min(distance, near.get(forms[form], distance))
         return sorted(near.items())
 
-
     def _forms(self, base: str) -> tuple[str, ...]:
         """The forms a typo of `base` is compared with: itself, and its plural unless it is a name."""
         fields = self.values.get(base)
