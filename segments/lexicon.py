@@ -168,8 +168,7 @@ def load_lexicon(conn: Connection, saved_names: Iterable[str] = ()) -> Lexicon:
     _add_campaigns(lexicon, conn)
     _add_custom(lexicon, conn)
     countries = _spellings(distinct(conn, contacts.c.country))
-    _add_countries(lexicon, countries)
-    _add_demonyms(lexicon, countries)
+    _add_demonyms(lexicon, _add_countries(lexicon, countries))
     _add_languages(lexicon)
     for name in saved_names:
         lexicon.add(name, Sense("saved", name))
@@ -263,32 +262,40 @@ def _spellings(stored: list[str]) -> dict[str, list[str]]:
     return by_name
 
 
-def _stored(by_name: dict[str, list[str]], name: str, code: str) -> list[str]:
-    """Every stored spelling of a country, by its name or its code; CLDR's name if none is stored."""
-    return by_name.get(fold(name)) or by_name.get(fold(code)) or [name]
+def _stored(by_name: dict[str, list[str]], names: Iterable[str]) -> list[str]:
+    """Every stored spelling of a country, by any of its `names` (its name first, its codes and
+    aliases): contacts stored as "DE" and as "Germany" are in the one country whichever is typed.
+    CLDR's name when the data stores none."""
+    names = list(names)
+    found = [value for name in names for value in by_name.get(fold(name), [])]
+    return list(dict.fromkeys(found)) or names[:1]
 
 
-def _add_countries(lexicon: Lexicon, by_name: dict[str, list[str]]) -> None:
-    """Every country's names and codes, naming the stored spellings where the data has them."""
+def _add_countries(lexicon: Lexicon, by_name: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every country's names and codes, naming the stored spellings where the data has them; the
+    stored spellings of each country code, for the demonyms."""
     english = Locale("en")
     aliases = defaultdict(list)
     for alias, codes in get_global("territory_aliases").items():
         if len(alias) == 3 and alias.isalpha() and len(codes) == 1:
             aliases[codes[0]].append(alias)
+    spellings: dict[str, list[str]] = {}
     for code, name in english.territories.items():
         if not (len(code) == 2 and code.isalpha()):
             continue
-        for text in (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, [])):
+        names = (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, []))
+        spellings[code] = _stored(by_name, names)
+        for text in names:
             if fold(text) not in CODE_WORDS:
-                for value in _stored(by_name, name, code):
+                for value in spellings[code]:
                     lexicon.add(text, Sense("country", value))
+    return spellings
 
 
-def _add_demonyms(lexicon: Lexicon, by_name: dict[str, list[str]]) -> None:
+def _add_demonyms(lexicon: Lexicon, spellings: dict[str, list[str]]) -> None:
     """ "German contacts" are in Germany; "German speakers" speak German (the language sense stays)."""
-    english = Locale("en").territories
     for word, code in DEMONYMS.items():
-        for value in _stored(by_name, english.get(code, code), code):
+        for value in spellings.get(code, [code]):
             lexicon.add(word, Sense("country", value))
 
 

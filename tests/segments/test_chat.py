@@ -126,6 +126,21 @@ def test_a_place_the_data_lacks_is_not_read_as_the_plural_of_a_language(engine, 
     assert own.parse("contacts in Berln").definition.where == own.parse("contacts in Berlin").definition.where
 
 
+def test_a_country_is_every_spelling_the_data_stores_whichever_is_typed(engine, write_csv) -> None:
+    rows = [
+        ["email", "country"],
+        ["a@shop.example", "Germany"],
+        ["b@shop.example", "DE"],
+        ["c@shop.example", "FR"],
+    ]
+    run_import(engine, ImportSources(contacts=write_csv("contacts.csv", rows)))
+    with engine.connect() as conn:
+        own = Parser(load_lexicon(conn))
+    germany = {"Germany", "DE"}
+    for phrase in ("contacts in Germany", "contacts in DE", "German contacts", "contacts in germany"):
+        assert set(own.parse(phrase).definition.where.values) == germany, phrase
+
+
 def test_two_equally_close_words_are_asked_about_not_guessed(parser: Parser) -> None:
     # "bougt": bought and bough... "ope": too short to correct at all; "clickd" one edit from clicked
     with pytest.raises(ParseError) as caught:
