@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from segments.definition import Unit
+from segments.normalize import key
 
 #: Nouns for "the contacts". `customer`-like heads mean "has purchased" unless the phrase
 #: says something of its own about purchases.
@@ -69,10 +70,11 @@ EVENT_NOUNS = {
     "mailing": "email", "send": "email",
     "purchase": "purchase", "order": "purchase", "sale": "purchase", "transaction": "purchase",
     "cart": "cart_abandoned", "basket": "cart_abandoned", "checkout": "cart_abandoned",
+    # Words for any product at all; a kind of product ("shoes", "apparel") is a value of the data or
+    # nothing: read as any product, "bought shoes" would be every buyer.
     "product": "product", "item": "product", "gear": "product", "equipment": "product", "stuff": "product",
-    "thing": "product", "good": "product", "apparel": "product", "clothing": "product",
-    "accessory": "product", "shoe": "product", "sneaker": "product", "clothes": "product", "kit": "product",
-    "merchandise": "product", "merch": "product", "supply": "product", "wear": "product",
+    "thing": "product", "good": "product", "kit": "product", "merchandise": "product", "merch": "product",
+    "supply": "product",
     "spam": "email_complained", "abandonment": "cart_abandoned", "link": "email",
     "open": "email_opened", "click": "email_clicked", "bounce": "email_bounced",
     "complaint": "email_complained",
@@ -106,6 +108,13 @@ UNREADABLE = {
     "soft": "the data does not tell soft bounces from hard ones: say 'bounced' (any bounce), "
             "or 'bounced at least twice'",
 }  # fmt: skip
+#: Kinds of product people name that a store knows only as its own categories and products: where
+#: the data names none so, the word is neither any product nor a typo of another word.
+PRODUCT_KINDS = ("shoes", "sneakers", "apparel", "clothing", "clothes", "accessories", "wear", "footwear")
+UNREADABLE |= {
+    key(kind): "your data has no category or product of that name: say one of its categories or products"
+    for kind in PRODUCT_KINDS
+}
 
 UNITS: dict[str, Unit | Literal["quarter"]] = {
     "hour": "hour", "hr": "hour", "day": "day", "week": "week", "wk": "week", "month": "month",

@@ -141,6 +141,19 @@ def test_a_country_is_every_spelling_the_data_stores_whichever_is_typed(engine, 
         assert set(own.parse(phrase).definition.where.values) == germany, phrase
 
 
+def test_a_kind_of_product_is_a_value_of_the_data_or_refused_never_any_product(engine, write_csv) -> None:
+    contacts = write_csv("contacts.csv", [["id", "email"], ["c1", "a@shop.example"]])
+    events = write_csv("events.csv", [["contact_id", "type", "occurred_at", "category"],
+                                      ["c1", "purchase", "2026-05-01T10:00:00Z", "Shoes"]])  # fmt: skip
+    run_import(engine, ImportSources(contacts=contacts, events=events))
+    with engine.connect() as conn:
+        own = Parser(load_lexicon(conn))
+    assert '"Shoes"' in json.dumps(own.parse("custs who bought shoes").definition.as_json())
+    for phrase in ("ppl who bought apparel", "custs who bought clothes in the last 90d", "bought sneakers"):
+        with pytest.raises(ParseError, match="your data has no category or product of that name"):
+            own.parse(phrase)
+
+
 def test_two_equally_close_words_are_asked_about_not_guessed(parser: Parser) -> None:
     # "bougt": bought and bough... "ope": too short to correct at all; "clickd" one edit from clicked
     with pytest.raises(ParseError) as caught:
