@@ -115,7 +115,7 @@ def rebuild(url: str) -> tuple[float, int]:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     options.add_argument("--contacts", type=int, default=1_000_000)
     options.add_argument("--databases", default="sqlite,postgresql")
     options.add_argument("--runs", type=int, default=3)

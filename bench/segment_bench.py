@@ -37,6 +37,8 @@ TARGETS = {"postgresql": "median <= 2x DuckDB, p95 < 2 s", "sqlite": "p95 < 1 s"
 
 
 def corpus_texts() -> list[str]:
+    if not (EVAL / "dev_corpus.py").exists():
+        raise SystemExit(f"this benchmark needs the evaluation kit beside the project: {EVAL} is missing")
     spec = importlib.util.spec_from_file_location("dev_corpus", EVAL / "dev_corpus.py")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(EVAL))
@@ -73,7 +75,7 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--sqlite-contacts", type=int, default=100_000)
     parser.add_argument("--postgres-contacts", type=int, default=1_000_000)

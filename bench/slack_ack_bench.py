@@ -37,7 +37,7 @@ LIMIT, TARGET = 3.0, 0.300
 
 
 def main() -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     options.add_argument("--requests", type=int, default=200)
     options.add_argument("--concurrency", type=int, default=20)
     options.add_argument("--db", metavar="URL", help="a store to use (default: a temporary SQLite file)")
