@@ -123,8 +123,13 @@ REPORTED = {"open_rate": "Open rate", "click_rate": "Click rate", "click_to_open
 
 
 def _rate_line(measure: str, value: float | None, interval: tuple[float, float] | None) -> str:
+    return f"*{REPORTED[measure]}*\n{_rate(measure, value, interval)}"
+
+
+def _rate(measure: str, value: float | None, interval: tuple[float, float] | None) -> str:
+    """'37% (34%–39%)': a value and its interval."""
     ci = f" ({shown(measure, interval[0])}–{shown(measure, interval[1])})" if interval else ""
-    return f"*{REPORTED[measure]}*\n{shown(measure, value)}{ci}"
+    return f"{shown(measure, value)}{ci}"
 
 
 def report(found: Comparison, measure: str | None = None) -> Message:
@@ -141,17 +146,21 @@ def report(found: Comparison, measure: str | None = None) -> Message:
         blocks.append(mrkdwn(head))
         fields = [_rate_line(k, m.value(k), m.interval(k)) for k in REPORTED]
         blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields[:10]]})
+        key = measure or "open_rate"
         for point in (one.trend or [])[-12:]:
-            key = measure or "open_rate"
-            blocks.append(context(f"{point.label}: {_rate_line(key, point.metrics.value(key), None)}"))
+            rate = _rate(key, point.metrics.value(key), point.metrics.interval(key))
+            blocks.append(context(f"{point.label}: {REPORTED[key]} {rate}"))
         if one.warnings:
             blocks.append(context(*(f":warning: {escape(w)}" for w in one.warnings[:5])))
     chosen = [d for d in found.differences if measure is None or d.measure == measure]
-    if chosen:
-        lines = [f"• {REPORTED.get(d.measure, d.measure)}: {escape(d.verdict)}" for d in chosen]
-        blocks.append(
-            mrkdwn("*Compared with " + escape(found.reports[0].segment.text) + "*\n" + "\n".join(lines))
-        )
+    for segment in dict.fromkeys(d.segment for d in chosen):  # one block per segment compared
+        lines = [
+            f"• {REPORTED.get(d.measure, d.measure)}: {escape(d.verdict)}"
+            for d in chosen
+            if d.segment == segment
+        ]
+        head = f"*{escape(segment)} compared with {escape(found.reports[0].segment.text)}*"
+        blocks.append(mrkdwn(head + "\n" + "\n".join(lines)))
     blocks.append(context(f"95% intervals in brackets; purchases by last click within "
                           f"{found.reports[0].attribution_days} days."))  # fmt: skip
     names = " vs ".join(r.segment.text for r in found.reports)

@@ -54,9 +54,10 @@ def text_lines(found: Comparison) -> list[str]:
     lines = []
     for report in found.reports:
         lines += report_lines(report)
-    if len(found.reports) > 1:
-        lines.append(f"  compared with {found.reports[0].segment.text}:")
-        lines += [f"    {d.measure:<22} {d.verdict}" for d in found.differences]
+    baseline = found.reports[0].segment.text
+    for segment in dict.fromkeys(d.segment for d in found.differences):  # each after the first
+        lines.append(f"  {segment} compared with {baseline}:")
+        lines += [f"    {d.measure:<22} {d.verdict}" for d in found.differences if d.segment == segment]
     return lines
 
 

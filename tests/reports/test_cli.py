@@ -71,6 +71,22 @@ def test_compare_and_trend(store: Engine, database: Database, run_app) -> None:
     )
 
 
+def test_each_compared_segment_is_named_above_its_verdicts(
+    store: Engine, database: Database, run_app
+) -> None:
+    result = run_app("report", "golfers", "--compare", "runners", "--compare", "VIP", "--as-of", AS_OF,
+                     "--db", database.url)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.endswith(" compared with golfers:")]
+    assert [lines[i].strip() for i in heads] == [
+        "runners compared with golfers:",
+        "VIP compared with golfers:",
+    ]
+    verdicts = lines[heads[0] + 1 : heads[1]]
+    assert len(verdicts) == len(MEASURES) and all("VIP" not in line for line in verdicts)
+
+
 def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
     shown = run_app("report", "golfers", "--as-of", AS_OF, "--db", database.url)
     assert shown.returncode == 0, shown.stderr

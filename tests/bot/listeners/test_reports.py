@@ -4,6 +4,7 @@ into the thread with files_upload_v2 (upload URL, the bytes, completion) through
 from __future__ import annotations
 
 import json
+import re
 
 from tests.bot.conftest import Tailor
 from tests.bot.listeners.test_commands import texts
@@ -31,7 +32,7 @@ def test_a_comparison_in_a_mention_answers_with_verdicts_and_a_chart_in_its_thre
     [update] = app.fake.wait_calls("chat.update")
     shown = texts(update.args["blocks"])
     assert "*subscribers in Germany* on 8 campaigns" in shown and "*subscribers in France*" in shown
-    assert "Compared with subscribers in Germany" in shown and "Open rate:" in shown
+    assert "*subscribers in France compared with subscribers in Germany*" in shown and "Open rate:" in shown
     assert any(v in shown for v in ("the gap is real", "the gap could be chance", "too few recipients"))
     done, png = uploaded_chart(app)
     assert done["channel_id"] == "C1" and done["thread_ts"] == "1700000001.000100"
@@ -57,6 +58,9 @@ def test_a_trend_by_month_lists_its_months(tailor) -> None:
     [update] = app.fake.wait_calls("chat.update")
     months = [line for line in texts(update.args["blocks"]).splitlines() if "20" in line and ":" in line]
     assert len(months) >= 6
+    # each month on one line, with its measure, value and interval
+    one_line = re.compile(r"[A-Z][a-z]{2} 20\d\d: Revenue per recipient [\d.,-]+ \([\d.,-]+–[\d.,-]+\)")
+    assert all(one_line.fullmatch(line) for line in months), months
     assert_png(uploaded_chart(app)[1])
 
 
@@ -75,4 +79,4 @@ def test_of_the_ways_a_comparison_splits_the_one_whose_segments_read_is_answered
     [update] = app.fake.wait_calls("chat.update")
     shown = texts(update.args["blocks"])
     assert "*subscribers in Germany and France*" in shown and "*subscribers in Spain*" in shown
-    assert "Compared with subscribers in Germany and France" in shown
+    assert "*subscribers in Spain compared with subscribers in Germany and France*" in shown
