@@ -180,8 +180,8 @@ def reply(found: Answer | Failure) -> Message:
     return answer(found) if isinstance(found, Answer) else failure(found)
 
 
-def help_message(examples: list[str]) -> Message:
-    blocks = [mrkdwn(f"*Tailor* :thread:\n{CAN_DO}"), context(WAYS_IN)]
+def help_message(examples: list[str], ways_in: str = WAYS_IN) -> Message:
+    blocks = [mrkdwn(f"*Tailor* :thread:\n{CAN_DO}"), context(ways_in)]
     if examples:
         blocks.append(mrkdwn("*Try one on your own data:*"))
         blocks.append(actions(*(button(e, f"{ASK}_{i}", e) for i, e in enumerate(examples))))
@@ -195,7 +195,7 @@ def sample(found: Sample) -> Message:
         for m in found.members
     ]
     shown = f"{len(found.members)} of the {found.count:,} members" if found.members else "No members"
-    head = f"*{shown}* of _{escape(found.text)}_ (only you can see this; emails masked)"
+    head = f"*{shown}* of _{escape(found.text)}_ (emails masked)"
     return {"text": f"{shown} of {found.text}", "blocks": [mrkdwn("\n".join([head, *lines]))]}
 
 

@@ -38,10 +38,12 @@ PROMPT = "tailor> "
 #: Where the console writes reports' charts (under the working directory).
 CHARTS = Path("tailor-charts")
 
+#: How to ask, in the console (Slack's help says /tailor, mentions and direct messages).
+WAYS_IN = "Type a phrase at the prompt; in Slack, ask with `/tailor <phrase>`, a mention or a direct message."
 HELP = """\
 Ask for a segment in plain words, for example:
-  lapsed customers in Germany who bought golf gear
-  people who opened the last 3 emails but never bought
+  custs in DE w/ 3+ orders
+  ppl who opened the last 3 emails but never bought
 Commands:
   how did SEGMENT do on CAMPAIGN, compare SEGMENT and SEGMENT on METRIC, SEGMENT month by month
                   a report, with 95% intervals; its chart is written under tailor-charts/
@@ -109,7 +111,7 @@ class Console:
                 self.say(demo_line(report, time.monotonic() - started))
         self.say("Welcome to Tailor, the assistant for email marketers.")
         self.say("Ask for a segment in plain words; import your contacts, events and campaigns from CSV.")
-        self.say("Ask how a segment did on campaigns ('how did VIP do on Black Friday'). Slack: see README.")
+        self.say(f"Ask how a segment did on campaigns ('how did VIP do on {self.latest_campaign()}').")
         self.say(self.store_line())
         self.say("Type `help` for the commands, `quit` to leave.")
 
@@ -135,6 +137,12 @@ class Console:
         contacts, events, campaigns = self.counts()
         return f"The store holds {_holding(contacts, events, campaigns)}."
 
+    def latest_campaign(self) -> str:
+        """The name of the store's latest campaign, for an example that works on its data."""
+        latest = select(Campaign.name).order_by(Campaign.sent_at.desc().nulls_last(), Campaign.id.desc())
+        with self.engine.connect() as conn:
+            return conn.execute(latest.limit(1)).scalar() or "the Spring sale"
+
     def counts(self) -> tuple[int, int, int]:
         with self.engine.connect() as conn:
             contacts, events, campaigns = (
@@ -149,7 +157,7 @@ class Console:
         if word in ("quit", "exit"):
             return False
         if word == "help":
-            self.show(self.conversation.help())
+            self.show(self.conversation.help(WAYS_IN))
             self.say(HELP)
         elif word.isdigit() and line == word:
             self.choose(int(word))

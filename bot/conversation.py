@@ -108,8 +108,9 @@ class Conversation:
         picture = Chart(chart(shown, request.measure), _filename(names), f"Performance of {names}")
         return Reply(blocks.report(found, request.measure), picture)
 
-    def help(self) -> Message:
-        return blocks.help_message(self.examples())
+    def help(self, ways_in: str = blocks.WAYS_IN) -> Message:
+        """What Tailor can do, examples from the data, and `ways_in`: how to ask, where one asks."""
+        return blocks.help_message(self.examples(), ways_in)
 
     def examples(self) -> list[str]:
         now = time.monotonic()

@@ -43,8 +43,11 @@ def test_welcome_and_help(database_url: str):
     code, out = console(settings_for(database_url), "help\nquit\n")
     assert code == 0
     assert "Welcome to Tailor" in out
-    assert "Ask how a segment did on campaigns ('how did VIP do on Black Friday'). Slack: see README." in out
-    assert "lapsed customers in Germany who bought golf gear" in out
+    assert (
+        "Ask how a segment did on campaigns ('how did VIP do on the Spring sale')." in out
+    )  # no campaign yet
+    assert "custs in DE w/ 3+ orders" in out
+    assert "Type a phrase at the prompt; in Slack, ask with /tailor <phrase>" in out
     assert "The store holds 0 contacts, 0 events and 0 campaigns." in out
     assert "Type `help` for the commands" in out
     assert "import --contacts FILE [--events FILE] [--campaigns FILE]" in out
@@ -101,6 +104,7 @@ def test_phrases_get_segment_answers_on_the_demo_data(database_url: str):
     lines = "lapsed customers in Germany\ncontacts in Berl\nsave berliners: contacts in Berlin\nsaved\n"
     code, out = console(settings, lines + "berliners who opened an email\n")
     assert code == 0  # end of input ends the console too
+    assert "('how did VIP do on Gear care tips')" in out  # the demo's latest campaign
     assert "  lapsed customers in Germany\n  Contacts who are lapsed customers" in out
     assert "in Germany" in out and "Members: " in out and "Reachable: " in out
     assert "[1] Sample members  [2] Save as...  [3] Refine" in out
@@ -161,7 +165,7 @@ def test_numbers_pick_the_buttons_of_the_last_answer(database_url: str):
     assert code == 0
     after_suggestion = out.split("[1] contacts in Berlin", 1)[1]
     assert "  contacts in Berlin\n  Contacts in Berlin\n" in after_suggestion  # 1: the suggestion, run
-    sample = after_suggestion.split("members of contacts in Berlin (only you can see this; emails masked)")[1]
+    sample = after_suggestion.split("members of contacts in Berlin (emails masked)")[1]
     people = [line for line in sample.splitlines() if line.startswith("  • ")][:5]
     assert len(people) == 5 and all(", Berlin, " in p and "***@" in p for p in people)  # 1: sample
     assert "Name for “contacts in Berlin”: berliners 2" in out  # 2: save as, the name read from the pipe
