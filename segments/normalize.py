@@ -69,7 +69,8 @@ TOKEN = re.compile(
     rf"|(?P<short>{shorthand.sign_pattern()})"
     r"|(?P<compare><=|>=|=<|=>|≤|≥|<|>)"
     r"|(?P<dash>(?<=\d)\s*[-–]\s*(?=\d))"
-    rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|k\b|m\b|st\b|nd\b|rd\b|th\b|s\b|(?P<unit>{shorthand.unit_pattern()})\b)?"
+    rf"|(?P<number>{NUMERAL})(?P<suffix>%|\+|[km](?:\b|(?=\+))|st\b|nd\b|rd\b|th\b|s\b|(?P<unit>{shorthand.unit_pattern()})\b)?"
+    r"(?P<over>(?<=[km])\+)?"
     rf"|(?P<odd_number>{ODD_NUMBER.pattern})"
     r"|(?P<word>[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*)"
     r"|(?P<comma>[,;])"
@@ -164,6 +165,8 @@ def _read(match: re.Match) -> list[Word]:
         if suffix in ("k", "m"):
             value *= MULTIPLIERS[suffix]
         number = Word(number_text(value), start, end, value)
+        if groups["over"]:  # "1.5k+"
+            return [number, Word("plus", start, end)]
         extra = {"%": "percent", "+": "plus", "s": "s"}.get(suffix or "")
         if suffix == "s" and value >= 10:  # "in their 30s"
             return [number, Word("s", start, end)]

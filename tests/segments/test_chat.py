@@ -96,6 +96,16 @@ def test_a_chat_phrasing_reads_as_its_tidy_twin_and_says_what_it_rewrote(
         assert f"'{word}' as " in said, said
 
 
+@pytest.mark.parametrize(
+    ("chat", "tidy"),
+    [("custs who spent 1.5k+", "customers who spent at least 1500"),
+     ("custs who spent $2k+", "customers who spent at least $2000"),
+     ("ppl who spent 1m+", "people who spent at least 1000000")],
+)  # fmt: skip
+def test_a_thousand_or_a_million_and_more_reads_as_at_least(parser: Parser, chat: str, tidy: str) -> None:
+    assert where(parser, chat) == where(parser, tidy)
+
+
 def test_shorthand_is_data_and_every_entry_reads() -> None:
     """Each word of shorthand.toml expands into words, and the table keeps to its three kinds."""
     from segments import shorthand
