@@ -109,6 +109,9 @@ def parser() -> argparse.ArgumentParser:
     saved.add_argument("action", choices=["save", "list", "show", "delete"])
     saved.add_argument("name", nargs="?")
     saved.add_argument("text", nargs="?", help="the phrase to save (with `save`)")
+    saved.add_argument("--json", action="store_true", help="show: the definition and its reading as JSON")
+    saved.add_argument("--replace", action="store_true", help="save: overwrite a segment saved under NAME")
+    saved.add_argument("--yes", action="store_true", help="delete: without asking")
     _db_option(saved)
     saved.set_defaults(command=saved_segments)
     return root
@@ -221,12 +224,13 @@ def report_command(args: argparse.Namespace, settings) -> int:
 
 
 def saved_segments(args: argparse.Namespace, settings) -> int:
-    from segments.cli import run_saved
+    from segments.cli import SavedCommand, run_saved
     from segments.service import SegmentService
     from store.db import create_store_engine
 
     service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
-    return run_saved(service, args.action, args.name, args.text)
+    command = SavedCommand(args.action, args.name, args.text, args.json, args.replace, args.yes)
+    return run_saved(service, command)
 
 
 def start(args: argparse.Namespace, settings) -> int:
