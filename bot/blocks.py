@@ -13,6 +13,7 @@ from typing import Any
 from reports.compare import shown
 from reports.models import Comparison
 from segments.sample import Sample
+from segments.saved import SavedInfo
 from segments.service import Answer, Failure
 
 Block = dict[str, Any]
@@ -245,7 +246,9 @@ def saving_modal(name: str) -> Block:
     )
 
 
-def saved_modal(name: str, found: Answer | Failure | str) -> Block:
+def saved_modal(name: str, found: Answer | Failure | SavedInfo | str) -> Block:
+    if isinstance(found, SavedInfo):  # taken, and not replaced
+        found = f"a segment is already saved as “{found.name}” ({found.text})"
     if isinstance(found, Answer):
         counts = f"{found.count:,} members, {found.reachable:,} reachable"
         saved = mrkdwn(f":white_check_mark: Saved as *{escape(name)}*: {counts}.")
@@ -255,6 +258,18 @@ def saved_modal(name: str, found: Answer | Failure | str) -> Block:
     else:
         blocks = [mrkdwn(f":x: Not saved: {escape(found)}")]
     return _modal(SAVE_VIEW, "Save segment", blocks, {}, None)
+
+
+def name_taken_modal(taken: SavedInfo, phrase: str) -> Block:
+    """The name asked again: it is taken. Saving under it again replaces the segment saved there."""
+    blocks = [
+        mrkdwn(
+            f":warning: *{escape(taken.name)}* is already a saved segment: _{escape(taken.text)}_.\n"
+            f"Type another name, or keep this one and press *Save* to replace it with _{escape(phrase)}_."
+        ),
+        text_input(NAME_BLOCK, NAME_INPUT, "Name", initial=taken.name),
+    ]
+    return _modal(SAVE_VIEW, "Save segment", blocks, {"phrase": phrase, "replace": taken.name}, "Save")
 
 
 def refine_modal(phrase: str, conditions: list[str] | None, meta: dict) -> Block:

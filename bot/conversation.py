@@ -23,7 +23,7 @@ from segments.conditions import reading_conditions
 from segments.examples import example_phrases
 from segments.parser import ParseError
 from segments.sample import sample_members
-from segments.saved import SavedError
+from segments.saved import NameTaken, SavedError, SavedInfo
 from segments.service import Answer, Failure, SegmentService
 from segments.windows import resolve
 
@@ -31,7 +31,8 @@ HELP_WORDS = frozenset({"", "help", "?", "hi", "hello"})
 #: Help's examples are made again after this many seconds (new data, new examples).
 EXAMPLES_TTL = 600.0
 
-SaveResult = Answer | Failure | str
+#: A saved segment's answer, a phrase not understood, the segment a name is taken by, a refusal.
+SaveResult = Answer | Failure | SavedInfo | str
 
 
 def utc_now() -> datetime:
@@ -121,10 +122,13 @@ class Conversation:
         found = sample_members(self.segments, phrase, self.clock())
         return blocks.sample(found) if not isinstance(found, Failure) else blocks.failure(found)
 
-    def save(self, name: str, phrase: str, by: str | None = None) -> SaveResult:
-        """The saved segment's answer, what was not understood, or why the name cannot be used."""
+    def save(self, name: str, phrase: str, by: str | None = None, replace: bool = False) -> SaveResult:
+        """The saved segment's answer, what was not understood, the segment already saved under the
+        name (unless `replace`: it is then replaced), or why the name cannot be used."""
         try:
-            return self.segments.save(name.strip(), phrase, self.clock(), by=by)
+            return self.segments.save(name.strip(), phrase, self.clock(), by=by, replace=replace)
+        except NameTaken as taken:
+            return taken.taken
         except SavedError as error:
             return str(error)
 

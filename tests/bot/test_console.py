@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.console import run_console
+from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
 from store.models import Contact
@@ -107,6 +108,30 @@ def test_phrases_get_segment_answers_on_the_demo_data(database_url: str):
     assert "[1] contacts in Berlin" in out
     assert "✓ Saved as berliners: " in out
     assert "in the saved segment 'berliners'" in out
+
+
+def test_a_taken_name_is_asked_about_before_it_is_replaced(database_url: str):
+    """The console asks on the next line (typed, or of a pipe): no keeps the segment, yes replaces it."""
+    lines = [
+        "save berliners: contacts in Berlin",
+        "save berliners: contacts in Munich",
+        "n",
+        "berliners",
+        "save berliners: contacts in Munich",
+        "y",
+        "berliners",
+    ]
+    code, out = console(demo_settings(database_url), "\n".join(lines) + "\n")
+    assert code == 0
+    kept, replaced = out.split("Replace it? [y/N] ")[1:]
+    assert "“berliners” is already saved as “contacts in Berlin”." in out
+    assert kept.startswith("n\nKept “berliners” as it was; save under another name to keep both.")
+    assert "Contacts in the saved segment 'berliners'" in kept
+    assert replaced.startswith("y\n  ✓ Saved as berliners: ")
+    engine = create_store_engine(database_url)
+    info = SegmentService(engine).saved.info("berliners")
+    engine.dispose()
+    assert info is not None and info.text == "contacts in Munich"
 
 
 def test_a_terminal_gets_a_prompt(database_url: str):
