@@ -162,3 +162,15 @@ def test_on_a_terminal_a_taken_name_and_a_delete_are_asked_about(store_url: str)
 def _text(service: SegmentService, name: str) -> str | None:
     info = service.saved.info(name)
     return info.text if info else None
+
+
+def test_a_contradiction_is_refused_with_exit_status_1(run_app, store_url: str) -> None:
+    result = run_app("segment", "customers who never purchased", "--db", store_url, "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "? customers who never purchased",
+        "  not understood: this contradicts itself: 'customers' means contacts with at least one purchase, "
+        "and the phrase also asks for contacts with no purchase; no contact is both. For the contacts with "
+        "no purchase, say 'contacts' where it says 'customers'.",
+        "  did you mean: contacts who never purchased",
+    ]
