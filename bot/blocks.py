@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from reports.compare import shown
-from reports.models import Comparison
+from reports.models import Comparison, NoCampaign
 from segments.sample import Sample
 from segments.saved import SavedInfo
 from segments.service import Answer, Failure
@@ -160,12 +160,14 @@ def report(found: Comparison, measure: str | None = None) -> Message:
 
 
 def failure(failed: Failure) -> Message:
-    blocks = [mrkdwn(f":thinking_face: I couldn't read *{escape(failed.text)}*: {escape(failed.error)}")]
+    """What was not understood (or, for a report, which campaigns there are), and what to run instead."""
+    said = "" if isinstance(failed, NoCampaign) else "I couldn't read "  # its error says it all
+    blocks = [mrkdwn(f":thinking_face: {said}*{escape(failed.text)}*: {escape(failed.error)}")]
     suggestions = failed.suggestions[:MAX_SUGGESTIONS]
     if suggestions:
         blocks.append(context("Did you mean one of these? Pick one to run it."))
         blocks.append(actions(*(button(s, f"{RERUN}_{i}", s) for i, s in enumerate(suggestions))))
-    return {"text": f"I couldn't read “{failed.text}”: {failed.error}", "blocks": blocks}
+    return {"text": f"{said}“{failed.text}”: {failed.error}", "blocks": blocks}
 
 
 def reply(found: Answer | Failure) -> Message:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
-from reports.models import Comparison
+from reports.models import Comparison, NoCampaign
 from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from reports.selection import Selection
 from reports.service import ReportService
@@ -87,7 +87,7 @@ class Conversation:
         except ReportPhraseError as error:
             return Reply(blocks.failure(Failure(text=text.strip(), error=str(error), suggestions=[])))
         if request is not None:
-            return self.report(request)
+            return self.report(request, said=text.strip())
         found = self.segments.answer(text.strip(), self.clock())
         return Reply(blocks.reply(found))
 
@@ -95,11 +95,15 @@ class Conversation:
         """The Performance button: the segment over every campaign."""
         return self.report(ReportRequest(segments=[phrase]))
 
-    def report(self, request: ReportRequest) -> Reply:
+    def report(self, request: ReportRequest, said: str = "") -> Reply:
+        """The report a request asks for; a campaign name it offers instead ("did you mean") is
+        the phrase `said` with that name for the words asked, to run as it is."""
         now = self.clock()
         period = resolve(request.period, now, self.segments.zone) if request.period else None
         selection = Selection(name=request.campaign, period=period)
         found = self.reports.compare(request.segments, selection, now, by=request.by)
+        if isinstance(found, NoCampaign):
+            return Reply(blocks.failure(_with_names(found, said, request.campaign or "")))
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
         from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
@@ -148,6 +152,15 @@ class Conversation:
 
     def refusal(self) -> Message:
         return blocks.refusal()
+
+
+def _with_names(found: NoCampaign, said: str, asked: str) -> NoCampaign:
+    """The failure with each campaign name offered put in the phrase in place of the words asked."""
+    at = said.lower().rfind(asked.lower()) if asked else -1
+    if at < 0:
+        return found.model_copy(update={"suggestions": []})
+    phrases = [said[:at] + name + said[at + len(asked) :] for name in found.suggestions]
+    return found.model_copy(update={"suggestions": phrases})
 
 
 def _filename(names: str) -> str:

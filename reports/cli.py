@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
 from reports.compare import shown
-from reports.models import RATES, Comparison, Report
+from reports.models import RATES, Comparison, NoCampaign, Report
 from reports.selection import Selection
 from segments.service import Failure
 from segments.windows import Bounds, midnight
@@ -114,5 +115,11 @@ def print_report(
 
 
 def _failure(found: Failure) -> str:
+    """What failed; a campaign name offered is said as the option that picks it."""
     lines = [f"? {found.text}", f"  {found.error}"]
-    return "\n".join(lines + [f"  did you mean: {s}" for s in found.suggestions])
+    offered = (
+        [f"--campaign {shlex.quote(s)}" for s in found.suggestions]
+        if isinstance(found, NoCampaign)
+        else found.suggestions
+    )
+    return "\n".join(lines + [f"  did you mean: {s}" for s in offered])

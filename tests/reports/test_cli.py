@@ -78,7 +78,12 @@ def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
     unknown = run_app(
         "report", "golfers", "--campaign", "Blak Friday", "--as-of", AS_OF, "--db", database.url
     )
-    assert unknown.returncode == 1 and "Black Friday 2025" in unknown.stdout
+    assert unknown.returncode == 1
+    listed, offered = unknown.stdout.splitlines()[1:]
+    assert listed.startswith(
+        "  No campaign matches: none is named like “Blak Friday”. The store's campaigns, "
+    )
+    assert offered == "  did you mean: --campaign 'Black Friday 2025'"
     unread = run_app("report", "contacts in Berl", "--as-of", AS_OF, "--db", database.url, "--json")
     assert unread.returncode == 1 and json.loads(unread.stdout)["suggestions"]
 
