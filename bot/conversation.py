@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
+from reports.chart_files import chart_name
 from reports.models import Comparison, NoCampaign
 from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from reports.selection import Selection
@@ -106,12 +107,7 @@ class Conversation:
             return Reply(blocks.failure(_with_names(found, said, request.campaign or "")))
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
-        from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
-
-        shown = found if len(found.reports) > 1 else found.reports[0]
-        names = " vs ".join(r.segment.text for r in found.reports)
-        picture = Chart(chart(shown, request.measure), _filename(names), f"Performance of {names}")
-        return Reply(blocks.report(found, request.measure), picture)
+        return Reply(blocks.report(found, request.measure), _chart(found, request))
 
     def help(self) -> Message:
         return blocks.help_message(self.examples())
@@ -154,6 +150,18 @@ class Conversation:
         return blocks.refusal()
 
 
+def _chart(found: Comparison, request: ReportRequest) -> Chart:
+    """The report's chart, named after what was asked (its period as said: "since March" names
+    the same file every day)."""
+    from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
+
+    shown = found if len(found.reports) > 1 else found.reports[0]
+    names = " vs ".join(r.segment.text for r in found.reports)
+    period = request.period.model_dump_json() if request.period else None
+    name = chart_name(request.segments, request.campaign, period, request.by, request.measure)
+    return Chart(chart(shown, request.measure), name, f"Performance of {names}")
+
+
 def _with_names(found: NoCampaign, said: str, asked: str) -> NoCampaign:
     """The failure with each campaign name offered put in the phrase in place of the words asked."""
     at = said.lower().rfind(asked.lower()) if asked else -1
@@ -161,9 +169,3 @@ def _with_names(found: NoCampaign, said: str, asked: str) -> NoCampaign:
         return found.model_copy(update={"suggestions": []})
     phrases = [said[:at] + name + said[at + len(asked) :] for name in found.suggestions]
     return found.model_copy(update={"suggestions": phrases})
-
-
-def _filename(names: str) -> str:
-    """'tailor-golfers-vs-runners.png': the words of the names, nothing a path could misread."""
-    words = "".join(ch if ch.isalnum() else "-" for ch in names.lower()).split("-")
-    return "tailor-" + "-".join(w for w in words if w)[:60] + ".png"

@@ -9,6 +9,7 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
+from reports.chart_files import chart_format, chart_name
 from reports.compare import shown
 from reports.models import RATES, Comparison, NoCampaign, Report
 from reports.selection import Selection
@@ -84,6 +85,21 @@ def report_lines(report: Report) -> list[str]:
     return lines + [f"  ! {w}" for w in report.warnings]
 
 
+def chart_file(
+    path: Path | None,
+    phrases: list[str],
+    campaign: str | None,
+    since: date | None,
+    until: date | None,
+    by: str | None,
+) -> Path | None:
+    """Where the chart goes: the file named, or in the folder named a file named from the report."""
+    if path is None or not path.is_dir():
+        return path
+    period = f"{since or ''}..{until or ''}" if since or until else None
+    return path / chart_name(phrases, campaign, period, by)
+
+
 def print_report(
     found: Comparison | Failure,
     out: TextIO,
@@ -105,7 +121,7 @@ def print_report(
 
         shown_report = found if len(found.reports) > 1 else found.reports[0]
         try:
-            chart_path.write_bytes(chart(shown_report, measure))
+            chart_path.write_bytes(chart(shown_report, measure, chart_format(chart_path)))
         except OSError as error:
             print(f"tailor: could not write the chart to {chart_path}: {error.strerror}", file=sys.stderr)
             return 1

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.console import run_console
+from reports.chart_files import chart_name
 from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
@@ -225,17 +226,27 @@ class TerminalOutput(io.StringIO):
 def test_a_report_and_the_performance_choice_write_their_charts(
     tmp_path: Path, monkeypatch, database_url: str
 ) -> None:
+    """Each report its own file, named after what was asked; the same report asked again, the same."""
     monkeypatch.chdir(tmp_path)
     settings = Settings(database_url=database_url, demo_data=True)
-    code, out = console(settings, "how did lapsed customers do on sale\ncontacts in London\n4\nquit\n")
+    asked = [
+        "how did lapsed customers do on sale",
+        "lapsed customers",
+        "4",
+        "how did Lapsed customers do on SALE",
+    ]
+    code, out = console(settings, "\n".join([*asked, "quit"]) + "\n")
     assert code == 0
     assert "*lapsed customers* on 2 campaigns" not in out  # drawn for a terminal, not mrkdwn
     assert "lapsed customers on 2 campaigns" in out and "Open rate" in out
     charts = [line.split("chart: ", 1)[1] for line in out.splitlines() if "chart: " in line]
-    assert charts == [
-        "tailor-charts/tailor-lapsed-customers.png",
-        "tailor-charts/tailor-contacts-in-london.png",
-    ]
+    on_sale = f"tailor-charts/{chart_name(['lapsed customers'], campaign='sale')}"
+    everywhere = f"tailor-charts/{chart_name(['lapsed customers'])}"
+    assert charts == [on_sale, everywhere, on_sale]
+    assert on_sale.startswith("tailor-charts/tailor-lapsed-customers-sale-") and on_sale != everywhere
+    assert sorted(p.name for p in (tmp_path / "tailor-charts").iterdir()) == sorted(
+        Path(c).name for c in {on_sale, everywhere}
+    )
     assert all((tmp_path / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for chart in charts)
 
 
