@@ -40,10 +40,6 @@ class Selection:
             return False
         return self.period is None or (sent_at is not None and self.period.contains(sent_at))
 
-    def describe(self) -> str:
-        named = f"campaigns named “{self.name}”" if self.name else "all campaigns"
-        return f"{named} {self.sent()}".strip()
-
     def sent(self) -> str:
         """When the campaigns were sent, in words: "sent from 1 Jan 2026 before 1 Jul 2026 00:00"."""
         parts = []
