@@ -101,7 +101,12 @@ def parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--as-of", type=_moment, metavar="ISO", help="now, for the segment's time windows")
     report.add_argument("--json", action="store_true", help="one JSON object")
-    report.add_argument("--chart", type=_chart_file, metavar="FILE", help="write a PNG chart to FILE")
+    report.add_argument(
+        "--chart",
+        type=_chart_file,
+        metavar="FILE",
+        help="write the chart to FILE (.png, .jpg, .svg, .pdf), or to a folder FILE under the report's name",
+    )
     _db_option(report)
     report.set_defaults(command=report_command)
 
@@ -109,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
     saved.add_argument("action", choices=["save", "list", "show", "delete"])
     saved.add_argument("name", nargs="?")
     saved.add_argument("text", nargs="?", help="the phrase to save (with `save`)")
+    saved.add_argument("--json", action="store_true", help="show: the definition and its reading as JSON")
+    saved.add_argument("--replace", action="store_true", help="save: overwrite a segment saved under NAME")
+    saved.add_argument("--yes", action="store_true", help="delete: without asking")
     _db_option(saved)
     saved.set_defaults(command=saved_segments)
     return root
@@ -141,12 +149,19 @@ def _in_years(day: date) -> date:
 
 
 def _chart_file(value: str) -> Path:
-    """A PNG to write: its folder must exist, so that the report is not computed for nothing."""
+    """A chart to write, or a folder to write it in: the folder must exist and the extension be one
+    Tailor writes, so that the report is not computed for nothing."""
+    from reports.chart_files import ChartFileError, chart_format
+
     path = Path(value)
     if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} is a folder: name the PNG file to write")
+        return path
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"no folder {str(path.parent)!r} to write the chart in")
+    try:
+        chart_format(path)
+    except ChartFileError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return path
 
 
@@ -202,7 +217,7 @@ def segment(args: argparse.Namespace, settings) -> int:
 
 
 def report_command(args: argparse.Namespace, settings) -> int:
-    from reports.cli import print_report, selection
+    from reports.cli import chart_file, print_report, selection
     from reports.service import ReportService
     from segments.service import SegmentService
     from store.db import create_store_engine
@@ -216,17 +231,20 @@ def report_command(args: argparse.Namespace, settings) -> int:
         return 2
     chosen = selection(args.campaign, args.since, args.until, settings.zone)
     as_of = args.as_of or datetime.now(UTC)
-    found = service.compare([args.text, *args.compare], chosen, as_of, by=args.by)
-    return print_report(found, sys.stdout, args.json, args.chart)
+    phrases = [args.text, *args.compare]
+    found = service.compare(phrases, chosen, as_of, by=args.by)
+    chart = chart_file(args.chart, phrases, args.campaign, args.since, args.until, args.by)
+    return print_report(found, sys.stdout, args.json, chart)
 
 
 def saved_segments(args: argparse.Namespace, settings) -> int:
-    from segments.cli import run_saved
+    from segments.cli import SavedCommand, run_saved
     from segments.service import SegmentService
     from store.db import create_store_engine
 
     service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
-    return run_saved(service, args.action, args.name, args.text)
+    command = SavedCommand(args.action, args.name, args.text, args.json, args.replace, args.yes)
+    return run_saved(service, command)
 
 
 def start(args: argparse.Namespace, settings) -> int:

@@ -11,8 +11,9 @@ import json
 from typing import Any
 
 from reports.compare import shown
-from reports.models import Comparison
+from reports.models import Comparison, NoCampaign
 from segments.sample import Sample
+from segments.saved import SavedInfo
 from segments.service import Answer, Failure
 
 Block = dict[str, Any]
@@ -168,12 +169,14 @@ def report(found: Comparison, measure: str | None = None) -> Message:
 
 
 def failure(failed: Failure) -> Message:
-    blocks = [mrkdwn(f":thinking_face: I couldn't read *{escape(failed.text)}*: {escape(failed.error)}")]
+    """What was not understood (or, for a report, which campaigns there are), and what to run instead."""
+    said = "" if isinstance(failed, NoCampaign) else "I couldn't read "  # its error says it all
+    blocks = [mrkdwn(f":thinking_face: {said}*{escape(failed.text)}*: {escape(failed.error)}")]
     suggestions = failed.suggestions[:MAX_SUGGESTIONS]
     if suggestions:
         blocks.append(context("Did you mean one of these? Pick one to run it."))
         blocks.append(actions(*(button(s, f"{RERUN}_{i}", s) for i, s in enumerate(suggestions))))
-    return {"text": f"I couldn't read “{failed.text}”: {failed.error}", "blocks": blocks}
+    return {"text": f"{said}“{failed.text}”: {failed.error}", "blocks": blocks}
 
 
 def reply(found: Answer | Failure) -> Message:
@@ -254,7 +257,9 @@ def saving_modal(name: str) -> Block:
     )
 
 
-def saved_modal(name: str, found: Answer | Failure | str) -> Block:
+def saved_modal(name: str, found: Answer | Failure | SavedInfo | str) -> Block:
+    if isinstance(found, SavedInfo):  # taken, and not replaced
+        found = f"a segment is already saved as “{found.name}” ({found.text})"
     if isinstance(found, Answer):
         counts = f"{found.count:,} members, {found.reachable:,} reachable"
         saved = mrkdwn(f":white_check_mark: Saved as *{escape(name)}*: {counts}.")
@@ -264,6 +269,18 @@ def saved_modal(name: str, found: Answer | Failure | str) -> Block:
     else:
         blocks = [mrkdwn(f":x: Not saved: {escape(found)}")]
     return _modal(SAVE_VIEW, "Save segment", blocks, {}, None)
+
+
+def name_taken_modal(taken: SavedInfo, phrase: str) -> Block:
+    """The name asked again: it is taken. Saving under it again replaces the segment saved there."""
+    blocks = [
+        mrkdwn(
+            f":warning: *{escape(taken.name)}* is already a saved segment: _{escape(taken.text)}_.\n"
+            f"Type another name, or keep this one and press *Save* to replace it with _{escape(phrase)}_."
+        ),
+        text_input(NAME_BLOCK, NAME_INPUT, "Name", initial=taken.name),
+    ]
+    return _modal(SAVE_VIEW, "Save segment", blocks, {"phrase": phrase, "replace": taken.name}, "Save")
 
 
 def refine_modal(phrase: str, conditions: list[str] | None, meta: dict) -> Block:

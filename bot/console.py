@@ -25,6 +25,7 @@ from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
 from reports.service import ReportService
 from segments.reading import counted
+from segments.saved import SavedInfo
 from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
@@ -232,7 +233,14 @@ class Console:
         self.save_as(name.strip(), phrase.strip())
 
     def save_as(self, name: str, phrase: str) -> None:
+        """Save, asking first when the name is taken (the next line of a pipe answers)."""
         result = self.conversation.save(name, phrase)
+        if isinstance(result, SavedInfo):
+            answer = self.prompt(f"“{result.name}” is already saved as “{result.text}”. Replace it? [y/N] ")
+            if answer.lower() not in ("y", "yes"):
+                self.say(f"Kept “{result.name}” as it was; save under another name to keep both.")
+                return
+            result = self.conversation.save(name, phrase, replace=True)
         self.show({"text": "", "blocks": blocks.saved_modal(name, result)["blocks"]})
 
     def import_files(self, line: str) -> None:

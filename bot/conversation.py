@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
-from reports.models import Comparison
+from reports.chart_files import chart_name
+from reports.models import Comparison, NoCampaign
 from reports.phrases import ReportPhraseError, ReportRequest, parse_request
 from reports.selection import Selection
 from reports.service import ReportService
@@ -23,7 +24,7 @@ from segments.conditions import reading_conditions
 from segments.examples import example_phrases
 from segments.parser import ParseError
 from segments.sample import sample_members
-from segments.saved import SavedError
+from segments.saved import NameTaken, SavedError, SavedInfo
 from segments.service import Answer, Failure, SegmentService
 from segments.windows import resolve
 
@@ -31,7 +32,8 @@ HELP_WORDS = frozenset({"", "help", "?", "hi", "hello"})
 #: Help's examples are made again after this many seconds (new data, new examples).
 EXAMPLES_TTL = 600.0
 
-SaveResult = Answer | Failure | str
+#: A saved segment's answer, a phrase not understood, the segment a name is taken by, a refusal.
+SaveResult = Answer | Failure | SavedInfo | str
 
 
 def utc_now() -> datetime:
@@ -86,7 +88,7 @@ class Conversation:
         except ReportPhraseError as error:
             return Reply(blocks.failure(Failure(text=text.strip(), error=str(error), suggestions=[])))
         if request is not None:
-            return self.report(request)
+            return self.report(request, said=text.strip())
         found = self.segments.answer(text.strip(), self.clock())
         return Reply(blocks.reply(found))
 
@@ -94,19 +96,18 @@ class Conversation:
         """The Performance button: the segment over every campaign."""
         return self.report(ReportRequest(segments=[phrase]))
 
-    def report(self, request: ReportRequest) -> Reply:
+    def report(self, request: ReportRequest, said: str = "") -> Reply:
+        """The report a request asks for; a campaign name it offers instead ("did you mean") is
+        the phrase `said` with that name for the words asked, to run as it is."""
         now = self.clock()
         period = resolve(request.period, now, self.segments.zone) if request.period else None
         selection = Selection(name=request.campaign, period=period)
         found = self.reports.compare(request.segments, selection, now, by=request.by)
+        if isinstance(found, NoCampaign):
+            return Reply(blocks.failure(_with_names(found, said, request.campaign or "")))
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
-        from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
-
-        shown = found if len(found.reports) > 1 else found.reports[0]
-        names = " vs ".join(r.segment.text for r in found.reports)
-        picture = Chart(chart(shown, request.measure), _filename(names), f"Performance of {names}")
-        return Reply(blocks.report(found, request.measure), picture)
+        return Reply(blocks.report(found, request.measure), _chart(found, request))
 
     def help(self, ways_in: str = blocks.WAYS_IN) -> Message:
         """What Tailor can do, examples from the data, and `ways_in`: how to ask, where one asks."""
@@ -122,10 +123,13 @@ class Conversation:
         found = sample_members(self.segments, phrase, self.clock())
         return blocks.sample(found) if not isinstance(found, Failure) else blocks.failure(found)
 
-    def save(self, name: str, phrase: str, by: str | None = None) -> SaveResult:
-        """The saved segment's answer, what was not understood, or why the name cannot be used."""
+    def save(self, name: str, phrase: str, by: str | None = None, replace: bool = False) -> SaveResult:
+        """The saved segment's answer, what was not understood, the segment already saved under the
+        name (unless `replace`: it is then replaced), or why the name cannot be used."""
         try:
-            return self.segments.save(name.strip(), phrase, self.clock(), by=by)
+            return self.segments.save(name.strip(), phrase, self.clock(), by=by, replace=replace)
+        except NameTaken as taken:
+            return taken.taken
         except SavedError as error:
             return str(error)
 
@@ -147,7 +151,22 @@ class Conversation:
         return blocks.refusal()
 
 
-def _filename(names: str) -> str:
-    """'tailor-golfers-vs-runners.png': the words of the names, nothing a path could misread."""
-    words = "".join(ch if ch.isalnum() else "-" for ch in names.lower()).split("-")
-    return "tailor-" + "-".join(w for w in words if w)[:60] + ".png"
+def _chart(found: Comparison, request: ReportRequest) -> Chart:
+    """The report's chart, named after what was asked (its period as said: "since March" names
+    the same file every day)."""
+    from reports.charts import chart  # matplotlib is loaded by the first report, not at start-up
+
+    shown = found if len(found.reports) > 1 else found.reports[0]
+    names = " vs ".join(r.segment.text for r in found.reports)
+    period = request.period.model_dump_json() if request.period else None
+    name = chart_name(request.segments, request.campaign, period, request.by, request.measure)
+    return Chart(chart(shown, request.measure), name, f"Performance of {names}")
+
+
+def _with_names(found: NoCampaign, said: str, asked: str) -> NoCampaign:
+    """The failure with each campaign name offered put in the phrase in place of the words asked."""
+    at = said.lower().rfind(asked.lower()) if asked else -1
+    if at < 0:
+        return found.model_copy(update={"suggestions": []})
+    phrases = [said[:at] + name + said[at + len(asked) :] for name in found.suggestions]
+    return found.model_copy(update={"suggestions": phrases})

@@ -1,6 +1,6 @@
-"""Charts of reports as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot, so
-threads may draw at once), sized and lettered to be read on a phone: a square 1080 px image,
-large type, few words. Titled with the segment's reading, never with the words typed."""
+"""Charts of reports as PNG bytes (or JPEG, SVG, PDF), drawn with matplotlib's Agg canvas (no
+display, no pyplot, so threads may draw at once), sized and lettered to be read on a phone: a square
+1080 px image, large type, few words. Titled with the segment's reading, never with the words typed."""
 
 from __future__ import annotations
 
@@ -36,13 +36,14 @@ def _figure() -> Figure:
     return figure
 
 
-def _png(figure: Figure) -> bytes:
+def _saved(figure: Figure, kind: str) -> bytes:
+    """The figure's bytes in matplotlib's format `kind` (chart_files.chart_format)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format=kind)
     return buffer.getvalue()
 
 
-def rates_chart(found: Comparison | Report) -> bytes:
+def rates_chart(found: Comparison | Report, kind: str = "png") -> bytes:
     """Bars of the main rates per segment, with their 95% intervals as error bars."""
     reports = found.reports if isinstance(found, Comparison) else [found]
     figure = _figure()
@@ -67,10 +68,10 @@ def rates_chart(found: Comparison | Report) -> bytes:
     figure.suptitle(readings, fontsize=FONT + 1, fontweight="bold")
     campaigns = reports[0].campaigns
     axes.set_title(f"{len(campaigns)} campaign{'s' if len(campaigns) != 1 else ''}", fontsize=FONT - 1)
-    return _png(figure)
+    return _saved(figure, kind)
 
 
-def trend_chart(report: Report, measure: str = "open_rate") -> bytes:
+def trend_chart(report: Report, measure: str = "open_rate", kind: str = "png") -> bytes:
     """A line of one metric by week or month, its 95% interval shaded."""
     points = report.trend or []
     figure = _figure()
@@ -99,14 +100,15 @@ def trend_chart(report: Report, measure: str = "open_rate") -> bytes:
     axes.grid(alpha=0.3)
     axes.set_title(f"{LABELS.get(measure, measure)}, {report.by} by {report.by}", fontsize=FONT)
     figure.suptitle(_wrap(report.segment.explanation), fontsize=FONT + 1, fontweight="bold")
-    return _png(figure)
+    return _saved(figure, kind)
 
 
-def chart(found: Comparison | Report, measure: str | None = None) -> bytes:
-    """The chart a report asks for: a trend when it has one, else the rates."""
+def chart(found: Comparison | Report, measure: str | None = None, kind: str = "png") -> bytes:
+    """The chart a report asks for: a trend when it has one, else the rates; PNG unless `kind`
+    names another of matplotlib's formats ("jpeg", "svg", "pdf")."""
     if isinstance(found, Report) and found.trend is not None:
-        return trend_chart(found, measure or "open_rate")
-    return rates_chart(found)
+        return trend_chart(found, measure or "open_rate", kind)
+    return rates_chart(found, kind)
 
 
 def _errors(value: float | None, interval: tuple[float, float] | None) -> tuple[float, float]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
+from reports.chart_files import chart_format, chart_name
 from reports.compare import shown
-from reports.models import RATES, Comparison, Report
+from reports.models import RATES, Comparison, NoCampaign, Report
 from reports.selection import Selection
 from segments.service import Failure
 from segments.windows import Bounds, midnight
@@ -86,6 +88,21 @@ def report_lines(report: Report) -> list[str]:
     return lines + [f"  ! {w}" for w in report.warnings]
 
 
+def chart_file(
+    path: Path | None,
+    phrases: list[str],
+    campaign: str | None,
+    since: date | None,
+    until: date | None,
+    by: str | None,
+) -> Path | None:
+    """Where the chart goes: the file named, or in the folder named a file named from the report."""
+    if path is None or not path.is_dir():
+        return path
+    period = f"{since or ''}..{until or ''}" if since or until else None
+    return path / chart_name(phrases, campaign, period, by)
+
+
 def print_report(
     found: Comparison | Failure,
     out: TextIO,
@@ -107,7 +124,7 @@ def print_report(
 
         shown_report = found if len(found.reports) > 1 else found.reports[0]
         try:
-            chart_path.write_bytes(chart(shown_report, measure))
+            chart_path.write_bytes(chart(shown_report, measure, chart_format(chart_path)))
         except OSError as error:
             print(f"tailor: could not write the chart to {chart_path}: {error.strerror}", file=sys.stderr)
             return 1
@@ -117,5 +134,11 @@ def print_report(
 
 
 def _failure(found: Failure) -> str:
+    """What failed; a campaign name offered is said as the option that picks it."""
     lines = [f"? {found.text}", f"  {found.error}"]
-    return "\n".join(lines + [f"  did you mean: {s}" for s in found.suggestions])
+    offered = (
+        [f"--campaign {shlex.quote(s)}" for s in found.suggestions]
+        if isinstance(found, NoCampaign)
+        else found.suggestions
+    )
+    return "\n".join(lines + [f"  did you mean: {s}" for s in offered])

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from segments.service import Failure
+
 Interval = tuple[float, float]
 Period = Literal["week", "month"]
 
@@ -112,3 +114,10 @@ class Comparison(BaseModel):
 
     reports: list[Report]
     differences: list[Difference]
+
+
+class NoCampaign(Failure):
+    """No campaign matches the selection: the error lists some the store has (most recent first),
+    `campaigns` names them, and `suggestions` are the names close to the words asked ("did you mean")."""
+
+    campaigns: list[str]

@@ -17,14 +17,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import process
 from sqlalchemy import Connection, Engine, text
 
 from reports import audiences, stats
 from reports.compare import differences
 from reports.metrics import CampaignCounts, Counts, metrics, total
 from reports.models import MEASURES, CampaignRef, Comparison, Metrics, Period, Report, SegmentRef
-from reports.selection import Chosen, Selection, choose
+from reports.selection import Chosen, Selection, choose, unmatched
 from reports.trends import trend
 from segments.compiler import CompileError
 from segments.definition import Definition
@@ -168,17 +167,12 @@ class ReportService:
         return []
 
     def no_campaign(self, conn: Connection, phrase: str, selection: Selection) -> Failure:
-        names = [c.ref.name for c in choose(conn, Selection())]
-        if not names:  # nothing imported yet: no campaign to measure, whatever was asked
+        every = choose(conn, Selection())
+        if not every:  # nothing imported yet: no campaign to measure, whatever was asked
             return Failure(
                 text=phrase, error=f"There is nothing to measure yet. {EMPTY_STORE}", suggestions=[]
             )
-        near = process.extract(selection.name or "", names, limit=3) if selection.name else []
-        return Failure(
-            text=phrase,
-            error=f"No campaign matches: {selection.describe()}",
-            suggestions=[name for name, _score, _index in near],
-        )
+        return unmatched(phrase, selection, every, self.segments.zone)
 
     def campaign_names(self) -> list[CampaignRef]:
         with self.engine.connect() as conn:

@@ -24,6 +24,7 @@ from lark.lexer import Lexer, LexerState
 
 from segments import suggestions
 from segments.assembly import AssemblyError, assemble
+from segments.contradictions import Clash, clash, refusal
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon
@@ -135,6 +136,9 @@ class Parser:
             definition, notes = assemble(tree, tags)
         except AssemblyError as error:
             raise ParseError(str(error), error.suggestions) from None
+        found = clash(definition.where)
+        if found is not None:
+            raise self._contradiction(clean, tags, found) if advise else ParseError("contradiction")
         return Parsed(definition, [*rewritten(tags), *notes, *_currencies(tags)])
 
     def tags(self, text: str) -> list[Tag]:
@@ -202,6 +206,16 @@ class Parser:
             return ParseError(message, self.suggest(text, tag, tags=tags))
         return ParseError(f"I don't know the word {word!r}", self.suggest(text, tag, tags=tags))
 
+    def _contradiction(self, text: str, tags: list[Tag], found: Clash) -> ParseError:
+        """A phrase no contact could meet, in words; the phrase with "contacts" for the head that
+        requires a purchase ("customers who never purchased") when that reads."""
+        head = next((tag for i, tag in enumerate(tags) if _buyers(tags, i)), None)
+        if head is None or not found.of_head:
+            return ParseError(refusal(found))
+        said = text[head.start : head.end]
+        plain = text[: head.start] + ("contacts" if said.endswith("s") else "contact") + text[head.end :]
+        return ParseError(refusal(found, said), [plain] if self._reads(plain) else [])
+
     def _unexpected(self, text: str, tags: list[Tag], index: int | None) -> ParseError:
         if index is None or index >= len(tags):
             return ParseError(f"{text!r} ends before it says what it means", [])
@@ -257,6 +271,12 @@ def rewritten(tags: list[Tag]) -> list[str]:
     if not pairs:
         return []
     return ["read " + ", ".join(f"{typed!r} as {read!r}" for typed, read in pairs)]
+
+
+def _buyers(tags: list[Tag], index: int) -> bool:
+    """Whether the tag at `index` is a head that means buyers ("customers"; not "non-buyers")."""
+    tag = tags[index]
+    return tag.type == "HEAD" and tag.meaning == "customer" and (index == 0 or tags[index - 1].type != "NON")
 
 
 def _negative(text: str, tag: Tag) -> ParseError | None:

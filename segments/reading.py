@@ -13,13 +13,17 @@ from segments.definition import (
     All,
     AnyOf,
     Attribute,
+    Calendar,
     Condition,
     Count,
     Definition,
     Event,
     EventFilter,
+    Last,
     LastEmails,
     Not,
+    OlderThan,
+    Quarter,
     Rank,
     Reachability,
     Saved,
@@ -177,6 +181,32 @@ class Reader:
         local = (moment or self.as_of).astimezone(self.zone)
         text = f"{local.day} {local:%b %Y}"
         return f"{text} {local:%H:%M}" if exact and (local.hour or local.minute) else text
+
+
+class UndatedReader(Reader):
+    """The reading with time windows said as the phrase says them ("in the last 30 days", "last
+    month"), no dates resolved: for what is told before there is an `as_of` (a refusal)."""
+
+    def __init__(self, zone: tzinfo = UTC) -> None:
+        super().__init__(UNDATED, zone)
+
+    def when(self, window: Window | None) -> str:
+        match window:
+            case None:
+                return ""
+            case Last(span=span):
+                return f" in the last {_span(span)}"
+            case OlderThan(span=span):
+                return f" more than {_span(span)} ago"
+            case Calendar(period=period):
+                return f" {period.replace('_', ' ')}"
+            case Quarter(quarter=quarter, year=year):
+                return f" in Q{quarter}{f' {year}' if year else ''}"
+        return " in the time the phrase names"
+
+
+#: The moment an UndatedReader stands on: it resolves no window, so none is ever read from it.
+UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def counted(count: int, noun: str) -> str:

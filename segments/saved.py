@@ -12,6 +12,8 @@ from store.models import SavedSegment
 
 #: Names are words a phrase can hold: "golf-comeback", "vip_de", "fairway winners".
 MAX_NAME = 60
+#: The columns of a `SavedInfo`.
+INFO = (SavedSegment.name, SavedSegment.text, SavedSegment.created_by, SavedSegment.created_at)
 
 
 class SavedError(ValueError):
@@ -23,6 +25,21 @@ class SavedInfo(BaseModel):
     text: str
     created_by: str | None
     created_at: datetime
+
+
+class SavedReading(SavedInfo):
+    """A saved segment as `saved show` shows it: its definition and the reading an answer shows."""
+
+    definition: dict
+    explanation: str
+
+
+class NameTaken(SavedError):
+    """A segment is already saved under the name: replacing it is the caller's to confirm."""
+
+    def __init__(self, taken: SavedInfo) -> None:
+        super().__init__(f"a segment is already saved as {taken.name!r} (“{taken.text}”)")
+        self.taken = taken
 
 
 class SavedSegments:
@@ -42,14 +59,19 @@ class SavedSegments:
             found = conn.execute(select(SavedSegment.definition).where(SavedSegment.name == name)).scalar()
         return None if found is None else Definition.model_validate(found)
 
+    def info(self, name: str) -> SavedInfo | None:
+        """The segment saved under exactly this name (spaces tidied), if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*INFO).where(SavedSegment.name == " ".join(name.split()))).first()
+        return None if row is None else SavedInfo(**row._mapping)
+
     def names(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(select(SavedSegment.name).order_by(SavedSegment.name)).scalars())
 
     def list(self) -> list[SavedInfo]:
-        columns = (SavedSegment.name, SavedSegment.text, SavedSegment.created_by, SavedSegment.created_at)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(*columns).order_by(SavedSegment.name)).mappings()
+            rows = conn.execute(select(*INFO).order_by(SavedSegment.name)).mappings()
             return [SavedInfo(**row) for row in rows]
 
     def delete(self, name: str) -> bool:

@@ -25,7 +25,7 @@ from segments.members import BATCH, Recipient, member_ids, recipients
 from segments.names import name_problem
 from segments.parser import ParseError, Parser
 from segments.reading import Reader, counted
-from segments.saved import SavedError, SavedSegments, valid_name
+from segments.saved import NameTaken, SavedError, SavedReading, SavedSegments, valid_name
 from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Contact, Event
@@ -94,17 +94,32 @@ class SegmentService:
     def refresh(self) -> None:
         self._parser = None
 
-    def save(self, name: str, phrase: str, as_of: datetime, by: str | None = None) -> Answer | Failure:
+    def save(
+        self, name: str, phrase: str, as_of: datetime, by: str | None = None, replace: bool = False
+    ) -> Answer | Failure:
         """Saves the phrase's definition under `name` (usable in later phrases) and answers it;
-        a name Tailor would misread, or one that changes what phrases mean, is a SavedError."""
+        a name Tailor would misread, or one that changes what phrases mean, is a SavedError, and
+        a name already saved is a NameTaken unless `replace` (once the phrase is known to read)."""
         problem = name_problem(valid_name(name), self.parser.tagger)
         if problem:
             raise SavedError(problem)
         answer = self.answer(phrase, as_of)
         if isinstance(answer, Answer):
+            taken = None if replace else self.saved.info(name)
+            if taken is not None:
+                raise NameTaken(taken)
             self.saved.save(name, phrase, Definition.model_validate(answer.definition), by)
             self.refresh()
         return answer
+
+    def show(self, name: str, as_of: datetime) -> SavedReading | None:
+        """The saved segment `name`, read as an answer reads it (its dates against `as_of`)."""
+        info = self.saved.info(name)
+        definition = self.saved.get(info.name) if info is not None else None
+        if info is None or definition is None:
+            return None
+        explanation = Reader(as_of, self.zone).read(definition)
+        return SavedReading(**info.model_dump(), definition=definition.as_json(), explanation=explanation)
 
     def delete(self, name: str) -> bool:
         deleted = self.saved.delete(name)

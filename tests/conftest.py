@@ -129,7 +129,8 @@ def write_csv(tmp_path: Path) -> WriteCsv:
 def run_app() -> Callable[..., subprocess.CompletedProcess[str]]:
     """`run_app("import", "--contacts", path, env={...})`: `python app.py ...` run from the project.
 
-    The TAILOR_ settings of the calling shell are left out; `env` adds the test's own.
+    The TAILOR_ settings of the calling shell are left out; `env` adds the test's own. Its stdin is
+    no terminal (as in CI), whatever the shell running the tests has.
     """
 
     def run(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -138,6 +139,7 @@ def run_app() -> Callable[..., subprocess.CompletedProcess[str]]:
             [sys.executable, "app.py", *map(str, args)],
             cwd=PROJECT,
             env={**clean, **(env or {})},
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=120,

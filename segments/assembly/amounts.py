@@ -135,7 +135,7 @@ class Amounts(Values):
             return Count(op="ge", n=n)
         if only or {"only", "just"} & set(words):  # "only bought once": exactly
             return Count(op="eq", n=n)
-        op = comparison(words, default="ge")
+        op = comparison(words, default=_bare(n))
         if op == "ge" and words[:1] != ["at"]:
             self.notes.append(f"read '{' '.join(self.said(tree))}' as at least {n} times")
         return Count(op=op, n=n)
@@ -153,7 +153,13 @@ class Amounts(Values):
             return Count(op="le", n=n)
         if "plus" in words or ("more" in words and "or" in words):
             return Count(op="ge", n=n)
-        return Count(op=comparison(words, default="ge"), n=n)
+        return Count(op=comparison(words, default=_bare(n)), n=n)
+
+
+def _bare(n: int) -> Comparison:
+    """A count said without a comparison: "3 orders" is at least 3, and "0 orders" none (at
+    least 0 would be every contact)."""
+    return "eq" if n == 0 else "ge"
 
 
 def comparison(words: list[str], default: Comparison = "eq") -> Comparison:

@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.console import run_console
+from reports.chart_files import chart_name
+from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
 from store.models import Contact
@@ -116,6 +118,30 @@ def test_phrases_get_segment_answers_on_the_demo_data(database_url: str):
     assert "in the saved segment 'berliners'" in out
 
 
+def test_a_taken_name_is_asked_about_before_it_is_replaced(database_url: str):
+    """The console asks on the next line (typed, or of a pipe): no keeps the segment, yes replaces it."""
+    lines = [
+        "save berliners: contacts in Berlin",
+        "save berliners: contacts in Munich",
+        "n",
+        "berliners",
+        "save berliners: contacts in Munich",
+        "y",
+        "berliners",
+    ]
+    code, out = console(demo_settings(database_url), "\n".join(lines) + "\n")
+    assert code == 0
+    kept, replaced = out.split("Replace it? [y/N] ")[1:]
+    assert "“berliners” is already saved as “contacts in Berlin”." in out
+    assert kept.startswith("n\nKept “berliners” as it was; save under another name to keep both.")
+    assert "Contacts in the saved segment 'berliners'" in kept
+    assert replaced.startswith("y\n  ✓ Saved as berliners: ")
+    engine = create_store_engine(database_url)
+    info = SegmentService(engine).saved.info("berliners")
+    engine.dispose()
+    assert info is not None and info.text == "contacts in Munich"
+
+
 def test_a_terminal_gets_a_prompt(database_url: str):
     code, out = console(settings_for(database_url), "help\n", stdin_type=TerminalInput)
     assert code == 0
@@ -207,17 +233,27 @@ class TerminalOutput(io.StringIO):
 def test_a_report_and_the_performance_choice_write_their_charts(
     tmp_path: Path, monkeypatch, database_url: str
 ) -> None:
+    """Each report its own file, named after what was asked; the same report asked again, the same."""
     monkeypatch.chdir(tmp_path)
     settings = Settings(database_url=database_url, demo_data=True)
-    code, out = console(settings, "how did lapsed customers do on sale\ncontacts in London\n4\nquit\n")
+    asked = [
+        "how did lapsed customers do on sale",
+        "lapsed customers",
+        "4",
+        "how did Lapsed customers do on SALE",
+    ]
+    code, out = console(settings, "\n".join([*asked, "quit"]) + "\n")
     assert code == 0
     assert "*lapsed customers* on 2 campaigns" not in out  # drawn for a terminal, not mrkdwn
     assert "lapsed customers on 2 campaigns" in out and "Open rate" in out
     charts = [line.split("chart: ", 1)[1] for line in out.splitlines() if "chart: " in line]
-    assert charts == [
-        "tailor-charts/tailor-lapsed-customers.png",
-        "tailor-charts/tailor-contacts-in-london.png",
-    ]
+    on_sale = f"tailor-charts/{chart_name(['lapsed customers'], campaign='sale')}"
+    everywhere = f"tailor-charts/{chart_name(['lapsed customers'])}"
+    assert charts == [on_sale, everywhere, on_sale]
+    assert on_sale.startswith("tailor-charts/tailor-lapsed-customers-sale-") and on_sale != everywhere
+    assert sorted(p.name for p in (tmp_path / "tailor-charts").iterdir()) == sorted(
+        Path(c).name for c in {on_sale, everywhere}
+    )
     assert all((tmp_path / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for chart in charts)
 
 

@@ -1,9 +1,10 @@
-"""Charts: valid PNG files of phone size, drawn for a comparison and for a trend."""
+"""Charts: valid PNG files of phone size, drawn for a comparison and for a trend; JPEG, SVG, PDF."""
 
 from __future__ import annotations
 
 import struct
 
+import pytest
 from sqlalchemy import Engine
 
 from reports.charts import chart
@@ -39,3 +40,13 @@ def test_a_trend_chart(report_store: Engine) -> None:
     assert isinstance(found, Report) and found.trend
     assert_png(chart(found, "revenue_per_recipient"))
     assert_png(chart(found))
+
+
+@pytest.mark.parametrize(
+    ("kind", "starts"), [("jpeg", b"\xff\xd8\xff"), ("svg", b"<?xml"), ("pdf", b"%PDF-")]
+)
+def test_a_chart_in_another_format(report_store: Engine, kind: str, starts: bytes) -> None:
+    found = ReportService(SegmentService(report_store)).report("golfers", Selection(), DATA_AS_OF)
+    assert isinstance(found, Report)
+    drawn = chart(found, kind=kind)
+    assert drawn.startswith(starts) and len(drawn) > 5000

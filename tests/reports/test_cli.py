@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from reports.chart_files import chart_name
 from reports.cli import selection
 from reports.models import MEASURES, RATES
 from reports.service import ReportService
@@ -94,7 +95,12 @@ def test_text_and_failures(store: Engine, database: Database, run_app) -> None:
     unknown = run_app(
         "report", "golfers", "--campaign", "Blak Friday", "--as-of", AS_OF, "--db", database.url
     )
-    assert unknown.returncode == 1 and "Black Friday 2025" in unknown.stdout
+    assert unknown.returncode == 1
+    listed, offered = unknown.stdout.splitlines()[1:]
+    assert listed.startswith(
+        "  No campaign matches: none is named like “Blak Friday”. The store's campaigns, "
+    )
+    assert offered == "  did you mean: --campaign 'Black Friday 2025'"
     unread = run_app("report", "contacts in Berl", "--as-of", AS_OF, "--db", database.url, "--json")
     assert unread.returncode == 1 and json.loads(unread.stdout)["suggestions"]
 
@@ -117,14 +123,50 @@ def test_extreme_options_are_refused_in_words(database: Database, run_app, optio
 def test_a_chart_that_cannot_be_written_is_said_so(
     store: Engine, database: Database, run_app, tmp_path
 ) -> None:
-    folder = tmp_path / "chart.png"
-    folder.mkdir()  # a folder where the file should go: refused before the report is computed
-    refused = run_app("report", "golfers", "--as-of", AS_OF, "--chart", folder, "--db", database.url)
-    assert refused.returncode == 2 and "is a folder: name the PNG file to write" in refused.stderr
+    # a format Tailor does not write: refused in one line before the report is computed
+    refused = run_app("report", "golfers", "--chart", tmp_path / "golfers.gif", "--db", database.url)
+    assert refused.returncode == 2 and refused.stderr.splitlines()[-1] == (
+        "app.py report: error: argument --chart: Tailor does not write .gif charts: name a file ending "
+        "in .png, .jpg, .jpeg, .svg, .pdf"
+    )
     # /proc takes no new files, even from root: the write itself fails
     failed = run_app("report", "golfers", "--as-of", AS_OF, "--chart", "/proc/x.png", "--db", database.url)
     assert failed.returncode == 1
     assert "could not write the chart to /proc/x.png" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_a_chart_is_written_in_the_format_its_extension_names(
+    store: Engine, database: Database, run_app, tmp_path
+) -> None:
+    jpeg = tmp_path / "golfers.jpg"
+    drawn = run_app("report", "golfers", "--as-of", AS_OF, "--db", database.url, "--chart", jpeg)
+    assert drawn.returncode == 0 and drawn.stdout.splitlines()[-1] == f"  chart: {jpeg}"
+    assert jpeg.read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG, not PNG bytes under a .jpg name
+
+
+def test_a_chart_in_a_folder_is_named_after_the_report(
+    store: Engine, database: Database, run_app, tmp_path
+) -> None:
+    """Two different reports never write the same file; the same report writes its own again."""
+    folder = tmp_path / "charts"
+    folder.mkdir()
+
+    def drawn(*asked: str) -> Path:
+        result = run_app("report", *asked, "--as-of", AS_OF, "--db", database.url, "--chart", folder)
+        assert result.returncode == 0, result.stderr
+        return Path(result.stdout.splitlines()[-1].removeprefix("  chart: "))
+
+    first = drawn("golfers")
+    assert first == folder / chart_name(["golfers"]) and drawn("golfers") == first
+    others = [
+        drawn("golfers", "--campaign", "newsletter"),
+        drawn("golfers", "--compare", "runners"),
+        drawn("golfers", "--since", "2026-01-01"),
+        drawn("golfers", "--by", "month"),
+    ]
+    assert len({first, *others}) == 5
+    assert sorted(folder.iterdir()) == sorted({first, *others})
+    assert all(assert_png(path.read_bytes()) for path in others)
 
 
 def test_reversed_dates_are_refused(database: Database, run_app) -> None:

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from reports.models import Report
-from reports.selection import Selection
+from reports.models import CampaignRef, NoCampaign, Report
+from reports.selection import Chosen, Selection, unmatched
 from reports.service import ReportService
 from segments.service import SegmentService
+from segments.windows import Bounds
 from tests.conftest import WriteCsv
 from tests.store.helpers import load
 
@@ -110,9 +111,44 @@ def test_the_window_is_a_setting(service: ReportService) -> None:
 
 
 def test_no_campaign_matches(service: ReportService) -> None:
+    """The store's campaigns are listed, the latest first, with the close names to pick."""
     failed = service.report("contacts", Selection(name="Alpah"), AS_OF)
-    assert not isinstance(failed, Report)
-    assert "No campaign matches" in failed.error and "Alpha Sale" in failed.suggestions
+    assert isinstance(failed, NoCampaign)
+    assert failed.error == (
+        "No campaign matches: none is named like “Alpah”. The store's campaigns, most recent first: "
+        "Gamma News (2 Feb 2026), Beta News (11 Jan 2026), Alpha Sale (1 Jan 2026)."
+    )
+    assert failed.suggestions == ["Alpha Sale"]
+    assert failed.campaigns == ["Gamma News", "Beta News", "Alpha Sale"]
+    far = service.report("contacts", Selection(name="Omega"), AS_OF)
+    assert isinstance(far, NoCampaign) and far.suggestions == [] and len(far.campaigns) == 3
+
+
+def test_campaigns_named_so_but_sent_at_other_times_are_listed(service: ReportService) -> None:
+    march = Bounds(start=datetime(2026, 3, 1, tzinfo=UTC))
+    failed = service.report("contacts", Selection(name="news", period=march), AS_OF)
+    assert isinstance(failed, NoCampaign) and failed.suggestions == []
+    assert failed.error == (
+        "No campaign matches: none named like “news” was sent from 1 Mar 2026. Those named like it, "
+        "most recent first: Gamma News (2 Feb 2026), Beta News (11 Jan 2026)."
+    )
+    anything = service.report("contacts", Selection(period=march), AS_OF)
+    assert isinstance(anything, NoCampaign)
+    assert anything.error.startswith(
+        "No campaign matches: none was sent from 1 Mar 2026. The store's campaigns"
+    )
+
+
+def test_a_handful_of_campaigns_is_listed() -> None:
+    every = [
+        Chosen(CampaignRef(id=f"c{i}", name=f"Issue {i}"), datetime(2026, 1, i, tzinfo=UTC))
+        for i in range(1, 9)
+    ]
+    unsent = Chosen(CampaignRef(id="x", name="Draft"), None)
+    failed = unmatched("golfers", Selection(name="Isue 3"), [unsent, *every], UTC)
+    assert failed.campaigns == ["Issue 8", "Issue 7", "Issue 6", "Issue 5", "Issue 4"]
+    assert failed.error.endswith("Issue 4 (4 Jan 2026), and 4 more.")  # Issue 3 to 1, and Draft
+    assert failed.suggestions[0] == "Issue 3"
 
 
 def test_trend_by_month(service: ReportService) -> None:

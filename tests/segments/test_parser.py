@@ -79,6 +79,10 @@ CASES = [
     ("people who bought cycling gear", purchase(where=category("cycling"))),
     ("customers who ordered 4 or more times", purchase(count=Count(op="ge", n=4))),
     ("contacts who clicked more than 3 emails", Event(type="email_clicked", count=Count(op="gt", n=3))),
+    ("contacts with 3 orders", purchase(count=Count(op="ge", n=3))),  # a bare count: at least
+    ("contacts with 0 orders", purchase(count=Count(op="eq", n=0))),  # but 0 is none, not "at least 0"
+    ("contacts who opened 0 emails", Event(type="email_opened", count=Count(op="eq", n=0))),
+    ("contacts with at least 0 orders", purchase(count=Count(op="ge", n=0))),  # as said
     ("people who got the Spring Sale email", Event(
         type="email_sent", where=[EventFilter(field="campaign", op="contains", values=["Spring Sale"])])),
     ("people who never made a purchase", Not(of=purchase())),

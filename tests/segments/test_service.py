@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from segments.definition import Definition
-from segments.saved import SavedError
+from segments.saved import NameTaken, SavedError
 from segments.service import UNANSWERED, Answer, Failure, SegmentService
 from tests.segments.conftest import serving
 from tests.segments.dataset import DATA_AS_OF
@@ -68,7 +68,7 @@ def test_a_saved_segment_is_usable_in_later_phrases(service: SegmentService) -> 
 def test_a_saved_segment_is_evaluated_afresh_when_used(service: SegmentService) -> None:
     service.save("test berliners", "contacts in Berlin", DATA_AS_OF)
     before = answered(service, "test berliners").count
-    service.save("test berliners", "contacts in Berlin or Munich", DATA_AS_OF)
+    service.save("test berliners", "contacts in Berlin or Munich", DATA_AS_OF, replace=True)
     after = answered(service, "test berliners").count
     assert after > before
 
@@ -76,7 +76,7 @@ def test_a_saved_segment_is_evaluated_afresh_when_used(service: SegmentService) 
 def test_saved_segments_that_refer_to_each_other_fail_clearly(service: SegmentService) -> None:
     service.save("test first", "contacts in Berlin", DATA_AS_OF)
     service.save("test second", "test first who bought golf", DATA_AS_OF)
-    service.save("test first", "test second in Germany", DATA_AS_OF)
+    service.save("test first", "test second in Germany", DATA_AS_OF, replace=True)
     failure = service.answer("test first", DATA_AS_OF)
     assert isinstance(failure, Failure)
     assert "refers to itself" in failure.error
@@ -100,9 +100,35 @@ def test_a_name_that_could_never_be_used_is_refused(service: SegmentService, nam
 
 def test_a_name_of_its_own_is_saved_and_saved_again(service: SegmentService) -> None:
     assert isinstance(service.save("test golf-winback", "golfers", DATA_AS_OF), Answer)
-    assert isinstance(service.save("test golf-winback", "runners", DATA_AS_OF), Answer)
+    assert isinstance(service.save("test golf-winback", "runners", DATA_AS_OF, replace=True), Answer)
     with pytest.raises(SavedError, match="already the name of the saved segment"):
         service.save("Test Golf-Winback", "golfers", DATA_AS_OF)
+
+
+def test_a_taken_name_is_replaced_only_when_asked(service: SegmentService) -> None:
+    service.save("test keepers", "contacts in Berlin", DATA_AS_OF)
+    with pytest.raises(NameTaken) as taken:
+        service.save("test  keepers", "contacts in Munich", DATA_AS_OF)
+    assert (taken.value.taken.name, taken.value.taken.text) == ("test keepers", "contacts in Berlin")
+    assert "already saved as 'test keepers' (“contacts in Berlin”)" in str(taken.value)
+    kept = service.saved.info("test keepers")
+    assert kept is not None and kept.text == "contacts in Berlin"
+    # a phrase that does not read is said first: nothing to replace the segment with
+    assert isinstance(service.save("test keepers", "contacts in Munchen", DATA_AS_OF), Failure)
+    service.save("test keepers", "contacts in Munich", DATA_AS_OF, replace=True)
+    replaced = service.saved.info("test keepers")
+    assert replaced is not None and replaced.text == "contacts in Munich"
+
+
+def test_a_saved_segment_shows_the_reading_its_answer_shows(service: SegmentService) -> None:
+    saved = service.save("test comeback", "lapsed customers in Germany", DATA_AS_OF)
+    assert isinstance(saved, Answer)
+    shown = service.show("test comeback", DATA_AS_OF)
+    assert shown is not None
+    assert (shown.name, shown.text, shown.definition) == ("test comeback", saved.text, saved.definition)
+    assert shown.explanation == saved.explanation
+    assert "no purchase in the last 90 days (since 1 Apr 2026 12:00)" in shown.explanation
+    assert service.show("test nobody", DATA_AS_OF) is None
 
 
 def test_a_defect_of_tailors_is_logged_and_the_phrase_answered(

@@ -14,6 +14,7 @@ from bot.conversation import Conversation
 from bot.listeners.answering import post_answer
 from bot.places import Place
 from bot.replies import Replies
+from segments.saved import SavedInfo
 
 
 def value(view: dict[str, Any], block_id: str, action_id: str) -> str:
@@ -30,11 +31,19 @@ def ack_save(ack: Ack, view: dict[str, Any]) -> None:
 
 
 def save(conversation: Conversation) -> Callable[..., None]:
+    """The segment saved under the name; a name already taken is asked again, and the taken name
+    submitted again (the modal remembers it) replaces the segment saved under it."""
+
     def run(view: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         name = value(view, blocks.NAME_BLOCK, blocks.NAME_INPUT)
-        phrase = json.loads(view["private_metadata"])["phrase"]
-        result = conversation.save(name, phrase, by=body["user"]["id"])
-        client.views_update(view_id=view["id"], view=blocks.saved_modal(name, result))
+        meta = json.loads(view["private_metadata"])
+        replace = " ".join(name.split()) == meta.get("replace")
+        result = conversation.save(name, meta["phrase"], by=body["user"]["id"], replace=replace)
+        if isinstance(result, SavedInfo):
+            shown = blocks.name_taken_modal(result, meta["phrase"])
+        else:
+            shown = blocks.saved_modal(name, result)
+        client.views_update(view_id=view["id"], view=shown)
 
     return run
 

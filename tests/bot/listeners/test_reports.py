@@ -80,3 +80,18 @@ def test_of_the_ways_a_comparison_splits_the_one_whose_segments_read_is_answered
     shown = texts(update.args["blocks"])
     assert "*subscribers in Germany and France*" in shown and "*subscribers in Spain*" in shown
     assert "*subscribers in Spain compared with subscribers in Germany and France*" in shown
+
+
+def test_an_unknown_campaign_lists_the_campaigns_and_offers_the_close_one_to_run(tailor) -> None:
+    app: Tailor = tailor()
+    app.mention("how did lapsed customers do on Flsh sale?")
+    [update] = app.fake.wait_calls("chat.update")
+    shown = texts(update.args["blocks"])
+    assert "*lapsed customers*: No campaign matches: none is named like “Flsh sale”." in shown
+    assert "The store's campaigns, most recent first: " in shown and ", and 3 more." in shown
+    buttons = [e for b in update.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["value"] for b in buttons] == ["how did lapsed customers do on Flash sale 48h?"]
+    assert app.fake.of("files.getUploadURLExternal") == []  # no report, no chart
+    app.click(buttons[0]["action_id"], buttons[0]["value"], ephemeral=False)
+    rerun = app.fake.wait_calls("chat.update", 3)[-1]
+    assert "*lapsed customers* on 1 campaign" in texts(rerun.args["blocks"])

@@ -6,8 +6,8 @@ import uuid
 
 from bot import blocks
 from bot.places import Place
-from segments.service import SegmentService
-from tests.bot.conftest import Tailor, opened_view
+from segments.service import Answer, SegmentService
+from tests.bot.conftest import AS_OF, Tailor, opened_view
 from tests.bot.listeners.test_commands import texts
 
 
@@ -29,6 +29,41 @@ def test_a_name_saves_the_segment_and_the_modal_says_so(tailor, demo_store) -> N
         assert (info.text, info.created_by) == ("contacts in Paris", "U1")
     finally:
         service.delete(name)
+
+
+def test_a_taken_name_is_asked_again_and_submitted_again_replaces(tailor, demo_store) -> None:
+    """The modal says the name is taken and asks again; the same name again replaces the segment
+    saved under it, another name saves beside it."""
+    app: Tailor = tailor()
+    service = SegmentService(demo_store.engine)
+    name, other = f"bot test {uuid.uuid4().hex[:8]}", f"bot test {uuid.uuid4().hex[:8]}"
+    try:
+        assert isinstance(service.save(name, "contacts in Paris", AS_OF), Answer)
+        app.submit(save_view("contacts in London"), {"name": {"name_input": name}})
+        [asked] = app.fake.wait_calls("views.update")
+        again = opened_view(asked)
+        assert f"*{name}* is already a saved segment: _contacts in Paris_" in texts(again["blocks"])
+        assert "press *Save* to replace it with _contacts in London_" in texts(again["blocks"])
+        [field] = [b for b in again["blocks"] if b["type"] == "input"]
+        assert (field["block_id"], field["element"]["initial_value"]) == ("name", name)
+        assert again["callback_id"] == "tailor_save_view" and again["submit"]["text"] == "Save"
+        assert _saved_text(service, name) == "contacts in Paris"  # nothing replaced yet
+        app.submit(again, {"name": {"name_input": name}})
+        replaced = opened_view(app.fake.wait_calls("views.update", 2)[1])
+        assert f"Saved as *{name}*" in texts(replaced["blocks"])
+        assert _saved_text(service, name) == "contacts in London"
+        app.submit(again, {"name": {"name_input": other}})
+        beside = opened_view(app.fake.wait_calls("views.update", 3)[2])
+        assert f"Saved as *{other}*" in texts(beside["blocks"])
+        assert (_saved_text(service, name), _saved_text(service, other)) == ("contacts in London",) * 2
+    finally:
+        service.delete(name)
+        service.delete(other)
+
+
+def _saved_text(service: SegmentService, name: str) -> str | None:
+    info = service.saved.info(name)
+    return info.text if info else None
 
 
 def test_an_empty_name_is_refused_in_the_modal(tailor) -> None:
