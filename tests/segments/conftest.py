@@ -53,6 +53,13 @@ def oracle(
         yield Oracle(engine, ids, segment_data, segment_pools)
 
 
+@pytest.fixture(scope="module")
+def service(oracle: Oracle) -> Iterator[SegmentService]:
+    """A segment service on the oracle's store for a module's tests (a module whose tests save
+    segments has one per test)."""
+    yield from serving(oracle)
+
+
 def serving(oracle: Oracle) -> Iterator[SegmentService]:
     """The body of a fixture: a segment service on the oracle's store; the segments its test
     saved under names beginning "test " are deleted afterwards."""

@@ -6,7 +6,6 @@ the segment service on both databases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -90,11 +89,6 @@ def test_a_clash_on_each_side_of_an_or_empties_the_segment() -> None:
     sides = AnyOf(of=[All(of=[bought(), never()]), All(of=[Rank(by="rfm", percent=Decimal(5)), never()])])
     found = clash(sides)
     assert found is not None and found.required == bought()
-
-
-@pytest.fixture(scope="module")
-def service(oracle) -> Iterator[SegmentService]:
-    yield SegmentService(oracle.engine)
 
 
 def refused(service: SegmentService, phrase: str) -> Failure:

@@ -8,14 +8,12 @@ but not, not and parentheses (seeded, so a failure names a phrase that fails aga
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from segments.contradictions import REFUSED
 from segments.service import Answer, Failure, SegmentService
-from tests.segments.conftest import serving
 from tests.segments.dataset import DATA_AS_OF
 
 #: Noun phrases as marketers type them, each read on its own first.
@@ -45,11 +43,6 @@ PARTS = (
 )
 SEED = 16
 GENERATED = 1000
-
-
-@pytest.fixture(scope="module")
-def service(oracle) -> Iterator[SegmentService]:
-    yield from serving(oracle)
 
 
 def members(service: SegmentService, phrase: str) -> set[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -19,11 +18,6 @@ from segments.normalize import fold, key, words
 from segments.service import UNANSWERED, Answer, Failure, SegmentService
 from segments.vocabulary import HEADS
 from tests.segments.dataset import DATA_AS_OF
-
-
-@pytest.fixture(scope="module")
-def service(oracle) -> Iterator[SegmentService]:
-    yield SegmentService(oracle.engine)
 
 
 def refused(service: SegmentService, phrase: str) -> str:
