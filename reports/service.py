@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text
 
 from reports import audiences, stats
 from reports.compare import differences
@@ -33,8 +33,14 @@ from segments.service import EMPTY_STORE, Failure, SegmentService
 from store import audiences as stored
 from store.audiences import ATTRIBUTION_DAYS
 from store.db import is_postgres
+from store.models import Contact
 
 log = logging.getLogger(__name__)
+#: A report asked of a store with contacts and no campaign: what is missing, and how to add it.
+NO_CAMPAIGNS = (
+    "The store holds contacts but no campaigns: import your sends with their campaigns "
+    "(python app.py import --events FILE --campaigns FILE)."
+)
 #: PostgreSQL's memory per hash table and sort in a report's session.
 WORK_MEM = "256MB"
 
@@ -168,9 +174,12 @@ class ReportService:
 
     def no_campaign(self, conn: Connection, phrase: str, selection: Selection) -> Failure:
         every = choose(conn, Selection())
-        if not every:  # nothing imported yet: no campaign to measure, whatever was asked
+        if not every:  # no campaign to measure, whatever was asked: say what is missing
+            has_contacts = conn.execute(select(Contact.id).limit(1)).first() is not None
             return Failure(
-                text=phrase, error=f"There is nothing to measure yet. {EMPTY_STORE}", suggestions=[]
+                text=phrase,
+                error=f"There is nothing to measure yet. {NO_CAMPAIGNS if has_contacts else EMPTY_STORE}",
+                suggestions=[],
             )
         return unmatched(phrase, selection, every, self.segments.zone)
 

@@ -194,3 +194,15 @@ def test_a_report_on_an_empty_store_says_how_to_fill_it(run_app, tmp_path) -> No
     refused = run_app("report", "lapsed customers", "--db", f"sqlite:///{tmp_path / 'new.db'}")
     assert refused.returncode == 1
     assert "nothing to measure yet" in refused.stdout and "python app.py import" in refused.stdout
+    assert "holds no contacts yet" in refused.stdout
+
+
+def test_a_report_on_contacts_without_campaigns_says_the_campaigns_are_missing(run_app, tmp_path) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("email,city\nana@shop.example,Berlin\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    assert run_app("import", "--contacts", contacts, "--db", url).returncode == 0
+    refused = run_app("report", "contacts in Berlin", "--db", url)
+    assert refused.returncode == 1
+    assert "The store holds contacts but no campaigns: import your sends" in refused.stdout
+    assert "no contacts yet" not in refused.stdout
