@@ -189,9 +189,9 @@ def import_files(args: argparse.Namespace, settings) -> int:
     from store.importer.progress import for_terminal
 
     engine = create_store_engine(settings.database_url)
-    if note := demo_note(engine):
-        print(f"note: {note}", file=sys.stderr)
     sources = ImportSources(contacts=args.contacts, events=args.events, campaigns=args.campaigns)
+    if (args.contacts or args.events or args.campaigns) and (note := demo_note(engine)):
+        print(f"note: {note}", file=sys.stderr)
     try:
         report = run_import(engine, sources, zone=settings.zone, progress=for_terminal())
     except ImportFailed as exc:
