@@ -16,7 +16,7 @@ PHRASES = [
     "subs in fr who havent bought in 6mos",
     "customers who spent $500+",
     "contacts in Berlin or Munich",
-    "vips who clicked but didnt buy",
+    "vips who clicked but didnt buy in 30d",
     "new subscribers",
     "custmers in germny",  # typos, corrected
     "people who bought golf gear",
