@@ -1,8 +1,11 @@
 """95% intervals from well-kept libraries, and what a difference between two segments says.
 
 - A rate's interval is Wilson's score interval (statsmodels `proportion_confint`).
-- Revenue per recipient is a mean over the delivered recipients (most of them 0): its interval is
-  the normal approximation of that mean, mean ± 1.96 · sd / √n (scipy's `norm.interval`).
+- Revenue per recipient is a mean of a non-negative, skewed amount (most recipients 0, a few big
+  orders): its interval is taken on the log scale (the delta method), mean · exp(±1.96 · sd / (mean · √n)).
+  It cannot go below zero, and it reaches further up than down, as such a mean's uncertainty does;
+  the normal approximation (mean ± 1.96 · sd / √n) went below zero whenever few recipients bought.
+  It needs only the sum and the sum of squares, so a report stays one SQL aggregation.
 - The difference of two rates: Newcombe's hybrid score interval (statsmodels
   `confint_proportions_2indep`, method "newcomb"); of two means: the normal approximation with
   Welch's standard error.
@@ -38,15 +41,17 @@ def mean_sd(total: float, squares: float, n: int) -> tuple[float, float]:
 
 
 def mean_interval(total: float, squares: float, n: int) -> Interval | None:
+    """The 95% interval of a mean of n non-negative amounts, on the log scale: the standard error
+    of log(mean) is sd / (mean · √n), and the interval is mean · exp(∓z · that)."""
     if n <= 0:
         return None
     from scipy.stats import norm
 
     mean, sd = mean_sd(total, squares, n)
-    if sd == 0:
+    if sd == 0 or mean <= 0:  # every amount the same (all 0 when nobody bought): nothing varies
         return mean, mean
-    low, high = norm.interval(CONFIDENCE, loc=mean, scale=sd / math.sqrt(n))
-    return float(low), float(high)
+    spread = float(norm.ppf(0.5 + CONFIDENCE / 2)) * sd / (mean * math.sqrt(n))
+    return mean * math.exp(-spread), mean * math.exp(spread)
 
 
 def rate_difference(count: int, n: int, base_count: int, base_n: int) -> Interval | None:
