@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from store.pricing import DEFAULT_CURRENCY, Pricing, Rates
 
 #: Slack's Web API; tests point TAILOR_SLACK_API_URL at a local fake.
 SLACK_API_URL = "https://slack.com/api/"
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
     min_test_size: int = Field(default=1000, ge=0)
     #: Reports: a purchase without a campaign belongs to the contact's latest click this many days before.
     attribution_days: int = Field(default=5, ge=0, le=365)
+    #: Rates for currencies the ECB does not publish: a CSV in the ECB's format.
+    rates_file: Path | None = None
+    #: The one currency money is compared, summed and shown in (an ISO 4217 code); after
+    #: `rates_file`, whose currencies it may name.
+    currency: str = DEFAULT_CURRENCY
 
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
@@ -106,6 +113,29 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @field_validator("rates_file")
+    @classmethod
+    def _rates_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                Rates.load([value])
+            except (OSError, ValueError, KeyError) as exc:
+                raise ValueError(f"cannot read the rates file {str(value)!r}: {exc}") from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str, info: ValidationInfo) -> str:
+        code, rates_file = value.strip().upper(), info.data.get("rates_file")
+        if not Rates.load([rates_file] if rates_file else []).knows(code):
+            where = " nor in TAILOR_RATES_FILE" if rates_file else " (TAILOR_RATES_FILE can add it)"
+            raise ValueError(f"no rates for {code!r} from the ECB{where}")
+        return code
+
+    def pricing(self) -> Pricing:
+        """The workspace's currency and the rates into it (the ECB's, and the rates file's)."""
+        return Pricing(self.currency, Rates.load([self.rates_file] if self.rates_file else []))
 
 
 def masked(url: str) -> str:

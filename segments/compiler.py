@@ -53,6 +53,7 @@ from segments.purchase_summary import TOTALS, PurchaseSummary, measures, money
 from segments.windows import Bounds, back, resolve
 from store.models import Campaign, Contact, SuppressedContact
 from store.models import Event as EventRow
+from store.pricing import priced
 
 contacts = Contact.__table__
 events = EventRow.__table__
@@ -324,18 +325,24 @@ class Compiler:
         functions: dict[str, Callable[[ColumnElement[Any]], ColumnElement[Any]]] = {
             "sum": func.sum, "avg": func.avg, "max": func.max, "min": func.min
         }  # fmt: skip
-        measure = func.count() if node.fn == "count" else money(functions[node.fn](e.c.amount))
+        joined, value = priced(e)  # amounts in the store's currency
+        measure = func.count() if node.fn == "count" else money(functions[node.fn](value))
         having = COMPARE[node.op](measure, node.value)
         return (
-            select(e.c.contact_id).where(*self.event_terms(e, node)).group_by(e.c.contact_id).having(having)
+            select(e.c.contact_id)
+            .select_from(e if node.fn == "count" else joined)
+            .where(*self.event_terms(e, node))
+            .group_by(e.c.contact_id)
+            .having(having)
         )
 
     def rank(self, node: Rank) -> Select:
         """The first ceil(p% x purchasers) by the measure, in exact integer arithmetic."""
         e = events.alias("e")
+        joined, value = priced(e)
         from_events = {
-            "spend": money(func.sum(e.c.amount)),
-            "order_value": money(func.avg(e.c.amount)),
+            "spend": money(func.sum(value)),
+            "order_value": money(func.avg(value)),
             "orders": func.count(),
         }
         order: tuple[UnaryExpression[Any], ...]
@@ -349,6 +356,7 @@ class Compiler:
         else:
             source = (
                 select(e.c.contact_id, from_events[node.by].label("measure"))
+                .select_from(joined)
                 .where(_equals(e.c.type, node.type))
                 .group_by(e.c.contact_id)
                 .subquery("measured")
@@ -368,13 +376,15 @@ class Compiler:
     def rfm_scores(self, event_type: str):
         """Recency, frequency and monetary quintiles (1-5 each, 5 best) and their sum per purchaser."""
         e = events.alias("e")
+        joined, value = priced(e)
         per_contact = (
             select(
                 e.c.contact_id,
                 func.max(e.c.occurred_at).label("latest"),
                 func.count().label("orders"),
-                money(func.sum(e.c.amount)).label("monetary"),
+                money(func.sum(value)).label("monetary"),
             )
+            .select_from(joined)
             .where(_equals(e.c.type, event_type))
             .group_by(e.c.contact_id)
             .subquery("per_contact")

@@ -25,6 +25,7 @@ from lark.lexer import Lexer, LexerState
 from segments import suggestions
 from segments.assembly import AssemblyError, assemble
 from segments.contradictions import Clash, clash, refusal
+from segments.currencies import PhraseMoney
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
 from segments.lexicon import Lexicon
@@ -103,8 +104,9 @@ def keywords() -> dict[str, str]:
 
 
 class Parser:
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
+    def __init__(self, lexicon: Lexicon, money: PhraseMoney | None = None) -> None:
+        """`money`: the store's currency, which a phrase's amounts are converted into."""
+        self.lexicon, self.money = lexicon, money or PhraseMoney()
         self.terminals = keywords()
         self.tagger = Tagger(lexicon, set(self.terminals))
 
@@ -133,13 +135,13 @@ class Parser:
         if not isinstance(tree, Tree):
             raise self._unexpected(clean, tags, tree) if advise else ParseError("unexpected")
         try:
-            definition, notes = assemble(tree, tags)
+            definition, notes = assemble(tree, tags, self.money)
         except AssemblyError as error:
             raise ParseError(str(error), error.suggestions) from None
         found = clash(definition.where)
         if found is not None:
             raise self._contradiction(clean, tags, found) if advise else ParseError("contradiction")
-        return Parsed(definition, [*rewritten(tags), *notes, *_currencies(tags)])
+        return Parsed(definition, [*rewritten(tags), *notes])
 
     def tags(self, text: str) -> list[Tag]:
         """The classified words of a phrase, as the grammar reads them (typos corrected)."""
@@ -285,18 +287,6 @@ def _negative(text: str, tag: Tag) -> ParseError | None:
     if negative is None:
         return None
     return ParseError(f"a negative number ({negative!r}) means nothing here: say how many, or how much")
-
-
-#: Money words that name no currency of their own, or the dollar the amounts are mostly in.
-PLAIN_MONEY = {"dollar", "usd", "buck", "money"}
-
-
-def _currencies(tags: list[Tag]) -> list[str]:
-    """A currency named ("€200", "300 euros") is said not to be converted: amounts compare as stored."""
-    named = sorted({key(tag.text) for tag in tags if tag.type == "MONEY"} - PLAIN_MONEY)
-    if not named:
-        return []
-    return [f"amounts in {' or '.join(named)} are compared as stored: no currency is converted yet"]
 
 
 def _either(words: list[str]) -> str:

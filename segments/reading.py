@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from segments.currencies import shown
 from segments.definition import (
     Aggregate,
     All,
@@ -31,6 +32,7 @@ from segments.definition import (
 )
 from segments.normalize import fold
 from segments.windows import resolve
+from store.pricing import DEFAULT_CURRENCY
 
 OPS = {"eq": "", "ne": "not ", "gt": "more than ", "ge": "at least ", "lt": "under ", "le": "at most "}
 FIELDS = {"signup_source": "signup source", "loyalty_tier": "loyalty tier", "job_title": "job title",
@@ -54,8 +56,9 @@ MEASURES = {"sum": "total", "avg": "average", "count": "number", "max": "largest
 
 
 class Reader:
-    def __init__(self, as_of: datetime, zone: tzinfo = UTC) -> None:
-        self.as_of, self.zone = as_of, zone
+    def __init__(self, as_of: datetime, zone: tzinfo = UTC, currency: str = DEFAULT_CURRENCY) -> None:
+        """`currency`: the store's, which the definition's amounts are in."""
+        self.as_of, self.zone, self.currency = as_of, zone, currency
 
     def read(self, definition: Definition) -> str:
         if definition.where is None:
@@ -81,7 +84,8 @@ class Reader:
             case Aggregate():
                 details = "".join(self.filter(f) for f in node.where)
                 measure = f"{MEASURES[node.fn]} {_noun(node.type, 1)} amount{details}{self.when(node.window)}"
-                return f"whose {measure} is {OPS[node.op] or 'exactly '}{_amount(node.value)}"
+                value = _amount(node.value) if node.fn == "count" else shown(float(node.value), self.currency)
+                return f"whose {measure} is {OPS[node.op] or 'exactly '}{value}"
             case Rank(by=by, percent=percent):
                 return f"in the top {_amount(percent)}% of purchasers by {RANKINGS[by]}"
             case LastEmails(n=n, action=action):

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, Select, func, select, text
 
 from segments.compiler import CompileError, Compiler, count_query, members_query
+from segments.currencies import PhraseMoney, unconverted_warnings, uses_money
 from segments.definition import Definition
 from segments.lexicon import Lexicon, load_lexicon
 from segments.members import BATCH, Recipient, member_ids, recipients
@@ -29,6 +30,8 @@ from segments.saved import NameTaken, SavedError, SavedReading, SavedSegments, v
 from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Contact, Event
+from store.pricing import Pricing, unconverted
+from store.repricing import settle
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +70,22 @@ class Failure(BaseModel):
 
 
 class SegmentService:
-    def __init__(self, engine: Engine, zone: tzinfo = UTC, min_test_size: int = MIN_TEST_SIZE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        zone: tzinfo = UTC,
+        min_test_size: int = MIN_TEST_SIZE,
+        pricing: Pricing | None = None,
+    ) -> None:
+        """`pricing`: the workspace's currency (USD by default), which a store converted into
+        another is converted into first."""
         self.engine, self.zone, self.min_test_size = engine, zone, min_test_size
+        self.pricing = pricing or Pricing()
         self.saved = SavedSegments(engine)
         self._parser: Parser | None = None
         self._building = threading.Lock()  # the parser is built once, however many ask at once
         upgrade(engine)
+        settle(engine, self.pricing)
 
     @property
     def parser(self) -> Parser:
@@ -83,7 +96,9 @@ class SegmentService:
             with self._building:
                 if self._parser is None:
                     with self.engine.connect() as conn:
-                        self._parser = Parser(load_lexicon(conn, self.saved.names()))
+                        self._parser = Parser(
+                            load_lexicon(conn, self.saved.names()), PhraseMoney(self.pricing)
+                        )
                 parser = self._parser
         return parser
 
@@ -118,7 +133,7 @@ class SegmentService:
         definition = self.saved.get(info.name) if info is not None else None
         if info is None or definition is None:
             return None
-        explanation = Reader(as_of, self.zone).read(definition)
+        explanation = self.reader(as_of).read(definition)
         return SavedReading(**info.model_dump(), definition=definition.as_json(), explanation=explanation)
 
     def delete(self, name: str) -> bool:
@@ -164,15 +179,23 @@ class SegmentService:
             count, reachable = conn.execute(count_query(compiler, definition)).one()
             listed = list(conn.execute(members_query(compiler, definition)).scalars()) if members else None
             empty = count == 0 and conn.execute(select(Contact.id).limit(1)).first() is None
+            unpriced = unconverted(conn) if uses_money(definition) else {}
         return Answer(
             text=phrase,
             definition=definition.as_json(),
-            explanation=Reader(as_of, self.zone).read(definition),
+            explanation=self.reader(as_of).read(definition),
             count=count,
             reachable=reachable,
-            warnings=[*notes, *([EMPTY_STORE] if empty else self.warnings(count, reachable))],
+            warnings=[
+                *notes,
+                *([EMPTY_STORE] if empty else self.warnings(count, reachable)),
+                *unconverted_warnings(unpriced, self.pricing.currency),
+            ],
             members=listed,
         )
+
+    def reader(self, as_of: datetime) -> Reader:
+        return Reader(as_of, self.zone, self.pricing.currency)
 
     def warnings(self, count: int, reachable: int) -> list[str]:
         if count == 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from segments.currencies import CURRENCY_WORDS, PLAIN_MONEY
 from segments.definition import Unit
 from segments.normalize import key
 
@@ -126,7 +127,7 @@ MONTHS = {
     "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
 #: Money words after an amount: "whatever the event's currency" (segment-semantics.md, Values).
-MONEY = {"dollar", "usd", "euro", "eur", "pound", "gbp", "buck", "yen", "rupee", "inr", "money"}
+MONEY = set(CURRENCY_WORDS) | PLAIN_MONEY
 
 #: Consent words that the data may not spell.
 CONSENT = {"subscribed": "subscribed", "opted in": "subscribed", "optin": "subscribed",

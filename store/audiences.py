@@ -16,7 +16,8 @@ that click is at most the attribution window earlier (clicks at the same moment:
 campaign id, a click of a known campaign before one of an unknown or no campaign; a latest click
 of an unknown campaign attributes the purchase to nobody). A purchase carrying an id the
 `campaigns` table lacks belongs to nobody; one of a pair without a send is left out. Revenue is
-the sum of the pair's purchases' amounts (0 for a conversion without amounts, NULL when none).
+the sum of the pair's purchases' amounts in the store's currency (0 for a conversion without amounts, NULL
+when none).
 
 `campaign_audiences` keeps each campaign's first send (for trends) and the attribution window its
 pairs were built with: one window for the whole store, the last one built.
@@ -52,6 +53,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from store.db import is_postgres
 from store.models import Campaign, CampaignAudience, CampaignPair, Event
+from store.pricing import priced
 
 #: The attribution window of a store whose pairs were never built, in days.
 ATTRIBUTION_DAYS = 5
@@ -215,8 +217,10 @@ def _engagement(events: Table, chosen: ColumnElement[bool] | None) -> Select:
 def _purchases(events: Table, days: int, chosen: ColumnElement[bool] | None) -> CompoundSelect:
     """(campaign_id, contact_id, amount) of every purchase that belongs to a known campaign: by the
     id it carries, or without one, by its latest click (`_latest_clicks`)."""
+    joined, value = priced(events)
     own = (
-        select(campaigns.c.id.label("campaign_id"), events.c.contact_id, events.c.amount)
+        select(campaigns.c.id.label("campaign_id"), events.c.contact_id, value.label("amount"))
+        .select_from(joined)
         .join(campaigns, campaigns.c.external_id == events.c.campaign_id)
         .where(events.c.type == "purchase", *_also(chosen))
     )
@@ -244,6 +248,7 @@ def _latest_clicks(events: Table, days: int, chosen: ColumnElement[bool] | None)
     """Each purchase without a campaign whose contact's latest click at or before it (a click of
     the same moment included: the window's frame takes the order's peers) is at most `days` old."""
     clicked = case((events.c.type == "email_clicked", events.c.occurred_at))
+    joined, value = priced(events)
     timeline = (
         select(
             events.c.contact_id,
@@ -251,11 +256,12 @@ def _latest_clicks(events: Table, days: int, chosen: ColumnElement[bool] | None)
             events.c.occurred_at,
             events.c.fingerprint,
             events.c.campaign_id,
-            events.c.amount,
+            value.label("amount"),
             func.max(clicked)
             .over(partition_by=events.c.contact_id, order_by=events.c.occurred_at)
             .label("clicked_at"),
         )
+        .select_from(joined)
         .where(events.c.type.in_(["email_clicked", "purchase"]), *_also(chosen))
         .subquery("timeline")
     )

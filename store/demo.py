@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select
 from store.importer import ImportReport, ImportSources, run_import
 from store.migrate import upgrade
 from store.models import Contact, ImportFile
+from store.pricing import Pricing, Rates
 
 DEMO_SEED = 2026
 #: The demo files' folder begins so: the import log tells a store that holds the demo data.
@@ -286,14 +287,31 @@ def write_demo_csv(
     return ImportSources(contacts=contacts_csv, events=events_csv, campaigns=campaigns_csv)
 
 
-def load_demo_if_empty(engine: Engine, *, as_of: datetime, zone: tzinfo = UTC) -> ImportReport | None:
-    """Import the demo data when the store has no contacts; None when it already has some."""
+def load_demo_if_empty(
+    engine: Engine, *, as_of: datetime, zone: tzinfo = UTC, pricing: Pricing | None = None
+) -> ImportReport | None:
+    """Import the demo data when the store has no contacts; None when it already has some.
+    Amounts are converted into `pricing`'s currency, the demo's pesos at the demo's own rate."""
     upgrade(engine)
     with engine.connect() as conn:
         if conn.execute(select(Contact.id).limit(1)).first() is not None:
             return None
+    pricing = pricing or Pricing()
     with tempfile.TemporaryDirectory(prefix=DEMO_FOLDER) as tmp:
-        return run_import(engine, write_demo_csv(Path(tmp), as_of=as_of), zone=zone)
+        sources = write_demo_csv(Path(tmp), as_of=as_of)
+        rates = pricing.rates.also([write_demo_rates(Path(tmp), as_of)])
+        return run_import(engine, sources, zone=zone, pricing=Pricing(pricing.currency, rates))
+
+
+def write_demo_rates(directory: Path, as_of: datetime) -> Path:
+    """The demo's rates for the currencies the ECB does not publish (COP), in the ECB's format:
+    the demo's fixed price of a euro over the demo's year, so that its pesos add up with the rest."""
+    unpublished = [code for code in EURO_RATES if not Rates().knows(code)]
+    path = directory / "rates.csv"
+    with _writer(path, ["Date", *unpublished]) as out:
+        for day in (as_of - timedelta(days=400), as_of + timedelta(days=1)):
+            out.writerow([day.date().isoformat(), *(EURO_RATES[code] for code in unpublished)])
+    return path
 
 
 def holds_demo(engine: Engine) -> bool:

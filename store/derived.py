@@ -25,22 +25,25 @@ from sqlalchemy import (
 )
 
 from store.models import ContactCategoryPurchases, ContactPurchases, Event, SuppressedContact
+from store.pricing import Pricing, fix_rates, priced
 
 
-def refresh(conn: Connection, events: Table = Event.__table__) -> None:
+def refresh(conn: Connection, pricing: Pricing, events: Table = Event.__table__) -> None:
     """Every derived table, after events were imported (into `events`, or a table to take its place)."""
-    refresh_purchase_tables(conn, events)
+    refresh_purchase_tables(conn, pricing, events)
     refresh_suppressions(conn, events)
 
 
-def refresh_purchase_tables(conn: Connection, events: Table = Event.__table__) -> None:
+def refresh_purchase_tables(conn: Connection, pricing: Pricing, events: Table = Event.__table__) -> None:
     """Both purchase tables from one pass over the purchases, which is most of their cost.
 
     The purchases are grouped per contact and category into a temporary table (those without
     a category in a group of their own); the categories are its named groups, and each
     purchaser's totals are its groups added up. CREATE TABLE AS, unlike INSERT, lets
-    PostgreSQL's parallel workers share the pass.
+    PostgreSQL's parallel workers share the pass. Amounts are in the store's currency: the rates
+    of the purchases' days are fixed first.
     """
+    fix_rates(conn, pricing, events)
     groups = Table(
         "purchase_groups",
         MetaData(),
@@ -78,28 +81,35 @@ def refresh_suppressions(conn: Connection, events: Table = Event.__table__) -> N
 
 
 def refresh_purchases(conn: Connection) -> None:
-    """Rebuild `contact_purchases` alone (the migration that added it)."""
-    _replace(conn, ContactPurchases.__table__, _per_contact([]))
+    """Rebuild `contact_purchases` alone (the migration that added it, before amounts were
+    converted: revision 0010 converts them)."""
+    _replace(conn, ContactPurchases.__table__, _per_contact([], converted=False))
 
 
 def refresh_category_purchases(conn: Connection) -> None:
-    """Rebuild `contact_category_purchases` alone (the migration that added it)."""
+    """Rebuild `contact_category_purchases` alone (the migration that added it, as above)."""
     category = Event.__table__.c.category
-    _replace(conn, ContactCategoryPurchases.__table__, _per_contact([category]).where(category.is_not(None)))
+    rows = _per_contact([category], converted=False).where(category.is_not(None))
+    _replace(conn, ContactCategoryPurchases.__table__, rows)
 
 
-def _per_contact(keys: Sequence[ColumnElement[Any]], events: Table = Event.__table__) -> Select:
-    """Each purchaser's orders, priced orders, spend, first and last purchase, per `keys`."""
+def _per_contact(
+    keys: Sequence[ColumnElement[Any]], events: Table = Event.__table__, converted: bool = True
+) -> Select:
+    """Each purchaser's orders, priced orders, spend, first and last purchase, per `keys`; an order
+    is priced when its amount is known in the store's currency."""
+    joined, value = priced(events, converted)
     return (
         select(
             events.c.contact_id,
             *keys,
             func.count().label("orders"),
-            func.count(events.c.amount).label("priced_orders"),
-            func.sum(events.c.amount).label("spend"),
+            func.count(value).label("priced_orders"),
+            func.sum(value).label("spend"),
             func.min(events.c.occurred_at).label("first_at"),
             func.max(events.c.occurred_at).label("last_at"),
         )
+        .select_from(joined)
         .where(events.c.type == "purchase")
         .group_by(events.c.contact_id, *keys)
     )

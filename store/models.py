@@ -105,6 +105,37 @@ class Event(Base):
     )
 
 
+class CurrencyRate(Base):
+    """What one unit of a currency was worth in the store's currency on a day (`store.pricing`):
+    one row per (currency, day) of the store's purchases, fixed when they were imported."""
+
+    __tablename__ = "currency_rates"
+
+    currency: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    factor: Mapped[Decimal] = mapped_column(Numeric)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class UnconvertedPurchases(Base):
+    """Purchases whose currency had no rate on their day, by currency: left out of money."""
+
+    __tablename__ = "unconverted_purchases"
+
+    currency: Mapped[str] = mapped_column(String(8), primary_key=True)
+    purchases: Mapped[int] = mapped_column(Integer)
+
+
+class StoreSetting(Base):
+    """What the store's contents depend on: `currency`, the one its money is converted into."""
+
+    __tablename__ = "store_settings"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class ContactPurchases(Base):
     """Each purchaser's orders, spend and first and last purchase, rebuilt by every events import.
 

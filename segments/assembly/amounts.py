@@ -13,6 +13,7 @@ from segments.assembly.items import AssemblyError, Pending
 from segments.assembly.times import WINDOW_KINDS
 from segments.assembly.trees import _child
 from segments.assembly.values import Values, _fits
+from segments.currencies import NoRate
 from segments.definition import (
     Aggregate,
     AggregateFn,
@@ -95,11 +96,28 @@ class Amounts(Values):
         """ "over $500" -> [(gt, 500)], "$100 to $300" -> [(ge, 100), (le, 300)]."""
         if tree is None:
             raise AssemblyError("how much? Say 'more than $500'")
-        numbers = self.numbers(tree)
+        numbers = self.in_store_currency(tree, self.numbers(tree))
         if len(numbers) == 2:
             low, high = sorted(numbers)
             return [("ge", low), ("le", high)]
         return [(bound(self.words(tree), default), numbers[0])]
+
+    def in_store_currency(self, tree: Tree[Token], numbers: list[float]) -> list[float]:
+        """The amounts of `tree` in the store's currency, from the one its money words name."""
+        codes = {self.money.code(tag.text) for tag in self.tokens(tree, "MONEY")} - {None}
+        if len(codes) > 1:
+            raise AssemblyError(f"one currency per amount, please: {' or '.join(sorted(map(str, codes)))}?")
+        code = next(iter(codes), None)
+        converted = []
+        for number in numbers:
+            try:
+                value, note = self.money.convert(number, code)
+            except NoRate as error:
+                raise AssemblyError(str(error)) from None
+            converted.append(value)
+            if note:
+                self.notes.append(note)
+        return converted
 
     def with_measure(self, tree: Tree[Token]) -> None:
         texts = set(self.texts(_child(tree, "measure") or tree))
@@ -119,7 +137,7 @@ class Amounts(Values):
         op = comparison(self.words(tree), default="ge")
         if op == "ge" and not {"least", "minimum", "min"} & set(self.words(tree)):
             self.notes.append(f"read '{' '.join(self.texts(tree))}' as at least that amount")
-        return op, self.numbers(tree)[0]
+        return op, self.in_store_currency(tree, self.numbers(tree))[0]
 
     def on_count(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         target = self.last_clause()

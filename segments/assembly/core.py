@@ -24,6 +24,7 @@ from segments.assembly.preset_parts import PresetParts
 from segments.assembly.times import WINDOW_KINDS, Times
 from segments.assembly.trees import TreeReader, leaves, position, subtree
 from segments.assembly.values import Values
+from segments.currencies import PhraseMoney
 from segments.definition import (
     Aggregate,
     All,
@@ -178,11 +179,13 @@ def _about_purchases(condition: Condition) -> bool:
     return False
 
 
-def assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
-    """The definition the tree means; a number or a date past a definition's bounds is an
-    AssemblyError in the user's words."""
+def assemble(
+    tree: Tree[Token], tags: list[Tag], money: PhraseMoney | None = None
+) -> tuple[Definition, list[str]]:
+    """The definition the tree means, its amounts in `money`'s currency; a number or a date past
+    a definition's bounds is an AssemblyError in the user's words."""
     try:
-        return _assemble(tree, tags)
+        return _assemble(tree, tags, money)
     except ValidationError as error:  # a number or a date out of a definition's bounds
         raise AssemblyError(_plain(error)) from None
 
@@ -200,8 +203,8 @@ def _plain(error: ValidationError) -> str:
     return f"{shown} means nothing here: it should be {said}"
 
 
-def _assemble(tree: Tree[Token], tags: list[Tag]) -> tuple[Definition, list[str]]:
-    assembly = Assembly(tags)
+def _assemble(tree: Tree[Token], tags: list[Tag], money: PhraseMoney | None) -> tuple[Definition, list[str]]:
+    assembly = Assembly(tags, money)
     parts = [part for part in tree.children if isinstance(part, Tree)]
     kinds = [_kind(assembly, part) for part in parts]
     _check_joins(assembly, parts, kinds)

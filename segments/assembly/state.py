@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from lark import Token, Tree
 
 from segments.assembly.items import Clause, Item, Pending
+from segments.currencies import PhraseMoney
 from segments.definition import Condition, EventFilter
 from segments.grouping import Piece
 from segments.tagger import Tag
@@ -21,8 +22,10 @@ from segments.tagger import Tag
 class State(ABC):
     """The state of `Assembly` (core.py): what is being read, and what was said early."""
 
-    def __init__(self, tags: list[Tag]) -> None:
+    def __init__(self, tags: list[Tag], money: PhraseMoney | None = None) -> None:
         self.tags = tags
+        #: The store's currency, which amounts said in another are converted into.
+        self.money = money or PhraseMoney()
         #: Positions of the tags a reader looked at: the rest were passed over (`unread`).
         self.consumed: set[int] = set()
         #: The parts of the current run (grouping.py): lookups for a window, a count or an elided

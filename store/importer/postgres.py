@@ -30,6 +30,7 @@ from store.importer.postgres_stage import EventsAhead, EventStage, Staged
 from store.importer.report import KEPT_REJECTIONS, FileReport
 from store.importer.values import DECIMAL_PATTERN, TIMESTAMP_PATTERN
 from store.models import Event
+from store.pricing import Pricing
 
 #: A load of more rows than this multiple of the stored events drops and rebuilds the indexes;
 #: a smaller one is merged with ON CONFLICT DO NOTHING.
@@ -115,8 +116,10 @@ DROP_REPEATS = """DELETE FROM {table} e USING (
 
 
 class PostgresLoader:
-    def __init__(self, conn: Connection, zone: tzinfo, ahead: EventsAhead | None = None) -> None:
-        self.conn, self.ahead = conn, ahead
+    def __init__(
+        self, conn: Connection, zone: tzinfo, pricing: Pricing, ahead: EventsAhead | None = None
+    ) -> None:
+        self.conn, self.ahead, self.pricing = conn, ahead, pricing
         #: The session's settings until the import's transaction ends; a first load's connections
         #: (`_first_load`) take them too.
         self.settings = {**SESSION, "TimeZone": str(zone)}
@@ -157,7 +160,7 @@ class PostgresLoader:
     def refresh_derived(self) -> None:
         """The tables derived from events, unless a first load refreshed them already."""
         if not self.derived_done:
-            derived.refresh(self.conn)
+            derived.refresh(self.conn, self.pricing)
 
     def _load_here(
         self,
@@ -201,7 +204,7 @@ class PostgresLoader:
         if valid < staged.rows:
             _reject(cursor, staged, report)
         report.inserted = valid - drop_repeats(build.session, build.table)
-        build.index(meanwhile=lambda: derived.refresh(self.conn, build.events))
+        build.index(meanwhile=lambda: derived.refresh(self.conn, self.pricing, build.events))
         self.derived_done = True
         build.put_in_place(cursor)
         self._bulk_loaded(cursor)

@@ -23,6 +23,7 @@ from store.importer.rows import AttributeRows
 from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
+from store.pricing import Pricing, store_currency
 
 #: The bulk path of the store's database.
 Loader = PostgresLoader | SqliteLoader
@@ -36,13 +37,19 @@ class ImportSources:
 
 
 def run_import(
-    engine: Engine, sources: ImportSources, *, zone: tzinfo = UTC, progress: ImportProgress | None = None
+    engine: Engine,
+    sources: ImportSources,
+    *,
+    zone: tzinfo = UTC,
+    progress: ImportProgress | None = None,
+    pricing: Pricing | None = None,
 ) -> ImportReport:
     """Import the given files; raises `ImportFailed` (and loads nothing) for a file it cannot read.
+    Amounts are converted into `pricing`'s currency (USD at the ECB's rates when not given).
 
     Every run is logged, a failed one with what stopped it, even an error that is not a file's.
     """
-    progress = progress or Quiet()
+    progress, pricing = progress or Quiet(), pricing or Pricing()
     upgrade(engine)
     started, clock = datetime.now(UTC), time.monotonic()
     try:
@@ -51,7 +58,9 @@ def run_import(
         files = _open(sources)
         report, postgres = ImportReport(), is_postgres(engine)
         with _events_ahead(engine, files) as ahead, engine.begin() as conn:
-            loader: Loader = PostgresLoader(conn, zone, ahead) if postgres else SqliteLoader(conn, zone)
+            loader: Loader = (
+                PostgresLoader(conn, zone, pricing, ahead) if postgres else SqliteLoader(conn, zone, pricing)
+            )
             paired = _load_all(conn, loader, files, zone, report, progress)
         # Only once the staged events are dropped: the DROP's snapshot would hold the vacuum back
         # (a snapshot counts transactions in every database, VACUUM heeds those of its own).
@@ -78,8 +87,9 @@ def _load_all(
     progress: ImportProgress,
 ) -> bool:
     """Every file, in one transaction, and the tables derived from the events: the campaign pairs
-    also follow the campaigns (a campaign named later makes its events count). Whether they were
-    rebuilt."""
+    also follow the campaigns (a campaign named later makes its events count), and both follow a
+    new workspace currency. Whether the pairs were rebuilt."""
+    repriced = store_currency(conn) != loader.pricing.currency
     for source in files:
         file_report = FileReport(kind=source.spec.kind, path=str(source.path))
         report.files.append(file_report)
@@ -88,9 +98,10 @@ def _load_all(
             _load(conn, loader, source, zone, file_report, progress)
         finally:
             progress.finish()
-    if any(source.spec is EVENTS for source in files):
+    events = any(source.spec is EVENTS for source in files)
+    if events or repriced:
         loader.refresh_derived()
-    paired = any(source.spec in (EVENTS, CAMPAIGNS) for source in files)
+    paired = events or repriced or any(source.spec is CAMPAIGNS for source in files)
     if paired:
         audiences.rebuild(conn)
     loader.analyze()

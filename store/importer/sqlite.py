@@ -17,6 +17,7 @@ from store.importer.report import FileReport
 from store.importer.row_worker import event_rows_from_worker, spare_core
 from store.importer.rows import EMPTY, EVENT_COLUMNS, event_rows
 from store.models import Base, Event
+from store.pricing import Pricing
 
 #: The page cache while events load, in KiB. The rows arrive nearly in key order and the index
 #: is built by one sort, so a large cache does not make either faster; the sorter takes as much
@@ -33,8 +34,8 @@ BYTES_PER_EVENT = 60
 
 
 class SqliteLoader:
-    def __init__(self, conn: Connection, zone: tzinfo) -> None:
-        self.conn, self.zone = conn, zone
+    def __init__(self, conn: Connection, zone: tzinfo, pricing: Pricing) -> None:
+        self.conn, self.zone, self.pricing = conn, zone, pricing
         self.raw = sqlite_connection(conn)
 
     def stage(self, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
@@ -67,7 +68,7 @@ class SqliteLoader:
 
     def refresh_derived(self) -> None:
         """The tables derived from events."""
-        derived.refresh(self.conn)
+        derived.refresh(self.conn, self.pricing)
 
     def _insert_events(
         self, source: CsvSource, custom_types: dict[str, str], report: FileReport, advance: Advance | None

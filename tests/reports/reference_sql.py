@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, bindparam, text
 
+from tests.reference_money import in_dollars
+
 WINDOW = {
     "sqlite": "CAST(strftime('%s', p.occurred_at) AS INTEGER)"
     " - CAST(strftime('%s', c.occurred_at) AS INTEGER)",
@@ -25,10 +27,10 @@ delivered AS (
                       AND b.campaign_id = s.campaign_id AND b.type = 'email_bounced')
 ),
 attributed AS (
-    SELECT p.contact_id, p.campaign_id, p.amount FROM events p
+    SELECT p.contact_id, p.campaign_id, p.amount, p.currency, p.occurred_at FROM events p
     WHERE p.type = 'purchase' AND p.campaign_id IS NOT NULL
     UNION ALL
-    SELECT p.contact_id, c.campaign_id, p.amount
+    SELECT p.contact_id, c.campaign_id, p.amount, p.currency, p.occurred_at
     FROM events p JOIN events c ON c.contact_id = p.contact_id AND c.type = 'email_clicked'
          AND c.occurred_at <= p.occurred_at AND {window} <= :seconds
     WHERE p.type = 'purchase' AND p.campaign_id IS NULL
@@ -54,9 +56,11 @@ QUERIES = {
     "e.contact_id = d.contact_id AND e.campaign_id = d.campaign_id AND e.type = 'email_complained')",
     "conversions": "SELECT count(*) FROM delivered d WHERE EXISTS (SELECT 1 FROM attributed a "
     "WHERE a.contact_id = d.contact_id AND a.campaign_id = d.campaign_id)",
-    "pair_revenue": "SELECT d.contact_id, d.campaign_id, "
-    "(SELECT sum(a.amount) FROM attributed a WHERE a.contact_id = d.contact_id "
-    "AND a.campaign_id = d.campaign_id) FROM delivered d",
+    # Each delivered pair with its attributed purchases (one row without any), added up in dollars
+    # (`in_dollars`).
+    "pair_revenue": "SELECT d.contact_id, d.campaign_id, a.amount, a.currency, a.occurred_at "
+    "FROM delivered d LEFT JOIN attributed a ON a.contact_id = d.contact_id "
+    "AND a.campaign_id = d.campaign_id",
 }
 
 
@@ -74,7 +78,16 @@ def reference_counts(
             )
             rows = conn.execute(statement, params).all()
             if name == "pair_revenue":
-                revenues = [Decimal(str(row[2] or 0)) for row in rows]
+                revenues = _pair_revenues(rows)
             else:
                 found[name] = rows[0][0]
     return found, revenues
+
+
+def _pair_revenues(rows: list) -> list[Decimal]:
+    """Each pair's purchases in dollars, summed (0 without a purchase or an amount)."""
+    pairs: dict[tuple[int, str], float] = {}
+    for contact_id, campaign_id, amount, currency, at in rows:
+        dollars = in_dollars(amount, currency, at) if at is not None else None
+        pairs[(contact_id, campaign_id)] = pairs.get((contact_id, campaign_id), 0.0) + (dollars or 0.0)
+    return [Decimal(repr(total)) for total in pairs.values()]

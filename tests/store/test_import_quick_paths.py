@@ -173,7 +173,7 @@ def test_an_import_that_fails_after_building_a_first_load_loads_nothing(engine, 
 
     asked = []
 
-    def failing(conn, events=Event.__table__) -> None:
+    def failing(conn, pricing, events=Event.__table__) -> None:
         asked.append(events.name)
         raise RuntimeError("the derived tables failed")
 
@@ -194,13 +194,13 @@ def test_no_other_import_writes_events_while_a_first_load_builds_them(engine, wr
     """The build takes the place of the empty `events`: events written meanwhile would be lost."""
     refresh, refused = derived.refresh, []
 
-    def refresh_after_a_write(conn, events=Event.__table__) -> None:
+    def refresh_after_a_write(conn, pricing, events=Event.__table__) -> None:
         with engine.connect() as other:
             other.execute(text("SET lock_timeout = '100ms'"))
             with pytest.raises(OperationalError, match="lock timeout"):
                 other.execute(Event.__table__.insert(), [WRITTEN_MEANWHILE])
             refused.append(events.name)
-        refresh(conn, events)
+        refresh(conn, pricing, events)
 
     monkeypatch.setattr(derived, "refresh", refresh_after_a_write)
     contacts = [["id", "email"], *([f"c{i}", f"c{i}@example.com"] for i in range(100))]

@@ -7,20 +7,15 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
 from alembic import op
 
 import store.types
-from store.audiences import rebuild
 
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
-
-log = logging.getLogger(__name__)
 
 
 def upgrade() -> None:
@@ -45,11 +40,8 @@ def upgrade() -> None:
         sa.Column("attribution_days", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", name=op.f("pk_campaign_audiences")),
     )
-    # A store imported before this revision gets its pairs now, once: its reports read them.
-    conn = op.get_bind()
-    if conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM events)")).scalar():
-        log.warning("building the campaign pairs of the stored events, once (reports read them) ...")
-        rebuild(conn)
+    # A store imported before this revision gets its pairs from revision 0010, which converts
+    # their revenue into the store's currency: built here, they would be built twice.
 
 
 def downgrade() -> None:

@@ -1,0 +1,196 @@
+"""Money in one currency: every purchase converted at its own day's reference rate.
+
+The ECB's daily reference rates ship offline in `currencyconverter`; a rates file in the ECB's CSV
+format (a `Date` column, then one column per currency, each the price of one euro) adds the
+currencies the ECB does not publish. A day between two published ones (a weekend) takes the rate
+between them; a day after the newest rate known takes that rate, as long as the currency is still
+published; a currency no source names, or a day before its first rate, has no rate.
+
+Each purchase keeps its amount and currency as imported. What an import fixes is the factor of
+each (currency, day) of the store's purchases into the store's currency (`currency_rates`): the
+tables that hold money (`contact_purchases`, `campaign_pairs`) are built through it, and so is
+every query over the purchases' amounts (`priced`). A purchase whose currency has no rate is left
+out of money and counted by currency (`unconverted_purchases`), so that answers can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from currency_converter import CurrencyConverter
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    FromClause,
+    Join,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from store.models import CurrencyRate, Event, StoreSetting, UnconvertedPurchases
+
+DEFAULT_CURRENCY = "USD"
+#: A currency whose newest rate is this much older than its source's newest is no longer published
+#: (the Cypriot pound, since 2008): a later day has no rate, rather than the last one forever.
+STALE_DAYS = 10
+rates_table, settings_table = CurrencyRate.__table__, StoreSetting.__table__
+unconverted_table = UnconvertedPurchases.__table__
+
+
+@cache
+def _ecb() -> CurrencyConverter:
+    """The ECB's rates as shipped (read once per process: 0.2 s)."""
+    return CurrencyConverter(fallback_on_missing_rate=True)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Reference rates from the ECB and any rates files, the files first."""
+
+    converters: tuple[CurrencyConverter, ...] = field(default_factory=lambda: (_ecb(),))
+
+    @classmethod
+    def load(cls, files: Sequence[Path] = ()) -> Rates:
+        return cls().also(files)
+
+    def also(self, files: Sequence[Path]) -> Rates:
+        """These rates with those of `files` before them."""
+        own = tuple(CurrencyConverter(str(path), fallback_on_missing_rate=True) for path in files)
+        return Rates((*own, *self.converters))
+
+    def knows(self, currency: str) -> bool:
+        return any(currency in converter.currencies for converter in self.converters)
+
+    def newest_day(self, currency: str) -> date | None:
+        for converter in self.converters:
+            if currency in converter.currencies:
+                return converter.bounds[currency].last_date
+        return None
+
+    def per_euro(self, currency: str, day: date) -> float | None:
+        """The price of one euro in `currency` on `day`; None without a rate for that day."""
+        for converter in self.converters:
+            if currency not in converter.currencies:
+                continue
+            first, last = converter.bounds[currency]
+            if day < first or (day > last and (_newest(converter) - last).days > STALE_DAYS):
+                return None
+            return float(converter.convert(1, "EUR", currency, min(day, last)))
+        return None
+
+    def factor(self, source: str, target: str, day: date) -> Decimal | None:
+        """What one unit of `source` was worth in `target` on `day`."""
+        if source == target:
+            return Decimal(1)
+        into, out_of = self.per_euro(target, day), self.per_euro(source, day)
+        if into is None or out_of is None:
+            return None
+        return Decimal(repr(into / out_of))
+
+
+def _newest(converter: CurrencyConverter) -> date:
+    return max(bounds.last_date for bounds in converter.bounds.values())
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The workspace's currency and the rates that convert into it."""
+
+    currency: str = DEFAULT_CURRENCY
+    rates: Rates = field(default_factory=Rates)
+
+    def convert(self, amount: float, currency: str, day: date) -> float | None:
+        factor = self.rates.factor(currency, self.currency, day)
+        return None if factor is None else amount * float(factor)
+
+
+class utc_day(FunctionElement[date]):
+    """The UTC day of a stored timestamp, as `currency_rates.day` holds days."""
+
+    type = Date()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day, "sqlite")
+def _sqlite_day(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # Timestamps are sortable UTC text ("2026-03-01 09:30:00.000000"); days, "2026-03-01".
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_day, "postgresql")
+def _postgres_day(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC')::date"
+
+
+def priced(events: FromClause, converted: bool = True) -> tuple[FromClause | Join, ColumnElement[Any]]:
+    """`events` beside the rate of each one's day, and its amount in the store's currency: as it is
+    when it names no currency; NULL when its currency has no rate that day (`unconverted_purchases`).
+
+    `converted=False`: the amounts as stored, for the migrations that ran before there were rates.
+    """
+    if not converted:
+        return events, events.c.amount
+    rate = rates_table.alias()
+    joined = events.outerjoin(
+        rate, and_(rate.c.currency == events.c.currency, rate.c.day == utc_day(events.c.occurred_at))
+    )
+    value = case((events.c.currency.is_(None), events.c.amount), else_=events.c.amount * rate.c.factor)
+    return joined, value
+
+
+def store_currency(conn: Connection) -> str | None:
+    """The currency the store's money is in; None before its first conversion."""
+    return conn.execute(select(settings_table.c.value).where(settings_table.c.name == "currency")).scalar()
+
+
+def fix_rates(conn: Connection, pricing: Pricing, events: FromClause = Event.__table__) -> None:
+    """The factor of every (currency, day) of the purchases in `events` that has none yet, and the
+    count of those left without one. A new workspace currency starts the factors afresh."""
+    if store_currency(conn) != pricing.currency:
+        conn.execute(delete(rates_table))
+        conn.execute(delete(settings_table).where(settings_table.c.name == "currency"))
+        conn.execute(insert(settings_table).values(name="currency", value=pricing.currency))
+    joined, value = priced(events)
+    unpriced = and_(events.c.type == "purchase", events.c.amount.is_not(None), value.is_(None))
+    day = utc_day(events.c.occurred_at)
+    missing = conn.execute(select(events.c.currency, day).distinct().select_from(joined).where(unpriced))
+    found = [
+        {"currency": currency, "day": on, "factor": factor}
+        for currency, on in missing
+        if (factor := pricing.rates.factor(currency, pricing.currency, _as_date(on))) is not None
+    ]
+    if found:
+        conn.execute(insert(rates_table), found)
+    left = (
+        select(events.c.currency, func.count())
+        .select_from(joined)
+        .where(unpriced)
+        .group_by(events.c.currency)
+    )
+    conn.execute(delete(unconverted_table))
+    conn.execute(insert(unconverted_table).from_select(["currency", "purchases"], left))
+
+
+def unconverted(conn: Connection) -> dict[str, int]:
+    """Purchases whose currency had no rate, by currency."""
+    rows = conn.execute(select(unconverted_table).order_by(unconverted_table.c.currency))
+    return {currency: purchases for currency, purchases in rows}
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
