@@ -193,7 +193,9 @@ def import_files(args: argparse.Namespace, settings) -> int:
     if (args.contacts or args.events or args.campaigns) and (note := demo_note(engine)):
         print(f"note: {note}", file=sys.stderr)
     try:
-        report = run_import(engine, sources, zone=settings.zone, progress=for_terminal())
+        report = run_import(
+            engine, sources, zone=settings.zone, progress=for_terminal(), pricing=settings.pricing()
+        )
     except ImportFailed as exc:
         print(f"import failed, nothing loaded: {exc}", file=sys.stderr)
         return 2
@@ -208,7 +210,10 @@ def segment(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
 
     service = SegmentService(
-        create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
+        create_store_engine(settings.database_url),
+        zone=settings.zone,
+        min_test_size=settings.min_test_size,
+        pricing=settings.pricing(),
     )
     texts = args.batch if args.batch is not None else [args.text]
     as_of = args.as_of or datetime.now(UTC)
@@ -223,7 +228,10 @@ def report_command(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
 
     segments = SegmentService(
-        create_store_engine(settings.database_url), zone=settings.zone, min_test_size=settings.min_test_size
+        create_store_engine(settings.database_url),
+        zone=settings.zone,
+        min_test_size=settings.min_test_size,
+        pricing=settings.pricing(),
     )
     service = ReportService(segments, attribution_days=settings.attribution_days)
     if args.since and args.until and args.since > args.until:
@@ -242,7 +250,9 @@ def saved_segments(args: argparse.Namespace, settings) -> int:
     from segments.service import SegmentService
     from store.db import create_store_engine
 
-    service = SegmentService(create_store_engine(settings.database_url), zone=settings.zone)
+    service = SegmentService(
+        create_store_engine(settings.database_url), zone=settings.zone, pricing=settings.pricing()
+    )
     command = SavedCommand(args.action, args.name, args.text, args.json, args.replace, args.yes)
     return run_saved(service, command)
 

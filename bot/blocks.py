@@ -12,6 +12,7 @@ from typing import Any
 
 from reports.compare import shown
 from reports.models import Comparison, NoCampaign
+from segments.currencies import money
 from segments.sample import Sample
 from segments.saved import SavedInfo
 from segments.service import Answer, Failure
@@ -123,14 +124,18 @@ REPORTED = {"open_rate": "Open rate", "click_rate": "Click rate", "click_to_open
             "bounce_rate": "Bounce rate", "revenue_per_recipient": "Revenue per recipient"}  # fmt: skip
 
 
-def _rate_line(measure: str, value: float | None, interval: tuple[float, float] | None) -> str:
-    return f"*{REPORTED[measure]}*\n{_rate(measure, value, interval)}"
+def _rate_line(measure: str, value: float | None, interval: tuple[float, float] | None, currency: str) -> str:
+    return f"*{REPORTED[measure]}*\n{_rate(measure, value, interval, currency)}"
 
 
-def _rate(measure: str, value: float | None, interval: tuple[float, float] | None) -> str:
-    """'37% (34%–39%)': a value and its interval."""
-    ci = f" ({shown(measure, interval[0])}–{shown(measure, interval[1])})" if interval else ""
-    return f"{shown(measure, value)}{ci}"
+def _rate(measure: str, value: float | None, interval: tuple[float, float] | None, currency: str) -> str:
+    """'37% (34%–39%)', '$1.20 ($0.90–$1.60)': a value and its interval."""
+    ci = (
+        f" ({shown(measure, interval[0], currency)}–{shown(measure, interval[1], currency)})"
+        if interval
+        else ""
+    )
+    return f"{shown(measure, value, currency)}{ci}"
 
 
 def report(found: Comparison, measure: str | None = None) -> Message:
@@ -142,14 +147,14 @@ def report(found: Comparison, measure: str | None = None) -> Message:
         head = (
             f"*{escape(one.segment.text)}* on {count} campaign{'s' if count != 1 else ''}\n"
             f"{escape(one.segment.explanation)}\n{m.recipients:,} recipients, {m.delivered:,} delivered, "
-            f"{m.conversions:,} conversions, revenue {m.revenue:,.2f}"
+            f"{m.conversions:,} conversions, revenue {money(m.revenue, one.currency)}"
         )
         blocks.append(mrkdwn(head))
-        fields = [_rate_line(k, m.value(k), m.interval(k)) for k in REPORTED]
+        fields = [_rate_line(k, m.value(k), m.interval(k), one.currency) for k in REPORTED]
         blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields[:10]]})
         key = measure or "open_rate"
         for point in (one.trend or [])[-12:]:
-            rate = _rate(key, point.metrics.value(key), point.metrics.interval(key))
+            rate = _rate(key, point.metrics.value(key), point.metrics.interval(key), one.currency)
             blocks.append(context(f"{point.label}: {REPORTED[key]} {rate}"))
         if one.warnings:
             blocks.append(context(*(f":warning: {escape(w)}" for w in one.warnings[:5])))

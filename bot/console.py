@@ -85,7 +85,9 @@ class Console:
 
     def __init__(self, engine: Engine, settings: Settings, stdout: TextIO) -> None:
         self.engine, self.settings, self.stdout = engine, settings, stdout
-        self.segments = SegmentService(engine, zone=settings.zone, min_test_size=settings.min_test_size)
+        self.segments = SegmentService(
+            engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
+        )
         reports = ReportService(self.segments, attribution_days=settings.attribution_days)
         self.conversation = Conversation(self.segments, reports=reports)
         self.terminal = Terminal(stdout)
@@ -107,7 +109,9 @@ class Console:
         if self.settings.demo_data:
             started = time.monotonic()
             as_of = datetime.now(UTC).replace(microsecond=0)
-            report = load_demo_if_empty(self.engine, as_of=as_of, zone=self.settings.zone)
+            report = load_demo_if_empty(
+                self.engine, as_of=as_of, zone=self.settings.zone, pricing=self.segments.pricing
+            )
             if report is not None:
                 self.say(demo_line(report, time.monotonic() - started))
         self.say("Welcome to Tailor, the assistant for email marketers.")
@@ -253,7 +257,13 @@ class Console:
             self.say(note)
         progress = for_terminal() if self.stdout.isatty() else Quiet()
         try:
-            report = run_import(self.engine, sources, zone=self.settings.zone, progress=progress)
+            report = run_import(
+                self.engine,
+                sources,
+                zone=self.settings.zone,
+                progress=progress,
+                pricing=self.segments.pricing,
+            )
         except ImportFailed as exc:
             self.say(f"import failed, nothing loaded: {exc}")
             return

@@ -77,7 +77,8 @@ def run_slack(settings: Settings) -> int:
     engine = create_store_engine(settings.database_url)
     upgrade(engine)
     if settings.demo_data:
-        load_demo_if_empty(engine, as_of=datetime.now(UTC).replace(microsecond=0), zone=settings.zone)
+        now = datetime.now(UTC).replace(microsecond=0)
+        load_demo_if_empty(engine, as_of=now, zone=settings.zone, pricing=settings.pricing())
     services = build_services(settings, engine)
     try:
         app = create_app(settings, services)

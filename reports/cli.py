@@ -13,6 +13,7 @@ from reports.chart_files import chart_format, chart_name
 from reports.compare import shown
 from reports.models import RATES, Comparison, NoCampaign, Report
 from reports.selection import Selection
+from segments.currencies import money
 from segments.service import Failure
 from segments.windows import Bounds, midnight
 
@@ -64,7 +65,7 @@ def text_lines(found: Comparison) -> list[str]:
 
 
 def report_lines(report: Report) -> list[str]:
-    m = report.metrics
+    m, cur = report.metrics, report.currency
     count = len(report.campaigns)
     lines = [
         f"> {report.segment.text}",
@@ -75,9 +76,9 @@ def report_lines(report: Report) -> list[str]:
     ]
     for rate in (*RATES, "revenue_per_recipient"):
         interval = m.interval(rate)
-        ci = f"[{shown(rate, interval[0])}, {shown(rate, interval[1])}]" if interval else ""
-        lines.append(f"  {rate:<24}{shown(rate, m.value(rate)):>10}  {ci}")
-    lines.append(f"  {'revenue':<24}{m.revenue:>10,.2f}")
+        ci = f"[{shown(rate, interval[0], cur)}, {shown(rate, interval[1], cur)}]" if interval else ""
+        lines.append(f"  {rate:<24}{shown(rate, m.value(rate), cur):>10}  {ci}")
+    lines.append(f"  {'revenue':<24}{money(m.revenue, cur):>10}")
     for point in report.trend or []:
         p = point.metrics
         lines.append(

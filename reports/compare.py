@@ -6,6 +6,8 @@ from __future__ import annotations
 from reports import stats
 from reports.metrics import Counts
 from reports.models import MEASURES, RATES, Difference, Interval, Metrics
+from segments.currencies import money
+from store.pricing import DEFAULT_CURRENCY
 
 #: What a segment did more or less of, by measure.
 VERBS = {
@@ -20,17 +22,24 @@ VERBS = {
 }
 
 
-def shown(measure: str, value: float | None) -> str:
+def shown(measure: str, value: float | None, currency: str = DEFAULT_CURRENCY) -> str:
     if value is None:
         return "n/a"
     if measure == "revenue_per_recipient":
-        return f"{value:,.2f}"
+        return money(value, currency)
     return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
 
 
-def verdict(measure: str, name: str, metrics: Metrics, base: Metrics, ci: Interval | None) -> str:
+def verdict(
+    measure: str,
+    name: str,
+    metrics: Metrics,
+    base: Metrics,
+    ci: Interval | None,
+    currency: str = DEFAULT_CURRENCY,
+) -> str:
     value, base_value = metrics.value(measure), base.value(measure)
-    both = f"{shown(measure, value)} vs {shown(measure, base_value)}"
+    both = f"{shown(measure, value, currency)} vs {shown(measure, base_value, currency)}"
     if ci is None or min(metrics.sample(measure), base.sample(measure)) < stats.MIN_SAMPLE:
         return f"too few recipients to tell ({both})"
     if ci[0] > 0 or ci[1] < 0:
@@ -54,7 +63,11 @@ def interval(
 
 
 def differences(
-    names: list[str], counted: list[Counts], measured: list[Metrics], measures: tuple[str, ...] = MEASURES
+    names: list[str],
+    counted: list[Counts],
+    measured: list[Metrics],
+    measures: tuple[str, ...] = MEASURES,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[Difference]:
     """Every segment after the first against the first, measure by measure."""
     found = []
@@ -71,7 +84,7 @@ def differences(
                     baseline_value=base_value,
                     difference=None if value is None or base_value is None else value - base_value,
                     ci=ci,
-                    verdict=verdict(measure, name, metrics, measured[0], ci),
+                    verdict=verdict(measure, name, metrics, measured[0], ci, currency),
                 )
             )
     return found

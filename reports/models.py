@@ -94,6 +94,8 @@ class Report(BaseModel):
     attribution_days: int
     by: Period | None = None
     trend: list[TrendPoint] | None = None
+    #: The currency revenue is in: the store's.
+    currency: str = "USD"
 
 
 class Difference(BaseModel):

@@ -26,6 +26,7 @@ from reports.models import MEASURES, CampaignRef, Comparison, Metrics, Period, R
 from reports.selection import Chosen, Selection, choose, unmatched
 from reports.trends import trend
 from segments.compiler import CompileError
+from segments.currencies import unconverted_warnings
 from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
@@ -34,6 +35,7 @@ from store import audiences as stored
 from store.audiences import ATTRIBUTION_DAYS
 from store.db import is_postgres
 from store.models import Contact
+from store.pricing import unconverted
 
 log = logging.getLogger(__name__)
 #: A report asked of a store with contacts and no campaign: what is missing, and how to add it.
@@ -102,7 +104,10 @@ class ReportService:
         names = [c.segment.text for c in counted]
         measured = [r.metrics for r in reports]
         return Comparison(
-            reports=reports, differences=differences(names, [c.counts for c in counted], measured, measures)
+            reports=reports,
+            differences=differences(
+                names, [c.counts for c in counted], measured, measures, self.segments.pricing.currency
+            ),
         )
 
     def count(
@@ -152,12 +157,16 @@ class ReportService:
     def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
         sent = {c.ref.id: c.sent_at for c in chosen}
         found = metrics(counted.counts)
+        with self.engine.connect() as conn:
+            unpriced = unconverted(conn)
+        currency = self.segments.pricing.currency
         return Report(
             segment=counted.segment,
             campaigns=[c.ref for c in chosen],
             metrics=found,
-            warnings=[*counted.notes, *self.warnings(found)],
+            warnings=[*counted.notes, *self.warnings(found), *unconverted_warnings(unpriced, currency)],
             attribution_days=self.attribution_days,
+            currency=currency,
             by=by,
             trend=trend(counted.campaigns, sent, by, self.segments.zone) if by else None,
         )

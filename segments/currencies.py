@@ -67,6 +67,11 @@ class PhraseMoney:
         return converted, note
 
 
+def money(amount: float, code: str) -> str:
+    """ "$1.20", "€0.85": an amount to the cent, as revenue per recipient is shown."""
+    return format_currency(amount, code, locale="en_US")
+
+
 def shown(amount: float, code: str) -> str:
     """ "$1,000", "$216.40", "¥5,000": whole amounts without cents."""
     if float(amount).is_integer():

@@ -308,7 +308,7 @@ def write_demo_rates(directory: Path, as_of: datetime) -> Path:
     the demo's fixed price of a euro over the demo's year, so that its pesos add up with the rest."""
     unpublished = [code for code in EURO_RATES if not Rates().knows(code)]
     path = directory / "rates.csv"
-    with _writer(path, ["Date", *unpublished]) as out:
+    with _writer(path, ("Date", *unpublished)) as out:
         for day in (as_of - timedelta(days=400), as_of + timedelta(days=1)):
             out.writerow([day.date().isoformat(), *(EURO_RATES[code] for code in unpublished)])
     return path

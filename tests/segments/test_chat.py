@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from segments.currencies import CURRENCY_WORDS
 from segments.definition import (
     Aggregate,
     Attribute,
@@ -27,9 +28,11 @@ from segments.definition import (
     Reachability,
 )
 from segments.lexicon import load_lexicon
-from segments.normalize import fold
+from segments.normalize import fold, key
 from segments.parser import ParseError, Parser
+from segments.tagger import Tag
 from store.importer import ImportSources, run_import
+from tests.reference_money import ECB, NEWEST
 from tests.segments.test_grouping import PARTS
 
 SEED = 17
@@ -391,6 +394,15 @@ def numbers_in(found: list) -> set[float]:
     return numbers
 
 
+def in_dollars_now(number: float, after: Tag | None) -> float:
+    """An amount in euros, pounds... ("300 euros") as the definition holds it: in dollars, at the
+    ECB's newest rate, to the cent."""
+    code = CURRENCY_WORDS.get(key(after.text)) if after is not None and after.type == "MONEY" else None
+    if code is None or code == "USD":
+        return number
+    return round(number * ECB.convert(1, code, "USD", NEWEST), 2)
+
+
 def passed_over(parser: Parser, phrase: str) -> list[str]:
     """The numbers and values of the phrase that its definition does not hold (an independent
     check of the parser's own: every value it tagged must land somewhere)."""
@@ -406,7 +418,7 @@ def passed_over(parser: Parser, phrase: str) -> list[str]:
     for index, tag in enumerate(tags):
         after = tags[index + 1] if index + 1 < len(tags) else None
         if tag.type == "NUMBER":
-            n = tag.number or 0
+            n = in_dollars_now(tag.number or 0, after)
             # a span of quarters is months; "before 2025" ends with 2024
             if not ({n, n * 3, n - 1} & numbers) and not (after is not None and after.type == "PRESET"):
                 missed.append(tag.text)
