@@ -34,3 +34,11 @@ def in_dollars(amount: float | Decimal | None, currency: str | None, at: datetim
     if price is None or dollars is None:
         return None
     return float(amount) * dollars / price
+
+
+def dollars_now(amount: float, currency: str) -> float:
+    """An amount a phrase names in another currency ("300 euros"), as a definition holds it: in
+    dollars at the newest rate, to the cent."""
+    if currency == "USD":
+        return amount
+    return round(amount * ECB.convert(1, currency, "USD", NEWEST), 2)

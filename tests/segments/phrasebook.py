@@ -10,6 +10,7 @@ other word orders, plurals, casual openings), not copied from the dev corpus.
 
 from datetime import timedelta
 
+from tests.reference_money import dollars_now
 from tests.segments.reference_sql import (
     Clock,
     agg_amount,
@@ -389,7 +390,7 @@ def entries(as_of):
     add("people in Great Britain", sql("c.country = 'United Kingdom'"))
     add("customers who have spent over 500 USD", sql(agg_amount("sum", ">", 500)))
     add("customers who spent at least $1.5k", sql(agg_amount("sum", ">=", 1500)))
-    add("people who spent more than 300 euros in total", sql(agg_amount("sum", ">", 300)))
+    add("people who spent more than 300 euros in total", sql(agg_amount("sum", ">", dollars_now(300, "EUR"))))
     add(
         "people who clicked the Black Friday email",
         sql(ev("email_clicked", where=campaign_named("Black Friday"))),

@@ -32,7 +32,7 @@ from segments.normalize import fold, key
 from segments.parser import ParseError, Parser
 from segments.tagger import Tag
 from store.importer import ImportSources, run_import
-from tests.reference_money import ECB, NEWEST
+from tests.reference_money import dollars_now
 from tests.segments.test_grouping import PARTS
 
 SEED = 17
@@ -398,9 +398,7 @@ def in_dollars_now(number: float, after: Tag | None) -> float:
     """An amount in euros, pounds... ("300 euros") as the definition holds it: in dollars, at the
     ECB's newest rate, to the cent."""
     code = CURRENCY_WORDS.get(key(after.text)) if after is not None and after.type == "MONEY" else None
-    if code is None or code == "USD":
-        return number
-    return round(number * ECB.convert(1, code, "USD", NEWEST), 2)
+    return number if code is None else dollars_now(number, code)
 
 
 def passed_over(parser: Parser, phrase: str) -> list[str]:

@@ -31,6 +31,7 @@ from segments.definition import (
 from segments.lexicon import load_lexicon
 from segments.parser import ParseError, Parser
 from segments.presets import expand
+from tests.reference_money import dollars_now
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,10 @@ CASES = [
         purchase(where=category("golf")), Not(of=purchase(where=category("outdoor")))])),
     # money, rankings, the last N emails
     ("customers who spent at least $250", Aggregate(fn="sum", op="ge", value=250)),
-    ("buyers with an average order value above 80 euros", Aggregate(fn="avg", op="gt", value=80)),
+    (
+        "buyers with an average order value above 80 euros",
+        Aggregate(fn="avg", op="gt", value=dollars_now(80, "EUR")),  # in dollars, the store's currency
+    ),
     ("the top 15% of customers by spend", Rank(by="spend", percent=15)),
     ("contacts who opened their last 4 emails", LastEmails(n=4, action="opened")),
     # presets, and a preset's own window
