@@ -139,7 +139,9 @@ class Conversation:
             definition, _notes = self.segments.read(phrase)
         except ParseError as error:
             return Failure.of(phrase, error)
-        return reading_conditions(definition, self.clock(), self.segments.zone)
+        return reading_conditions(
+            definition, self.clock(), self.segments.zone, self.segments.pricing.currency
+        )
 
     def refine_view(self, phrase: str, meta: dict) -> Block:
         found = self.conditions(phrase)

@@ -10,13 +10,16 @@ from datetime import UTC, datetime, tzinfo
 
 from segments.definition import All, Definition
 from segments.reading import Reader
+from store.pricing import DEFAULT_CURRENCY
 
 
-def reading_conditions(definition: Definition, as_of: datetime, zone: tzinfo = UTC) -> list[str]:
+def reading_conditions(
+    definition: Definition, as_of: datetime, zone: tzinfo = UTC, currency: str = DEFAULT_CURRENCY
+) -> list[str]:
     """The top-level conditions of the definition, read; empty for every contact."""
     where = definition.where
     if where is None:
         return []
-    reader = Reader(as_of, zone)
+    reader = Reader(as_of, zone, currency)
     parts = where.of if isinstance(where, All) and not where.label else [where]
     return [reader.condition(part) for part in parts]
