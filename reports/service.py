@@ -26,7 +26,6 @@ from reports.models import MEASURES, CampaignRef, Comparison, Metrics, Period, R
 from reports.selection import Chosen, Selection, choose, unmatched
 from reports.trends import trend
 from segments.compiler import CompileError
-from segments.currencies import unconverted_warnings
 from segments.definition import Definition
 from segments.parser import ParseError
 from segments.reading import Reader
@@ -35,7 +34,7 @@ from store import audiences as stored
 from store.audiences import ATTRIBUTION_DAYS
 from store.db import is_postgres
 from store.models import Contact
-from store.pricing import unconverted
+from store.pricing import unconverted, unconverted_notes
 
 log = logging.getLogger(__name__)
 #: A report asked of a store with contacts and no campaign: what is missing, and how to add it.
@@ -164,7 +163,11 @@ class ReportService:
             segment=counted.segment,
             campaigns=[c.ref for c in chosen],
             metrics=found,
-            warnings=[*counted.notes, *self.warnings(found), *unconverted_warnings(unpriced, currency)],
+            warnings=[
+                *counted.notes,
+                *self.warnings(found),
+                *unconverted_notes(unpriced, currency),
+            ],
             attribution_days=self.attribution_days,
             currency=currency,
             by=by,

@@ -96,16 +96,3 @@ def uses_money(definition: Definition) -> bool:
         return False
 
     return definition.where is not None and money(definition.where)
-
-
-def unconverted_warnings(unpriced: dict[str, int], currency: str) -> list[str]:
-    """ "312 purchases in COP have no rate to USD: ..." (empty when every purchase converted)."""
-    if not unpriced:
-        return []
-    each = ", ".join(f"{count:,} in {code}" for code, count in unpriced.items())
-    total = sum(unpriced.values())
-    noun = "purchase" if total == 1 else "purchases"
-    return [
-        f"{total:,} {noun} ({each}) have no rate to {currency}, so their amounts are left out "
-        "(TAILOR_RATES_FILE can give the rates)."
-    ]

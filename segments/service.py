@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, Select, func, select, text
 
 from segments.compiler import CompileError, Compiler, count_query, members_query
-from segments.currencies import PhraseMoney, unconverted_warnings, uses_money
+from segments.currencies import PhraseMoney, uses_money
 from segments.definition import Definition
 from segments.lexicon import Lexicon, load_lexicon
 from segments.members import BATCH, Recipient, member_ids, recipients
@@ -30,7 +30,7 @@ from segments.saved import NameTaken, SavedError, SavedReading, SavedSegments, v
 from store.db import is_postgres
 from store.migrate import upgrade
 from store.models import Contact, Event
-from store.pricing import Pricing, unconverted
+from store.pricing import Pricing, unconverted, unconverted_notes
 from store.repricing import settle
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ class SegmentService:
             warnings=[
                 *notes,
                 *([EMPTY_STORE] if empty else self.warnings(count, reachable)),
-                *unconverted_warnings(unpriced, self.pricing.currency),
+                *unconverted_notes(unpriced, self.pricing.currency),
             ],
             members=listed,
         )

@@ -194,3 +194,16 @@ def unconverted(conn: Connection) -> dict[str, int]:
 
 def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def unconverted_notes(unpriced: dict[str, int], currency: str) -> list[str]:
+    """ "4 purchases (4 in XAG) have no rate to USD, ..."; none when every purchase converted."""
+    if not unpriced:
+        return []
+    each = ", ".join(f"{count:,} in {code}" for code, count in unpriced.items())
+    total = sum(unpriced.values())
+    noun, verb = ("purchase", "has") if total == 1 else ("purchases", "have")
+    return [
+        f"{total:,} {noun} ({each}) {verb} no rate to {currency}, so their amounts are left out "
+        "(TAILOR_RATES_FILE can give the rates)."
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from store.pricing import DEFAULT_CURRENCY, unconverted_notes
+
 #: Rejections kept (in the report and the import log) per file; the count is always exact.
 KEPT_REJECTIONS = 1000
 #: Rejections shown per file in the report's lines for people; the rest are in the import log.
@@ -46,6 +48,9 @@ class ImportReport(BaseModel):
     files: list[FileReport] = Field(default_factory=list)
     run_id: int | None = None
     seconds: float = 0.0
+    #: The store's currency, and its purchases whose currency had no rate into it, by currency.
+    currency: str = DEFAULT_CURRENCY
+    unconverted: dict[str, int] = Field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -76,7 +81,7 @@ class ImportReport(BaseModel):
         loaded = sum(f.loaded for f in self.files)
         rows = "row" if loaded == 1 else "rows"
         lines.append(f"loaded {loaded:,} {rows}, rejected {self.rejected:,}, in {self.seconds:.1f} s")
-        return lines
+        return lines + [f"note: {note}" for note in unconverted_notes(self.unconverted, self.currency)]
 
 
 class ImportFailed(Exception):

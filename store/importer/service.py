@@ -23,7 +23,7 @@ from store.importer.rows import AttributeRows
 from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
-from store.pricing import Pricing, store_currency
+from store.pricing import Pricing, store_currency, unconverted
 
 #: The bulk path of the store's database.
 Loader = PostgresLoader | SqliteLoader
@@ -62,6 +62,7 @@ def run_import(
                 PostgresLoader(conn, zone, pricing, ahead) if postgres else SqliteLoader(conn, zone, pricing)
             )
             paired = _load_all(conn, loader, files, zone, report, progress)
+            report.currency, report.unconverted = pricing.currency, unconverted(conn)
         # Only once the staged events are dropped: the DROP's snapshot would hold the vacuum back
         # (a snapshot counts transactions in every database, VACUUM heeds those of its own).
         loader.after_commit(engine)

@@ -146,3 +146,19 @@ def test_a_rates_file_gives_the_currencies_the_ecb_does_not_publish(engine: Engi
 
     assert got == {"rich"}
     assert not [w for w in answer.warnings if "no rate" in w]
+
+
+def test_the_import_names_the_purchases_it_could_not_convert(engine: Engine, write_csv) -> None:
+    contacts = [["id", "email"], ["c1", "c1@example.com"]]
+    events = [
+        ["contact_id", "type", "occurred_at", "amount", "currency"],
+        ["c1", "purchase", "2026-11-02T10:00:00Z", "100", NO_RATE],
+        ["c1", "purchase", "2026-11-03T10:00:00Z", "100", "EUR"],
+    ]
+    report = load(engine, contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", events))
+
+    assert report.unconverted == {NO_RATE: 1}
+    assert report.lines()[-1] == (
+        f"note: 1 purchase (1 in {NO_RATE}) has no rate to USD, so their amounts are left out "
+        "(TAILOR_RATES_FILE can give the rates)."
+    )
