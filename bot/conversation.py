@@ -136,7 +136,7 @@ class Conversation:
     def conditions(self, phrase: str) -> list[str] | Failure:
         """The conditions of the phrase's reading, one per line."""
         try:
-            definition, _notes = self.segments.read(phrase)
+            definition, _notes = self.segments.read(phrase, self.clock())
         except ParseError as error:
             return Failure.of(phrase, error)
         return reading_conditions(

@@ -113,7 +113,7 @@ class ReportService:
         self, conn: Connection, phrase: str, chosen: list[Chosen], as_of: datetime
     ) -> Counted | Failure:
         try:
-            definition, notes = self.segments.read(phrase)
+            definition, notes = self.segments.read(phrase, as_of)
             return self.count_definition(conn, phrase, definition, notes, chosen, as_of)
         except (ParseError, CompileError) as error:
             return Failure.of(phrase, error)

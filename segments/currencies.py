@@ -1,15 +1,16 @@
 """The currency of a phrase's amount, and that amount in the store's currency.
 
 "$500", "500 dollars" and "500 USD" are 500 USD; "€200" and "200 euros" are 200 EUR; each is
-converted into the store's currency at the newest reference rate, and the answer says so. A word
+converted into the store's currency at the reference rate of the answer's day (the newest one
+for today), and the answer says so. A word
 such as "money" names no currency: the amount is the store's. Money is shown with Babel, as a
 marketer in the US reads it ("$1,000", "€216.40").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from babel.numbers import format_currency
 
@@ -38,6 +39,11 @@ class NoRate(ValueError):
 @dataclass(frozen=True)
 class PhraseMoney:
     pricing: Pricing = field(default_factory=Pricing)
+    #: The day whose rates convert; None: today.
+    day: date | None = None
+
+    def on(self, day: date | None) -> PhraseMoney:
+        return self if day is None else replace(self, day=day)
 
     @property
     def currency(self) -> str:
@@ -52,17 +58,17 @@ class PhraseMoney:
         conversion was needed)."""
         if code is None or code == self.currency:
             return amount, None
-        today = datetime.now(UTC).date()
-        factor = self.pricing.rates.factor(code, self.currency, today)
+        day = self.day or datetime.now(UTC).date()
+        factor = self.pricing.rates.factor(code, self.currency, day)
         if factor is None:
             raise NoRate(
                 f"there is no rate from {code} to {self.currency}: say the amount in {self.currency}"
             )
         converted = round(amount * float(factor), 2)
         newest = min(
-            filter(None, (self.pricing.rates.newest_day(c) for c in (code, self.currency))), default=today
+            filter(None, (self.pricing.rates.newest_day(c) for c in (code, self.currency))), default=day
         )
-        on = min(today, newest).strftime("%d %b %Y").lstrip("0")
+        on = min(day, newest).strftime("%d %b %Y").lstrip("0")
         note = f"read {shown(amount, code)} as {shown(converted, self.currency)} (the reference rate of {on})"
         return converted, note
 

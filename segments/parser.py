@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import cast
@@ -110,10 +111,11 @@ class Parser:
         self.terminals = keywords()
         self.tagger = Tagger(lexicon, set(self.terminals))
 
-    def parse(self, text: str) -> Parsed:
-        return self._parse(text, advise=True)
+    def parse(self, text: str, on: date | None = None) -> Parsed:
+        """`on`: the day whose rates convert an amount said in another currency (default: today)."""
+        return self._parse(text, advise=True, money=self.money.on(on))
 
-    def _parse(self, text: str, advise: bool) -> Parsed:
+    def _parse(self, text: str, advise: bool, money: PhraseMoney | None = None) -> Parsed:
         """`advise`: errors carry suggestions (each one a phrase checked by parsing it, unadvised)."""
         clean = "".join(ch if ch.isprintable() else " " for ch in text).strip()
         if len(fold(clean)) != len(clean):  # "½" folds to "1⁄2": the tags' places are the folded text's
@@ -135,7 +137,7 @@ class Parser:
         if not isinstance(tree, Tree):
             raise self._unexpected(clean, tags, tree) if advise else ParseError("unexpected")
         try:
-            definition, notes = assemble(tree, tags, self.money)
+            definition, notes = assemble(tree, tags, money or self.money)
         except AssemblyError as error:
             raise ParseError(str(error), error.suggestions) from None
         found = clash(definition.where)

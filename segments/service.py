@@ -141,8 +141,10 @@ class SegmentService:
         self.refresh()
         return deleted
 
-    def read(self, phrase: str) -> tuple[Definition, list[str]]:
-        parsed = self.parser.parse(phrase)
+    def read(self, phrase: str, as_of: datetime | None = None) -> tuple[Definition, list[str]]:
+        """The phrase's definition and notes; an amount in another currency is converted at the
+        rates of `as_of`'s day (default: today's, the newest)."""
+        parsed = self.parser.parse(phrase, as_of.astimezone(UTC).date() if as_of else None)
         return parsed.definition, parsed.notes
 
     def reads(self, phrase: str) -> bool:
@@ -157,7 +159,7 @@ class SegmentService:
         """The phrase's answer, or what was not understood; never an exception, so that a batch,
         the console and Slack go on to the next phrase."""
         try:
-            definition, notes = self.read(phrase)
+            definition, notes = self.read(phrase, as_of)
             return self.evaluate(phrase, definition, as_of, notes, members=members)
         except (ParseError, CompileError) as error:
             return Failure.of(phrase, error)

@@ -162,3 +162,13 @@ def test_the_import_names_the_purchases_it_could_not_convert(engine: Engine, wri
         f"note: 1 purchase (1 in {NO_RATE}) has no rate to USD, so their amounts are left out "
         "(TAILOR_RATES_FILE can give the rates)."
     )
+
+
+def test_an_answer_as_of_a_past_day_converts_at_that_days_rate(store: Engine) -> None:
+    as_of = datetime(2025, 3, 3, 12, tzinfo=UTC)
+    want = round(900 * ECB.convert(1, "EUR", "USD", as_of.date()), 2)
+
+    definition, notes = SegmentService(store).read("custs w/ spend over €900", as_of)
+
+    assert definition.where is not None and float(definition.where.value) == want  # type: ignore[union-attr]
+    assert f"read €900 as ${want:,.2f} (the reference rate of 3 Mar 2025)" in notes
