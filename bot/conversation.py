@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
+from bot.home import home_view, report_examples
 from bot.questions import Question
 from reports.chart_files import chart_name
 from reports.models import Comparison, NoCampaign
@@ -122,6 +123,14 @@ class Conversation:
     def help(self, ways_in: str = blocks.WAYS_IN) -> Message:
         """What Tailor can do, examples from the data, and `ways_in`: how to ask, where one asks."""
         return blocks.help_message(self.examples(), ways_in)
+
+    def home(self) -> Block:
+        """The App Home tab: what Tailor does, examples from the data, the saved segments."""
+        examples = self.examples()
+        now = self.clock()
+        shown = (self.segments.show(info.name, now) for info in self.segments.saved.list())
+        saved = [reading for reading in shown if reading is not None]  # unless deleted meanwhile
+        return home_view(examples + report_examples(examples, self.segments.reads), saved)
 
     def examples(self) -> list[str]:
         now = time.monotonic()

@@ -123,6 +123,12 @@ class Tailor:
                  "channel": channel, "channel_type": "im"}  # fmt: skip
         return self.event(event, **kwargs)
 
+    def open_home(self, user: str = "U1", tab: str = "home") -> signing.Reply:
+        """Someone opens one of Tailor's tabs (Home or Messages) in Slack."""
+        event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": tab,
+                 "event_ts": "1700000004.000100"}  # fmt: skip
+        return self.event(event)
+
     def click(
         self, action_id: str, value: str, user: str = "U1", ephemeral: bool = True, channel: str = "C1"
     ) -> signing.Reply:

@@ -144,6 +144,7 @@ class FakeSlack:
             "chat.postEphemeral": {"message_ts": ts},
             "views.open": {"view": view},
             "views.update": {"view": view},
+            "views.publish": {"view": view},
             "conversations.open": {"channel": {"id": "D" + str(args.get("users", ""))[1:]}},
             "apps.connections.open": {"url": self.socket_url},
             "files.getUploadURLExternal": {
