@@ -8,8 +8,10 @@ Everything a person or the data wrote is escaped, so it cannot mention a channel
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from bot.questions import MAX_VALUE, Question
 from reports.compare import shown
 from reports.models import Comparison, NoCampaign
 from segments.currencies import money
@@ -29,13 +31,15 @@ PERFORMANCE = "tailor_performance"
 RERUN = "tailor_rerun"
 #: A help example's button asks it, below the help.
 ASK = "tailor_ask"
+#: A private answer's button: the question answered again in its channel, for everyone.
+SHARE = "tailor_share"
 SAVE_VIEW = "tailor_save_view"
 REFINE_VIEW = "tailor_refine_view"
 NAME_BLOCK, NAME_INPUT = "name", "name_input"
 PHRASE_BLOCK, PHRASE_INPUT = "phrase", "phrase_input"
 
-#: Slack's limits: a section's text, a button's label and value, a modal's title.
-MAX_TEXT, MAX_LABEL, MAX_VALUE = 3000, 75, 2000
+#: Slack's limits: a section's text, a button's label (its value's is MAX_VALUE), a message's blocks.
+MAX_TEXT, MAX_LABEL, MAX_BLOCKS = 3000, 75, 50
 MAX_SUGGESTIONS = 5
 
 CAN_DO = (
@@ -217,6 +221,62 @@ def refusal() -> Message:
 
 def notice(text: str) -> Message:
     return {"text": text, "blocks": [mrkdwn(escape(text))]}
+
+
+# -- where answers go -----------------------------------------------------------------------------
+
+CHART_IN_DM = "The chart is in your direct messages with me, so that only you see it."
+CHART_NOT_SENT = "Sorry, I could not send you the chart in a direct message."
+TOO_LONG_TO_SHARE = (
+    "This question is too long for a Share button: ask it by mentioning me in the channel to share it."
+)
+
+
+def private(message: Message, asked: Question | None, note: str | None = None) -> Message:
+    """A private answer: `note` (where its chart went) and a *Share in channel* button that asks
+    `asked` again in the channel, for everyone; a question too long for a button says so instead."""
+    extra = [context(f":bar_chart: {escape(note)}")] if note else []
+    if asked is not None:
+        value = asked.as_value()
+        if value is None:
+            extra.append(context(TOO_LONG_TO_SHARE))
+        else:
+            extra.append(actions(button("Share in channel", SHARE, value)))
+    kept = message["blocks"][: MAX_BLOCKS - len(extra)]
+    return message | {"blocks": [*kept, *extra]}
+
+
+def shared_by(message: Message, user: str) -> Message:
+    """A shared answer says who shared it: in the channel it is Tailor's message."""
+    return message | {"blocks": [*message["blocks"][: MAX_BLOCKS - 1], context(f"Shared by {_user(user)}")]}
+
+
+def shared(channel: str | None) -> Message:
+    """What the private answer becomes once shared."""
+    text = f"Shared in {_channel(channel)} for everyone."
+    return {"text": text, "blocks": [context(f":white_check_mark: {text}")]}
+
+
+def not_in_channel(channel: str | None) -> Message:
+    """Slack refused to let Tailor post where it was asked: what to do instead."""
+    if channel and channel.startswith("D"):  # a direct conversation between others
+        text = "I can't post in this conversation: ask me in a direct message, or in a channel I'm in."
+    else:
+        where = _channel(channel)
+        text = f"I'm not in {where}: invite me with `/invite @Tailor`, or ask me in a direct message."
+    return {"text": text, "blocks": [mrkdwn(f":wave: {text}")]}
+
+
+#: Slack's ids (C0123, U0123): only these are put in a link, so no text can mention anyone.
+SLACK_ID = re.compile(r"[A-Z0-9]{2,30}")
+
+
+def _channel(channel: str | None) -> str:
+    return f"<#{channel}>" if channel and SLACK_ID.fullmatch(channel) else "this channel"
+
+
+def _user(user: str) -> str:
+    return f"<@{user}>" if SLACK_ID.fullmatch(user) else "someone"
 
 
 # -- modals ---------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 
 from bot import blocks
 from bot.blocks import Block, Message
+from bot.home import home_view, report_examples
+from bot.questions import Question
 from reports.chart_files import chart_name
 from reports.models import Comparison, NoCampaign
 from reports.phrases import ReportPhraseError, ReportRequest, parse_request
@@ -53,6 +55,9 @@ class Chart:
 class Reply:
     message: Message
     chart: Chart | None = None
+    #: What to answer again to share this answer in its channel; None when there is nothing to
+    #: share (help, a phrase not understood, a failure).
+    asked: Question | None = None
 
 
 class Conversation:
@@ -87,18 +92,24 @@ class Conversation:
             request = parse_request(text, self.segments.reads)
         except ReportPhraseError as error:
             return Reply(blocks.failure(Failure(text=text.strip(), error=str(error), suggestions=[])))
+        asked = Question(text=text.strip())
         if request is not None:
-            return self.report(request, said=text.strip())
-        found = self.segments.answer(text.strip(), self.clock())
-        return Reply(blocks.reply(found))
+            return self.report(request, asked)
+        found = self.segments.answer(asked.text, self.clock())
+        return Reply(blocks.reply(found), asked=asked if isinstance(found, Answer) else None)
 
     def performance(self, phrase: str) -> Reply:
         """The Performance button: the segment over every campaign."""
-        return self.report(ReportRequest(segments=[phrase]))
+        return self.report(ReportRequest(segments=[phrase]), Question(text=phrase, kind="performance"))
 
-    def report(self, request: ReportRequest, said: str = "") -> Reply:
+    def answer(self, asked: Question) -> Reply:
+        """A question answered again (a Share button), the way it was first asked."""
+        return self.performance(asked.text) if asked.kind == "performance" else self.respond(asked.text)
+
+    def report(self, request: ReportRequest, asked: Question | None = None) -> Reply:
         """The report a request asks for; a campaign name it offers instead ("did you mean") is
-        the phrase `said` with that name for the words asked, to run as it is."""
+        the phrase asked with that name for the words asked, to run as it is."""
+        said = asked.text if asked is not None and asked.kind == "phrase" else ""
         now = self.clock()
         period = resolve(request.period, now, self.segments.zone) if request.period else None
         selection = Selection(name=request.campaign, period=period)
@@ -107,11 +118,19 @@ class Conversation:
             return Reply(blocks.failure(_with_names(found, said, request.campaign or "")))
         if not isinstance(found, Comparison):
             return Reply(blocks.failure(found))
-        return Reply(blocks.report(found, request.measure), _chart(found, request))
+        return Reply(blocks.report(found, request.measure), _chart(found, request), asked)
 
     def help(self, ways_in: str = blocks.WAYS_IN) -> Message:
         """What Tailor can do, examples from the data, and `ways_in`: how to ask, where one asks."""
         return blocks.help_message(self.examples(), ways_in)
+
+    def home(self) -> Block:
+        """The App Home tab: what Tailor does, examples from the data, the saved segments."""
+        examples = self.examples()
+        now = self.clock()
+        shown = (self.segments.show(info.name, now) for info in self.segments.saved.list())
+        saved = [reading for reading in shown if reading is not None]  # unless deleted meanwhile
+        return home_view(examples + report_examples(examples, self.segments.reads), saved)
 
     def examples(self) -> list[str]:
         now = time.monotonic()

@@ -91,8 +91,8 @@ def _place(body: dict[str, Any], context: BoltContext) -> Place | None:
     if not context.user_id or not context.channel_id:
         return None
     event = body.get("event") or {}
-    if event.get("bot_id") or event.get("subtype"):
-        return None  # never answer a bot, nor an edit
+    if event.get("bot_id") or event.get("subtype") or event.get("type") == "app_home_opened":
+        return None  # never answer a bot, an edit, nor someone opening Tailor's tabs (they asked nothing)
     return Place(user=context.user_id, channel=context.channel_id, response_url=body.get("response_url"))
 
 

@@ -1,7 +1,7 @@
 """Where an answer goes, read from Slack's payloads: a channel (and thread), or a response URL.
 
 A slash command's and an ephemeral message's answers go to their `response_url` (only the asker
-sees them); a mention's go to its thread, a direct message's to the conversation.
+sees them: a private place); a mention's go to its thread, a direct message's to the conversation.
 """
 
 from __future__ import annotations
@@ -18,6 +18,16 @@ class Place(BaseModel):
     thread_ts: str | None = None
     #: When set, answers go here, seen only by the user.
     response_url: str | None = None
+    #: A response URL for what only the user should see, where answers are public (a click's).
+    whisper_url: str | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.response_url is not None
+
+    def in_channel(self) -> Place:
+        """The same place for everyone: answers go to its channel, whispers still to the user."""
+        return self.model_copy(update={"response_url": None, "whisper_url": self.response_url})
 
     def as_meta(self) -> dict:
         """For a modal's private_metadata, so its submission answers in the same place."""
@@ -45,11 +55,13 @@ def of_action(body: dict[str, Any]) -> Place:
     container = body.get("container", {})
     message = body.get("message") or {}
     ephemeral = container.get("is_ephemeral") or not message
+    url = body.get("response_url")
     return Place(
         user=body["user"]["id"],
         channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
         thread_ts=container.get("thread_ts") or message.get("thread_ts"),
-        response_url=body.get("response_url") if ephemeral else None,
+        response_url=url if ephemeral else None,
+        whisper_url=None if ephemeral else url,
     )
 
 

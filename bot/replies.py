@@ -1,14 +1,18 @@
 """Delivering messages: post, then update in place, through the Web API or a response URL.
 
 Both clients retry on their own: 429 after the `Retry-After` Slack gives, 5xx and dropped
-connections a couple of times (slack_sdk's retry handlers).
+connections a couple of times (slack_sdk's retry handlers). A channel Tailor is not in is a
+`NotInChannel`, for the listener to tell the user what to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -22,6 +26,26 @@ from bot.conversation import Chart
 from bot.places import Place
 
 RETRIES = 3
+#: What Slack answers for a channel Tailor is not a member of (a public one) or cannot see (a
+#: private one, a direct message between others).
+NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
+
+
+class NotInChannel(Exception):
+    def __init__(self, channel: str) -> None:
+        super().__init__(f"Tailor is not in {channel}")
+        self.channel = channel
+
+
+@contextmanager
+def _into(channel: str) -> Iterator[None]:
+    """Slack's refusal of a channel Tailor is not in, as a NotInChannel; other errors as they are."""
+    try:
+        yield
+    except SlackApiError as error:
+        if error.response.get("error") in NOT_IN_CHANNEL:
+            raise NotInChannel(channel) from error
+        raise
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -49,7 +73,9 @@ class Replies:
         if place.response_url:
             self._respond(place.response_url, message, replace=False)
             return Posted(response_url=place.response_url)
-        sent = self.client.chat_postMessage(channel=_channel(place), thread_ts=place.thread_ts, **message)
+        channel = _channel(place)
+        with _into(channel):
+            sent = self.client.chat_postMessage(channel=channel, thread_ts=place.thread_ts, **message)
         return Posted(channel=sent["channel"], ts=sent["ts"])
 
     def update(self, posted: Posted, message: Message) -> None:
@@ -58,26 +84,40 @@ class Replies:
         else:
             if posted.ts is None:
                 raise ValueError("a message to update needs its ts, or a response URL")
-            self.client.chat_update(channel=_channel(posted), ts=posted.ts, **message)
+            channel = _channel(posted)
+            with _into(channel):
+                self.client.chat_update(channel=channel, ts=posted.ts, **message)
 
     def whisper(self, place: Place, message: Message) -> None:
-        """A message only the user sees."""
-        if place.response_url:
-            self._respond(place.response_url, message, replace=False)
-        else:
+        """A message only the user sees: through a response URL when there is one (it reaches the
+        user where Tailor is not in the channel), else as an ephemeral message."""
+        url = place.response_url or place.whisper_url
+        if url:
+            self._respond(url, message, replace=False)
+            return
+        channel = _channel(place)
+        with _into(channel):
             self.client.chat_postEphemeral(
-                channel=_channel(place), user=place.user, thread_ts=place.thread_ts, **message
+                channel=channel, user=place.user, thread_ts=place.thread_ts, **message
             )
 
     def upload(self, channel: str, thread_ts: str | None, chart: Chart) -> None:
         """A chart into the channel (and thread), with `files_upload_v2`: an upload URL, the bytes, done."""
-        self.client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            content=chart.data,
-            filename=chart.filename,
-            title=chart.title,
-        )
+        with _into(channel):
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=chart.data,
+                filename=chart.filename,
+                title=chart.title,
+            )
+
+    def upload_privately(self, user: str, chart: Chart) -> None:
+        """A chart into the user's direct messages with Tailor, where no one else sees it: Slack
+        shows a file only in the conversations it is shared in (and an image block needs a public
+        URL, which a private chart must not have)."""
+        opened = self.client.conversations_open(users=user)
+        self.upload(opened["channel"]["id"], None, chart)
 
     def _respond(self, url: str, message: Message, replace: bool) -> None:
         hook = WebhookClient(url, retry_handlers=retry_handlers())

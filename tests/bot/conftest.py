@@ -123,14 +123,22 @@ class Tailor:
                  "channel": channel, "channel_type": "im"}  # fmt: skip
         return self.event(event, **kwargs)
 
-    def click(self, action_id: str, value: str, user: str = "U1", ephemeral: bool = True) -> signing.Reply:
+    def open_home(self, user: str = "U1", tab: str = "home") -> signing.Reply:
+        """Someone opens one of Tailor's tabs (Home or Messages) in Slack."""
+        event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": tab,
+                 "event_ts": "1700000004.000100"}  # fmt: skip
+        return self.event(event)
+
+    def click(
+        self, action_id: str, value: str, user: str = "U1", ephemeral: bool = True, channel: str = "C1"
+    ) -> signing.Reply:
         n = next(self._ids)
-        container = {"type": "message", "message_ts": "1700000003.000100", "channel_id": "C1",
+        container = {"type": "message", "message_ts": "1700000003.000100", "channel_id": channel,
                      "is_ephemeral": ephemeral}  # fmt: skip
         body = {
             "type": "block_actions", "user": {"id": user}, "team": {"id": "T0TEAM"},
             "api_app_id": "A0TAILOR", "trigger_id": f"trigger-{n}", "container": container,
-            "channel": {"id": "C1"}, "response_url": self.fake.response_url(f"action-{n}"),
+            "channel": {"id": channel}, "response_url": self.fake.response_url(f"action-{n}"),
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
         }  # fmt: skip
         if not ephemeral:

@@ -2,11 +2,13 @@
 
 It answers the methods Tailor calls the way Slack does, records every call (method, arguments,
 headers, arrival time), and can be told to answer the next calls of a method with 429 and a
-`Retry-After`, or with 500. Point the app at it with TAILOR_SLACK_API_URL = `fake.api_url`.
+`Retry-After`, or with 500, and to refuse the channels Tailor is not in (`not_in`). Point the app at
+it with TAILOR_SLACK_API_URL = `fake.api_url`.
 
 Files go up the way `files_upload_v2` sends them: `files.getUploadURLExternal` gives an upload URL
 on the fake, the bytes are POSTed there (kept in `uploads` by file id; the call is "upload"), and
-`files.completeUploadExternal` shares them in a channel or thread.
+`files.completeUploadExternal` shares them in a channel or thread. `conversations.open` with a user
+`U<n>` opens the direct conversation `D<n>` (U1's is D1, as the events of the tests have it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ class Call:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    #: Slack's error, for a call answered `{"ok": false}` with 200 (a channel refused).
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.error is None
 
 
 @dataclass
@@ -46,6 +54,8 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.socket_url = ""
         self._trouble: dict[str, Trouble] = {}
+        #: Channels Tailor is not in, and the error Slack gives for each.
+        self._outside: dict[str, str] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -76,6 +86,12 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with `status` (and `Retry-After`)."""
         self._trouble[method] = Trouble(status, retry_after, times)
 
+    def not_in(self, channel: str, error: str = "not_in_channel") -> None:
+        """Refuse every post, update, ephemeral message and file share in `channel` as Slack does
+        where the bot is not a member: `not_in_channel` (a public channel) or `channel_not_found`
+        (a private one, or a direct conversation between others)."""
+        self._outside[channel] = error
+
     def of(self, method: str) -> list[Call]:
         with self._changed:
             return [call for call in self.calls if call.method == method]
@@ -84,16 +100,14 @@ class FakeSlack:
         """Wait until `test(calls)` holds; the calls then. A timeout fails with what came."""
         with self._changed:
             if not self._changed.wait_for(lambda: test(list(self.calls)), timeout):
-                seen = [(c.method, c.status) for c in self.calls]
+                seen = [(c.method, c.status, c.error) for c in self.calls]
                 raise AssertionError(f"the fake did not see what was awaited within {timeout:.0f} s: {seen}")
             return list(self.calls)
 
     def wait_calls(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
         """The first `count` successful calls of `method`, once they came."""
-        self.wait_for(
-            lambda calls: len([c for c in calls if c.method == method and c.status == 200]) >= count, timeout
-        )
-        return [c for c in self.of(method) if c.status == 200][:count]
+        self.wait_for(lambda calls: len([c for c in calls if c.method == method and c.ok]) >= count, timeout)
+        return [c for c in self.of(method) if c.ok][:count]
 
     # -- answering --------------------------------------------------------------------------------
 
@@ -108,6 +122,10 @@ class FakeSlack:
                 extra,
                 {"ok": False, "error": "ratelimited" if trouble.status == 429 else "fatal"},
             )
+        refused = self._outside.get(args.get("channel") or args.get("channel_id") or "")
+        if refused and method in IN_A_CHANNEL:
+            self._record(Call(method, args, headers, error=refused))
+            return 200, {}, {"ok": False, "error": refused}
         self._record(Call(method, args, headers))
         return 200, {}, self._result(method, args)
 
@@ -126,6 +144,8 @@ class FakeSlack:
             "chat.postEphemeral": {"message_ts": ts},
             "views.open": {"view": view},
             "views.update": {"view": view},
+            "views.publish": {"view": view},
+            "conversations.open": {"channel": {"id": "D" + str(args.get("users", ""))[1:]}},
             "apps.connections.open": {"url": self.socket_url},
             "files.getUploadURLExternal": {
                 "file_id": f"F{ts[-6:]}",
@@ -138,6 +158,12 @@ class FakeSlack:
         if method in ("response", "upload"):
             return "ok"
         return {"ok": True, **results.get(method, {})}
+
+
+#: The methods that Slack refuses in a channel the bot is not in.
+IN_A_CHANNEL = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "files.completeUploadExternal"}
+)
 
 
 def _decoded_list(value: Any) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot import blocks
+from bot.questions import Question
 from segments.sample import MemberCard, Sample
 from segments.service import Answer, Failure
 
@@ -49,3 +50,27 @@ def test_a_sample_shows_only_masked_cards() -> None:
     )
     text = blocks.sample(sample)["blocks"][0]["text"]["text"]
     assert "*1 of the 40 members*" in text and "• Ana, (no city), a***@x.example" in text
+
+
+def test_a_private_answer_shares_its_question_in_full_or_says_it_is_too_long() -> None:
+    answer = blocks.answer(an_answer(text="custs in DE w/ 3+ orders"))
+    shared = blocks.private(answer, Question(text="custs in DE w/ 3+ orders"), blocks.CHART_IN_DM)
+    [share] = shared["blocks"][-1]["elements"]
+    assert (share["action_id"], share["value"]) == (blocks.SHARE, '{"text":"custs in DE w/ 3+ orders"}')
+    assert shared["blocks"][-2]["elements"][0]["text"] == f":bar_chart: {blocks.CHART_IN_DM}"
+    long = "contacts in Berlin or " * 95 + "contacts in Paris"  # past 2,000 characters as a value
+    kept = blocks.private(answer, Question(text=long))
+    assert blocks.SHARE not in json.dumps(kept["blocks"][len(answer["blocks"]) :])
+    assert kept["blocks"][-1]["elements"][0]["text"] == blocks.TOO_LONG_TO_SHARE
+
+
+def test_a_private_report_of_fifty_blocks_keeps_its_share_button_within_slacks_limit() -> None:
+    message = {"text": "a long report", "blocks": [blocks.context(f"May {i}") for i in range(50)]}
+    shared = blocks.private(message, Question(text="how did vips do"), blocks.CHART_IN_DM)
+    assert len(shared["blocks"]) == blocks.MAX_BLOCKS and shared["blocks"][-1]["type"] == "actions"
+
+
+def test_not_in_channel_links_only_a_channel_id_and_knows_a_direct_conversation() -> None:
+    assert "<#C0123>" in blocks.not_in_channel("C0123")["text"]
+    assert "this channel" in blocks.not_in_channel("<!channel>")["text"]
+    assert blocks.not_in_channel("D0456")["text"].startswith("I can't post in this conversation")

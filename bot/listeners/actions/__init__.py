@@ -15,5 +15,6 @@ def register(app: App, conversation: Conversation) -> None:
     app.action(blocks.SAVE)(ack=just_ack, lazy=[buttons.open_save()])
     app.action(blocks.REFINE)(ack=just_ack, lazy=[buttons.open_refine(conversation)])
     app.action(blocks.PERFORMANCE)(ack=just_ack, lazy=[buttons.performance(conversation)])
+    app.action(blocks.SHARE)(ack=just_ack, lazy=[buttons.share(conversation)])
     app.action(re.compile(rf"^{blocks.RERUN}_\d+$"))(ack=just_ack, lazy=[buttons.rerun(conversation)])
     app.action(re.compile(rf"^{blocks.ASK}_\d+$"))(ack=just_ack, lazy=[buttons.ask(conversation)])

@@ -1,16 +1,19 @@
-"""The buttons under an answer, a failure and help. Each carries its phrase as its value."""
+"""The buttons under an answer, a failure and help. Each carries its phrase as its value (Share,
+its question: `bot.questions`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot import blocks
-from bot.conversation import Conversation
-from bot.listeners.answering import answer_at, deliver, post_answer
+from bot.conversation import Conversation, Reply
+from bot.listeners.answering import answer_at, post_answer, post_reply
 from bot.places import of_action, the_message
+from bot.questions import Question
 from bot.replies import Posted, Replies
 
 Listener = Callable[..., None]
@@ -20,8 +23,7 @@ def sample(conversation: Conversation) -> Listener:
     """A few members, masked, seen only by whoever clicked."""
 
     def show(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        place = of_action(body).model_copy(update={"response_url": body.get("response_url")})
-        Replies(client).whisper(place, conversation.sample(action["value"]))
+        Replies(client).whisper(of_action(body), conversation.sample(action["value"]))
 
     return show
 
@@ -70,9 +72,26 @@ def performance(conversation: Conversation) -> Listener:
 
     def run(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         place, phrase = of_action(body), action["value"]
-        replies = Replies(client)
-        posted = replies.post(place, blocks.reading(f"performance of {phrase}"))
-        deliver(replies, posted, place, lambda: conversation.performance(phrase), phrase)
+        waiting = blocks.reading(f"performance of {phrase}")
+        post_reply(Replies(client), place, waiting, lambda: conversation.performance(phrase), phrase)
+
+    return run
+
+
+def share(conversation: Conversation) -> Listener:
+    """A private answer, for everyone: its question answered again in the channel where it was
+    asked (chart and all), and the private answer replaced by a line saying so."""
+
+    def run(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        asked, private = Question.from_value(action["value"]), of_action(body)
+        here, replies = private.in_channel(), Replies(client)
+
+        def work() -> Reply:
+            reply = conversation.answer(asked)
+            return replace(reply, message=blocks.shared_by(reply.message, private.user))
+
+        if post_reply(replies, here, blocks.reading(asked.text), work, asked.text) and private.response_url:
+            replies.update(Posted(response_url=private.response_url), blocks.shared(here.channel))
 
     return run
 

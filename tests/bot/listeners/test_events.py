@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.bot.conftest import Tailor
+from segments.service import SegmentService
+from tests.bot.conftest import AS_OF, Tailor, opened_view
 from tests.bot.listeners.test_commands import texts
 
 
@@ -102,3 +103,33 @@ def test_a_bad_signature_on_an_event_gets_401(tailor) -> None:
     app: Tailor = tailor()
     assert app.mention("lapsed customers", secret="wrong").status == 401
     assert app.fake.of("chat.postMessage") == []
+
+
+def test_opening_the_home_tab_publishes_what_tailor_does_examples_and_the_saved_segments(
+    tailor, demo_store
+) -> None:
+    app: Tailor = tailor()
+    service = SegmentService(demo_store.engine)
+    name = f"de repeat {uuid.uuid4().hex[:8]}"
+    try:
+        service.save(name, "custs in DE w/ 3+ orders", AS_OF)
+        assert app.open_home(user="U4").status == 200
+        [published] = app.fake.wait_calls("views.publish")
+        view = opened_view(published)
+        shown = texts(view["blocks"])
+        assert published.args["user_id"] == "U4" and view["type"] == "home"
+        assert "*Reports*" in shown and "*Comparisons*" in shown and "*Saved segments*" in shown
+        assert "`/tailor contacts in New York`" in shown  # the demo data's biggest city
+        assert "`/tailor how did contacts in New York do`" in shown
+        assert f"*{name}*: Contacts in Germany and with at least 3 purchases" in shown
+    finally:
+        service.delete(name)
+
+
+def test_the_messages_tab_and_someone_not_allowed_get_no_home_view(tailor) -> None:
+    app: Tailor = tailor(allowed_users=("U1",))
+    assert app.open_home(user="U1", tab="messages").status == 200
+    assert app.open_home(user="U9").status == 200
+    app.direct("contacts in Lyon")  # answered after both: by then the tabs had their turn
+    app.fake.wait_calls("chat.update")
+    assert app.fake.of("views.publish") == [] and app.fake.of("chat.postEphemeral") == []
