@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import is_currency
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -114,20 +115,36 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @field_validator("rates_file", mode="before")
+    @classmethod
+    def _no_rates_file(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # "TAILOR_RATES_FILE="
+
     @field_validator("rates_file")
     @classmethod
     def _rates_file(cls, value: Path | None) -> Path | None:
-        if value is not None:
-            try:
-                Rates.load([value])
-            except (OSError, ValueError, KeyError) as exc:
-                raise ValueError(f"cannot read the rates file {str(value)!r}: {exc}") from None
+        if value is None:
+            return None
+        if not value.is_file():
+            raise ValueError(f"no such file: {str(value)!r}")
+        try:
+            Rates.load([value])
+        except (OSError, ValueError, KeyError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise ValueError(
+                f"cannot read the rates file {str(value)!r} ({reason}): it needs the ECB's CSV format, "
+                "a Date column (YYYY-MM-DD) and one column per currency code, each the price of one euro"
+            ) from None
         return value
 
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str, info: ValidationInfo) -> str:
         code, rates_file = value.strip().upper(), info.data.get("rates_file")
+        if not is_currency(code):
+            raise ValueError(
+                f"{value.strip()!r} is not a currency code (an ISO 4217 code such as USD or EUR)"
+            )
         if not Rates.load([rates_file] if rates_file else []).knows(code):
             where = " nor in TAILOR_RATES_FILE" if rates_file else " (TAILOR_RATES_FILE can add it)"
             raise ValueError(f"no rates for {code!r} from the ECB{where}")

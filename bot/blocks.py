@@ -125,7 +125,8 @@ def answer(found: Answer) -> Message:
 #: The rates a report message shows, with their labels.
 REPORTED = {"open_rate": "Open rate", "click_rate": "Click rate", "click_to_open_rate": "Click-to-open",
             "conversion_rate": "Conversion rate", "unsubscribe_rate": "Unsubscribe rate",
-            "bounce_rate": "Bounce rate", "revenue_per_recipient": "Revenue per recipient"}  # fmt: skip
+            "bounce_rate": "Bounce rate", "complaint_rate": "Complaint rate",
+            "revenue_per_recipient": "Revenue per recipient"}  # fmt: skip
 
 
 def _rate_line(measure: str, value: float | None, interval: tuple[float, float] | None, currency: str) -> str:

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from reports.models import Comparison, Report
+from segments.currencies import money
 
 SIZE, DPI = 7.2, 150  # inches and dots per inch: 1080 x 1080 pixels
 FONT = 13
@@ -92,11 +93,12 @@ def trend_chart(report: Report, measure: str = "open_rate", kind: str = "png") -
         axes.legend(fontsize=FONT, loc="best")
     axes.set_xticks(xs, [_short(p.label) for p in points], fontsize=FONT - 1, rotation=45, ha="right")
     if measure == "revenue_per_recipient":
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.2f}"))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: money(v, report.currency)))
     else:
         axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes.tick_params(axis="y", labelsize=FONT)
-    axes.set_ylabel(LABELS.get(measure, measure), fontsize=FONT)
+    unit = f" ({report.currency})" if measure == "revenue_per_recipient" else ""
+    axes.set_ylabel(LABELS.get(measure, measure) + unit, fontsize=FONT)
     axes.grid(alpha=0.3)
     axes.set_title(f"{LABELS.get(measure, measure)}, {report.by} by {report.by}", fontsize=FONT)
     figure.suptitle(_wrap(report.segment.explanation), fontsize=FONT + 1, fontweight="bold")

@@ -48,7 +48,9 @@ def mean_interval(total: float, squares: float, n: int) -> Interval | None:
     from scipy.stats import norm
 
     mean, sd = mean_sd(total, squares, n)
-    if sd == 0 or mean <= 0:  # every amount the same (all 0 when nobody bought): nothing varies
+    if mean <= 0:  # nobody bought: no spread to measure an interval by, and [0, 0] would look certain
+        return None
+    if sd == 0:  # every recipient spent the same
         return mean, mean
     spread = float(norm.ppf(0.5 + CONFIDENCE / 2)) * sd / (mean * math.sqrt(n))
     return mean * math.exp(-spread), mean * math.exp(spread)

@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -299,7 +299,8 @@ def load_demo_if_empty(
     pricing = pricing or Pricing()
     with tempfile.TemporaryDirectory(prefix=DEMO_FOLDER) as tmp:
         sources = write_demo_csv(Path(tmp), as_of=as_of)
-        rates = pricing.rates.also([write_demo_rates(Path(tmp), as_of)])
+        # The demo's own rates are part of its data, not a rates file the store must remember.
+        rates = replace(pricing.rates.also([write_demo_rates(Path(tmp), as_of)]), files=pricing.rates.files)
         return run_import(engine, sources, zone=zone, pricing=Pricing(pricing.currency, rates))
 
 

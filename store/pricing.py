@@ -31,10 +31,10 @@ from sqlalchemy import (
     FromClause,
     Join,
     and_,
-    case,
     delete,
     func,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -44,6 +44,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from store.models import CurrencyRate, Event, StoreSetting, UnconvertedPurchases
 
 DEFAULT_CURRENCY = "USD"
+#: How `currency_rates` names the currency of purchases that name none (no ISO code is empty).
+UNSTATED = ""
 #: A currency whose newest rate is this much older than its source's newest is no longer published
 #: (the Cypriot pound, since 2008): a later day has no rate, rather than the last one forever.
 STALE_DAYS = 10
@@ -62,6 +64,9 @@ class Rates:
     """Reference rates from the ECB and any rates files, the files first."""
 
     converters: tuple[CurrencyConverter, ...] = field(default_factory=lambda: (_ecb(),))
+    #: The rates files read, each as "path size mtime": a store records which rates it was
+    #: converted with, and a new or changed file fills in the rates it lacked.
+    files: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, files: Sequence[Path] = ()) -> Rates:
@@ -70,7 +75,11 @@ class Rates:
     def also(self, files: Sequence[Path]) -> Rates:
         """These rates with those of `files` before them."""
         own = tuple(CurrencyConverter(str(path), fallback_on_missing_rate=True) for path in files)
-        return Rates((*own, *self.converters))
+        return Rates((*own, *self.converters), (*map(_signature, files), *self.files))
+
+    @property
+    def signature(self) -> str:
+        return "; ".join(self.files)
 
     def knows(self, currency: str) -> bool:
         return any(currency in converter.currencies for converter in self.converters)
@@ -82,13 +91,16 @@ class Rates:
         return None
 
     def per_euro(self, currency: str, day: date) -> float | None:
-        """The price of one euro in `currency` on `day`; None without a rate for that day."""
+        """The price of one euro in `currency` on `day`, from the first source with a rate for
+        that day (a rates file's days, else the ECB's); None when none has."""
+        if currency == "EUR":
+            return 1.0
         for converter in self.converters:
             if currency not in converter.currencies:
                 continue
             first, last = converter.bounds[currency]
             if day < first or (day > last and (_newest(converter) - last).days > STALE_DAYS):
-                return None
+                continue
             return float(converter.convert(1, "EUR", currency, min(day, last)))
         return None
 
@@ -100,6 +112,11 @@ class Rates:
         if into is None or out_of is None:
             return None
         return Decimal(repr(into / out_of))
+
+
+def _signature(path: Path) -> str:
+    stat = path.stat()
+    return f"{path.resolve()} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def _newest(converter: CurrencyConverter) -> date:
@@ -138,8 +155,8 @@ def _postgres_day(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def priced(events: FromClause, converted: bool = True) -> tuple[FromClause | Join, ColumnElement[Any]]:
-    """`events` beside the rate of each one's day, and its amount in the store's currency: as it is
-    when it names no currency; NULL when its currency has no rate that day (`unconverted_purchases`).
+    """`events` beside the rate of each one's day, and its amount in the store's currency; NULL
+    when its currency has no rate that day (`unconverted_purchases`).
 
     `converted=False`: the amounts as stored, for the migrations that ran before there were rates.
     """
@@ -147,43 +164,84 @@ def priced(events: FromClause, converted: bool = True) -> tuple[FromClause | Joi
         return events, events.c.amount
     rate = rates_table.alias()
     joined = events.outerjoin(
-        rate, and_(rate.c.currency == events.c.currency, rate.c.day == utc_day(events.c.occurred_at))
+        rate, and_(rate.c.currency == _currency_key(events), rate.c.day == utc_day(events.c.occurred_at))
     )
-    value = case((events.c.currency.is_(None), events.c.amount), else_=events.c.amount * rate.c.factor)
-    return joined, value
+    return joined, events.c.amount * rate.c.factor
+
+
+def _currency_key(events: FromClause) -> ColumnElement[Any]:
+    """A purchase's currency as `currency_rates` keys it: `UNSTATED` for one that names none."""
+    return func.coalesce(events.c.currency, literal(UNSTATED))
 
 
 def store_currency(conn: Connection) -> str | None:
     """The currency the store's money is in; None before its first conversion."""
-    return conn.execute(select(settings_table.c.value).where(settings_table.c.name == "currency")).scalar()
+    return _setting(conn, "currency")
+
+
+def settled(conn: Connection, pricing: Pricing) -> bool:
+    """Whether the store was converted into `pricing`'s currency with its rates files as they are."""
+    return (
+        store_currency(conn) == pricing.currency
+        and (_setting(conn, "rates") or "") == pricing.rates.signature
+    )
 
 
 def fix_rates(conn: Connection, pricing: Pricing, events: FromClause = Event.__table__) -> None:
     """The factor of every (currency, day) of the purchases in `events` that has none yet, and the
-    count of those left without one. A new workspace currency starts the factors afresh."""
-    if store_currency(conn) != pricing.currency:
-        conn.execute(delete(rates_table))
-        conn.execute(delete(settings_table).where(settings_table.c.name == "currency"))
-        conn.execute(insert(settings_table).values(name="currency", value=pricing.currency))
+    count of those left without one.
+
+    A purchase that names no currency is in the one the store had when it was first converted
+    (kept as `unstated_currency`), whatever the workspace currency becomes later. A new workspace
+    currency converts the factors already fixed (a rates file's among them, or the demo's) on
+    through the old currency, so that no purchase loses its rate by the change.
+    """
+    current = store_currency(conn)
+    if current is None:
+        _set(conn, "unstated_currency", pricing.currency)
+    if current != pricing.currency:
+        if current is not None:
+            _convert_factors(conn, pricing, current)
+        _set(conn, "currency", pricing.currency)
+    _set(conn, "rates", pricing.rates.signature)
+    unstated = _setting(conn, "unstated_currency") or pricing.currency
     joined, value = priced(events)
     unpriced = and_(events.c.type == "purchase", events.c.amount.is_not(None), value.is_(None))
-    day = utc_day(events.c.occurred_at)
-    missing = conn.execute(select(events.c.currency, day).distinct().select_from(joined).where(unpriced))
-    found = [
-        {"currency": currency, "day": on, "factor": factor}
-        for currency, on in missing
-        if (factor := pricing.rates.factor(currency, pricing.currency, _as_date(on))) is not None
-    ]
+    key, day = _currency_key(events), utc_day(events.c.occurred_at)
+    missing = conn.execute(select(key, day).distinct().select_from(joined).where(unpriced))
+    found = []
+    for code, on in missing:
+        factor = pricing.rates.factor(unstated if code == UNSTATED else code, pricing.currency, _as_date(on))
+        if factor is not None:
+            found.append({"currency": code, "day": on, "factor": factor})
     if found:
         conn.execute(insert(rates_table), found)
-    left = (
-        select(events.c.currency, func.count())
-        .select_from(joined)
-        .where(unpriced)
-        .group_by(events.c.currency)
-    )
+    left = select(key, func.count()).select_from(joined).where(unpriced).group_by(key)
     conn.execute(delete(unconverted_table))
     conn.execute(insert(unconverted_table).from_select(["currency", "purchases"], left))
+
+
+def _convert_factors(conn: Connection, pricing: Pricing, old: str) -> None:
+    """Each fixed factor into `old` times that day's factor from `old` into the new currency; a
+    day without one leaves its purchases unconverted."""
+    rows = conn.execute(select(rates_table)).all()
+    conn.execute(delete(rates_table))
+    converted = []
+    for currency, on, factor in rows:
+        onward = pricing.rates.factor(old, pricing.currency, _as_date(on))
+        if onward is not None:
+            converted.append({"currency": currency, "day": on, "factor": Decimal(str(factor)) * onward})
+    if converted:
+        conn.execute(insert(rates_table), converted)
+
+
+def _setting(conn: Connection, name: str) -> str | None:
+    return conn.execute(select(settings_table.c.value).where(settings_table.c.name == name)).scalar()
+
+
+def _set(conn: Connection, name: str, value: str) -> None:
+    conn.execute(delete(settings_table).where(settings_table.c.name == name))
+    conn.execute(insert(settings_table).values(name=name, value=value))
 
 
 def unconverted(conn: Connection) -> dict[str, int]:
@@ -200,10 +258,12 @@ def unconverted_notes(unpriced: dict[str, int], currency: str) -> list[str]:
     """ "4 purchases (4 in XAG) have no rate to USD, ..."; none when every purchase converted."""
     if not unpriced:
         return []
-    each = ", ".join(f"{count:,} in {code}" for code, count in unpriced.items())
+    each = ", ".join(f"{count:,} in {code or 'no currency'}" for code, count in unpriced.items())
     total = sum(unpriced.values())
-    noun, verb = ("purchase", "has") if total == 1 else ("purchases", "have")
+    noun, verb, its = (
+        ("purchase", "has", "its amount is") if total == 1 else ("purchases", "have", "their amounts are")
+    )
     return [
-        f"{total:,} {noun} ({each}) {verb} no rate to {currency}, so their amounts are left out "
-        "(TAILOR_RATES_FILE can give the rates)."
+        f"{total:,} {noun} ({each}) {verb} no rate to {currency} for {'its' if total == 1 else 'their'} day, "
+        f"so {its} left out (TAILOR_RATES_FILE can give the rates)."
     ]

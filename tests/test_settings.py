@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,6 +64,13 @@ def test_command_line_options_win_and_absent_ones_are_ignored(monkeypatch):
             "mysql://a:b@h/x",
             "TAILOR_DATABASE_URL: Tailor keeps its store in SQLite or",
         ),
+        ("TAILOR_CURRENCY", "dollars", "TAILOR_CURRENCY: 'dollars' is not a currency code"),
+        (
+            "TAILOR_CURRENCY",
+            "XAU",
+            "TAILOR_CURRENCY: no rates for 'XAU' from the ECB (TAILOR_RATES_FILE can add it)",
+        ),
+        ("TAILOR_RATES_FILE", "/nowhere/rates.csv", "TAILOR_RATES_FILE: no such file: '/nowhere/rates.csv'"),
     ],
 )
 def test_a_bad_setting_raises_an_error_naming_its_variable(monkeypatch, variable, value, message):
@@ -178,3 +186,20 @@ def test_a_bad_db_option_is_blamed_on_the_option_not_the_environment(run_app, mo
     monkeypatch.setenv("TAILOR_DATABASE_URL", "mysql://tailor:s3cret@db/tailor")
     with pytest.raises(SettingsError, match=r"^TAILOR_DATABASE_URL: "):
         load_settings({"database_url": "--db"}, database_url=None)
+
+
+def test_a_currency_of_the_rates_file_is_a_workspace_currency(monkeypatch, tmp_path):
+    rates = tmp_path / "rates.csv"
+    rates.write_text("Date,COP\n2026-01-02,4410.5\n2026-10-30,4300\n")
+    monkeypatch.setenv("TAILOR_RATES_FILE", str(rates))
+    monkeypatch.setenv("TAILOR_CURRENCY", "cop")
+
+    settings = load_settings()
+
+    assert settings.currency == "COP" and settings.pricing().rates.per_euro("COP", date(2026, 10, 30)) == 4300
+
+
+def test_an_empty_rates_file_setting_is_none(monkeypatch):
+    monkeypatch.setenv("TAILOR_RATES_FILE", "")
+
+    assert load_settings().rates_file is None

@@ -66,10 +66,13 @@ def check(report: Report, engine: Engine, members: list[int], days: int) -> None
     if len(values) > 1:
         mean, sd = values.mean(), values.std(ddof=1)
         assert got.revenue_per_recipient == pytest.approx(mean)
-        # On the log scale (README, Statistics): mean · exp(±z · sd / (mean · √n)).
-        spread = 1.959963984540054 * sd / (mean * np.sqrt(len(values))) if mean > 0 and sd > 0 else 0.0
-        low, high = mean * np.exp(-spread), mean * np.exp(spread)
-        assert got.revenue_per_recipient_ci == pytest.approx((low, high), abs=1e-9)
+        # On the log scale (README, Statistics): mean · exp(±z · sd / (mean · √n)); none without revenue.
+        if mean == 0:
+            assert got.revenue_per_recipient_ci is None
+        else:
+            spread = 1.959963984540054 * sd / (mean * np.sqrt(len(values))) if sd > 0 else 0.0
+            low, high = mean * np.exp(-spread), mean * np.exp(spread)
+            assert got.revenue_per_recipient_ci == pytest.approx((low, high), abs=1e-9)
 
 
 @pytest.mark.parametrize("phrase", SEGMENTS)

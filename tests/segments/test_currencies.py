@@ -103,8 +103,10 @@ def test_purchases_without_a_rate_are_left_out_and_counted_in_the_answer(store: 
 
     assert not got & {"c60", "c61", "c62", "c63"}  # 99,999 silver each: never summed raw
     said = [w for w in answer.warnings if NO_RATE in w]
-    assert said == [f"4 purchases (4 in {NO_RATE}) have no rate to USD, so their amounts are left out "
-                    "(TAILOR_RATES_FILE can give the rates)."]  # fmt: skip
+    assert said == [
+        f"4 purchases (4 in {NO_RATE}) have no rate to USD for their day, so their amounts are left out "
+        "(TAILOR_RATES_FILE can give the rates)."
+    ]
 
 
 def test_an_answer_without_money_does_not_mention_the_rates(store: Engine) -> None:
@@ -159,7 +161,7 @@ def test_the_import_names_the_purchases_it_could_not_convert(engine: Engine, wri
 
     assert report.unconverted == {NO_RATE: 1}
     assert report.lines()[-1] == (
-        f"note: 1 purchase (1 in {NO_RATE}) has no rate to USD, so their amounts are left out "
+        f"note: 1 purchase (1 in {NO_RATE}) has no rate to USD for its day, so its amount is left out "
         "(TAILOR_RATES_FILE can give the rates)."
     )
 
@@ -172,3 +174,66 @@ def test_an_answer_as_of_a_past_day_converts_at_that_days_rate(store: Engine) ->
 
     assert definition.where is not None and float(definition.where.value) == want  # type: ignore[union-attr]
     assert f"read €900 as ${want:,.2f} (the reference rate of 3 Mar 2025)" in notes
+
+
+def own_store(engine: Engine, write_csv, events: list[list[str]], pricing: Pricing | None = None) -> None:
+    contacts = [["id", "email"], *([c, f"{c}@example.com"] for c in sorted({e[0] for e in events}))]
+    header = ["contact_id", "type", "occurred_at", "amount", "currency"]
+    sources = ImportSources(
+        contacts=write_csv("c.csv", contacts), events=write_csv("e.csv", [header, *events])
+    )
+    run_import(engine, sources, pricing=pricing)
+
+
+def test_a_rates_file_for_some_days_leaves_the_ecb_rates_of_the_others(engine: Engine, write_csv) -> None:
+    # A file shaped like the ECB's own, with a USD column, for two summer days only.
+    rates = write_csv(
+        "rates.csv", [["Date", "USD", NO_RATE], ["2026-07-01", "1.1", "0.05"], ["2026-08-31", "1.1", "0.05"]]
+    )
+    pricing = Pricing("USD", Pricing().rates.also([rates]))
+    march = ["eu", "purchase", "2026-03-02T10:00:00Z", "1000", "EUR"]
+    own_store(
+        engine, write_csv, [march, ["xag", "purchase", "2026-07-15T10:00:00Z", "100", NO_RATE]], pricing
+    )
+
+    got, answer = members(SegmentService(engine, pricing=pricing), "custs who spent more than $1,000")
+
+    assert got == {"eu", "xag"}  # 1,000 euros in March at the ECB's rate; 2,000 euros of silver
+    assert not [w for w in answer.warnings if "no rate" in w]
+
+
+def test_a_new_currency_keeps_the_rates_a_file_gave_and_the_currency_of_unstated_amounts(
+    engine: Engine, write_csv
+) -> None:
+    rates = write_csv("rates.csv", [["Date", NO_RATE], ["2020-01-01", "0.05"], ["2027-01-01", "0.05"]])
+    own_store(
+        engine,
+        write_csv,
+        [
+            ["xag", "purchase", "2026-11-02T10:00:00Z", "100", NO_RATE],  # 2,000 euros
+            ["plain", "purchase", "2026-11-02T10:00:00Z", "1500", ""],  # 1,500 dollars, the store's then
+        ],
+        Pricing("USD", Pricing().rates.also([rates])),
+    )
+    euro_in_dollars = ECB.convert(1, "EUR", "USD", NEWEST)  # 2 Nov: after the newest rate
+
+    # In euros, without the rates file: the silver keeps the rate it was converted at.
+    service = SegmentService(engine, pricing=Pricing("EUR"))
+    over = members(service, "custs who spent more than 1,300 euros")[0]
+    under = members(service, "custs who spent less than 1,400 euros")[0]
+
+    assert 1500 / euro_in_dollars < 1400 and over == {"xag", "plain"} and under == {"plain"}
+
+
+def test_a_rates_file_given_after_the_import_converts_what_had_no_rate(engine: Engine, write_csv) -> None:
+    own_store(engine, write_csv, [["xag", "purchase", "2026-11-02T10:00:00Z", "100", NO_RATE]])
+    before = members(SegmentService(engine), "custs who spent more than $1,000")
+    rates = write_csv("rates.csv", [["Date", NO_RATE], ["2020-01-01", "0.05"], ["2027-01-01", "0.05"]])
+
+    after = members(
+        SegmentService(engine, pricing=Pricing("USD", Pricing().rates.also([rates]))),
+        "custs who spent more than $1,000",
+    )
+
+    assert before[0] == set() and [w for w in before[1].warnings if "no rate" in w]
+    assert after[0] == {"xag"} and not [w for w in after[1].warnings if "no rate" in w]
