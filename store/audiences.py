@@ -53,7 +53,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from store.db import is_postgres
 from store.models import Campaign, CampaignAudience, CampaignPair, Event
-from store.pricing import priced
+from store.pricing import fill_rates_of, priced
 
 #: The attribution window of a store whose pairs were never built, in days.
 ATTRIBUTION_DAYS = 5
@@ -102,6 +102,7 @@ def rebuild(
         return
     for chunk in _chunks(contact_ids, CONTACTS_PER_STATEMENT):
         chosen = events.c.contact_id.in_(chunk)
+        fill_rates_of(conn, chosen, events)  # their new purchases came in without an import
         conn.execute(delete(pairs).where(pairs.c.contact_id.in_(chunk)))
         conn.execute(insert(pairs).from_select(PAIR_COLUMNS, pair_rows(events, days, chosen)))
         _merge_first_sends(conn, events, days, chosen)

@@ -204,11 +204,32 @@ def fix_rates(conn: Connection, pricing: Pricing, events: FromClause = Event.__t
             _convert_factors(conn, pricing, current)
         _set(conn, "currency", pricing.currency)
     _set(conn, "rates", pricing.rates.signature)
+    _fill(conn, pricing, events)
+
+
+def fill_rates_of(
+    conn: Connection, chosen: ColumnElement[bool], events: FromClause = Event.__table__
+) -> None:
+    """The factors the `chosen` events' purchases lack, from the ECB's rates: purchases that came
+    in without an import (sends, tracking) convert as the imported ones do."""
+    current = store_currency(conn)
+    if current is not None:
+        _fill(conn, Pricing(current), events, chosen)
+
+
+def _fill(
+    conn: Connection, pricing: Pricing, events: FromClause, chosen: ColumnElement[bool] | None = None
+) -> None:
+    """Insert the missing factors of (the `chosen`) purchases, then count the purchases still
+    without one, by currency."""
     unstated = _setting(conn, "unstated_currency") or pricing.currency
     joined, value = priced(events)
     unpriced = and_(events.c.type == "purchase", events.c.amount.is_not(None), value.is_(None))
     key, day = _currency_key(events), utc_day(events.c.occurred_at)
-    missing = conn.execute(select(key, day).distinct().select_from(joined).where(unpriced))
+    only = [] if chosen is None else [chosen]
+    missing = conn.execute(select(key, day).distinct().select_from(joined).where(unpriced, *only)).all()
+    if chosen is not None and not missing:
+        return  # nothing of theirs lacks a rate: the counts of the rest stand
     found = []
     for code, on in missing:
         factor = pricing.rates.factor(unstated if code == UNSTATED else code, pricing.currency, _as_date(on))

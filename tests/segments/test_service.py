@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
@@ -136,7 +137,7 @@ def test_a_defect_of_tailors_is_logged_and_the_phrase_answered(
 ) -> None:
     """The net under every way in: a batch, the console and Slack go on to the next phrase."""
 
-    def broken(phrase: str) -> None:
+    def broken(phrase: str, as_of: datetime | None = None) -> None:
         raise RuntimeError("a defect")
 
     monkeypatch.setattr(service, "read", broken)
