@@ -92,13 +92,14 @@ def trend_chart(report: Report, measure: str = "open_rate", kind: str = "png") -
                           color=COLOURS[0], alpha=0.2, label="95% interval")  # fmt: skip
         axes.legend(fontsize=FONT, loc="best")
     axes.set_xticks(xs, [_short(p.label) for p in points], fontsize=FONT - 1, rotation=45, ha="right")
+    label = LABELS.get(measure, measure)
     if measure == "revenue_per_recipient":
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: money(v, report.currency)))
+        label += f" ({report.currency})"
     else:
         axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes.tick_params(axis="y", labelsize=FONT)
-    unit = f" ({report.currency})" if measure == "revenue_per_recipient" else ""
-    axes.set_ylabel(LABELS.get(measure, measure) + unit, fontsize=FONT)
+    axes.set_ylabel(label, fontsize=FONT)
     axes.grid(alpha=0.3)
     axes.set_title(f"{LABELS.get(measure, measure)}, {report.by} by {report.by}", fontsize=FONT)
     figure.suptitle(_wrap(report.segment.explanation), fontsize=FONT + 1, fontweight="bold")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from segments.service import Failure
+from store.pricing import DEFAULT_CURRENCY
 
 Interval = tuple[float, float]
 Period = Literal["week", "month"]
@@ -95,7 +96,7 @@ class Report(BaseModel):
     by: Period | None = None
     trend: list[TrendPoint] | None = None
     #: The currency revenue is in: the store's.
-    currency: str = "USD"
+    currency: str = DEFAULT_CURRENCY
 
 
 class Difference(BaseModel):

@@ -99,7 +99,8 @@ class ReportService:
                 if isinstance(found, Failure):
                     return found
                 counted.append(found)
-        reports = [self.build(c, chosen, by) for c in counted]
+            unpriced = unconverted(conn)  # once for every segment: the store's, not a segment's
+        reports = [self.build(c, chosen, by, unpriced) for c in counted]
         names = [c.segment.text for c in counted]
         measured = [r.metrics for r in reports]
         return Comparison(
@@ -153,11 +154,12 @@ class ReportService:
             stored.rebuild(conn, attribution_days=self.attribution_days)
         stored.vacuum(self.engine)
 
-    def build(self, counted: Counted, chosen: list[Chosen], by: Period | None) -> Report:
+    def build(
+        self, counted: Counted, chosen: list[Chosen], by: Period | None, unpriced: dict[str, int]
+    ) -> Report:
+        """`unpriced`: the store's purchases without a rate, by currency, which the report names."""
         sent = {c.ref.id: c.sent_at for c in chosen}
         found = metrics(counted.counts)
-        with self.engine.connect() as conn:
-            unpriced = unconverted(conn)
         currency = self.segments.pricing.currency
         return Report(
             segment=counted.segment,

@@ -130,10 +130,6 @@ class Pricing:
     currency: str = DEFAULT_CURRENCY
     rates: Rates = field(default_factory=Rates)
 
-    def convert(self, amount: float, currency: str, day: date) -> float | None:
-        factor = self.rates.factor(currency, self.currency, day)
-        return None if factor is None else amount * float(factor)
-
 
 class utc_day(FunctionElement[date]):
     """The UTC day of a stored timestamp, as `currency_rates.day` holds days."""
@@ -281,10 +277,10 @@ def unconverted_notes(unpriced: dict[str, int], currency: str) -> list[str]:
         return []
     each = ", ".join(f"{count:,} in {code or 'no currency'}" for code, count in unpriced.items())
     total = sum(unpriced.values())
-    noun, verb, its = (
-        ("purchase", "has", "its amount is") if total == 1 else ("purchases", "have", "their amounts are")
-    )
+    one = total == 1
+    noun, verb, its = ("purchase", "has", "its") if one else ("purchases", "have", "their")
+    amounts = "amount is" if one else "amounts are"
     return [
-        f"{total:,} {noun} ({each}) {verb} no rate to {currency} for {'its' if total == 1 else 'their'} day, "
-        f"so {its} left out (TAILOR_RATES_FILE can give the rates)."
+        f"{total:,} {noun} ({each}) {verb} no rate to {currency} for {its} day, "
+        f"so {its} {amounts} left out (TAILOR_RATES_FILE can give the rates)."
     ]

@@ -23,7 +23,7 @@ from store.importer.rows import AttributeRows
 from store.importer.sqlite import SqliteLoader
 from store.migrate import upgrade
 from store.models import Campaign, Contact, ImportFile, ImportRejection, ImportRun
-from store.pricing import Pricing, store_currency, unconverted
+from store.pricing import Pricing, settled, unconverted
 
 #: The bulk path of the store's database.
 Loader = PostgresLoader | SqliteLoader
@@ -89,8 +89,8 @@ def _load_all(
 ) -> bool:
     """Every file, in one transaction, and the tables derived from the events: the campaign pairs
     also follow the campaigns (a campaign named later makes its events count), and both follow a
-    new workspace currency. Whether the pairs were rebuilt."""
-    repriced = store_currency(conn) != loader.pricing.currency
+    new workspace currency or new rates files. Whether the pairs were rebuilt."""
+    repriced = not settled(conn, loader.pricing)  # another currency, or other rates files
     for source in files:
         file_report = FileReport(kind=source.spec.kind, path=str(source.path))
         report.files.append(file_report)
