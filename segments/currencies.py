@@ -82,7 +82,7 @@ def shown(amount: float, code: str) -> str:
     """ "$1,000", "$216.40", "¥5,000": whole amounts without cents."""
     if float(amount).is_integer():
         return format_currency(amount, code, format="¤#,##0", locale="en_US", currency_digits=False)
-    return format_currency(amount, code, locale="en_US")
+    return money(amount, code)
 
 
 def uses_money(definition: Definition) -> bool:
