@@ -110,7 +110,7 @@ def test_opening_the_home_tab_publishes_what_tailor_does_examples_and_the_saved_
 ) -> None:
     app: Tailor = tailor()
     service = SegmentService(demo_store.engine)
-    name = f"de repeat {uuid.uuid4().hex[:8]}"
+    name = f"de repeat x{uuid.uuid4().hex[:8]}"  # a word of its own: hex digits alone may read as a number
     try:
         service.save(name, "custs in DE w/ 3+ orders", AS_OF)
         assert app.open_home(user="U4").status == 200
