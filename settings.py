@@ -8,6 +8,7 @@ names the variable (see `load_settings`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +52,14 @@ class Settings(BaseSettings):
     #: `rates_file`, whose currencies it may name.
     currency: str = DEFAULT_CURRENCY
 
+    #: Who emails are from: "Name <address>" or an address.
+    mail_from: str = "Tailor <tailor@localhost>"
+    #: The sender's postal address, printed in every email's footer (the law of most countries
+    #: asks for one); lines separated by newlines or " | ".
+    postal_address: str | None = None
+    #: The base of the links in emails: tracking, unsubscribe.
+    public_url: str = "http://localhost:3000"
+
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_signing_secret: str | None = Field(
@@ -89,6 +98,29 @@ class Settings(BaseSettings):
             missing = "SLACK_BOT_TOKEN" if self.slack_app_token else "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"
             raise SettingsError(f"{missing}: needed beside the Slack token that is set")
         return "console"
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError(f"not an email address: {value!r} (e.g. Trailhead <news@trailhead.example>)")
+        return value.strip()
+
+    @field_validator("postal_address", mode="before")
+    @classmethod
+    def _address_lines(cls, value: object) -> object:
+        if isinstance(value, str):
+            lines = [line.strip() for line in value.replace(" | ", "\n").splitlines() if line.strip()]
+            return "\n".join(lines) or None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {value!r} (e.g. https://tailor.example.com)")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

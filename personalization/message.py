@@ -1,0 +1,194 @@
+"""A rendered email as the recipient gets it: the preheader hidden at the top, the footer with the
+postal address and the unsubscribe link at the bottom, CSS inlined (mail clients drop `<style>`),
+a plain-text part made from the HTML, all in one `email.message.EmailMessage` that delivery sends
+unchanged.
+
+The same inputs give the same bytes: the date, the Message-ID and the MIME boundary come from what
+the caller passes and from the content, never from the clock or a random number.
+
+The text part is made by Resiliparse (Apache-2.0): inscriptis, the usual choice, lays out the same
+email at about 1,000 a second on one core, half of what a send of a large segment needs.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import html
+import re
+from collections.abc import Mapping
+from email.headerregistry import HeaderRegistry
+from email.message import EmailMessage, MIMEPart
+from email.policy import EmailPolicy
+from functools import lru_cache
+from typing import Any
+
+import css_inline
+from pydantic import BaseModel, ConfigDict
+from resiliparse.extract.html2text import extract_plain_text
+
+#: Hidden text that inboxes show beside the subject; the padding keeps the body's first words out
+#: of the preview line when the preheader is short.
+PREHEADER = (
+    '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;'
+    'color:transparent;opacity:0">{text}{padding}</div>'
+)
+PADDING = "&#847;&zwnj;&nbsp;" * 30
+FOOTER = (
+    '<div class="tailor-footer" style="margin-top:32px;font-size:12px;line-height:18px;color:#6b7280;'
+    'text-align:center">{address}<br><a href="{unsubscribe}" style="color:#6b7280">Unsubscribe</a>'
+    "</div>"
+)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+class Email(BaseModel):
+    """One recipient's email: what a preview shows and what delivery sends."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    #: From, Date, Message-ID and any others delivery adds (List-Unsubscribe...), in order.
+    headers: dict[str, str]
+
+    def message(self) -> EmailMessage:
+        """The email as multipart/alternative: the text part first, the HTML part preferred. Both
+        quoted-printable, so any server takes them and a long line of inlined HTML stays whole."""
+        message = EmailMessage(policy=POLICY)
+        for name, value in (("To", self.to), ("Subject", self.subject), *self.headers.items()):
+            message[name] = value
+        message["MIME-Version"] = "1.0"
+        message["Content-Type"] = f'multipart/alternative; boundary="{self.boundary()}"'
+        message.set_payload([_text_part("plain", self.text), _text_part("html", self.html)])
+        return message
+
+    def as_bytes(self) -> bytes:
+        return self.message().as_bytes()
+
+    def boundary(self) -> str:
+        """A MIME boundary of the content's digest: the same email, the same bytes, and a boundary
+        that no part can contain by chance."""
+        digest = hashlib.blake2b(f"{self.text}\0{self.html}".encode(), digest_size=16).hexdigest()
+        return f"=_tailor_{digest}"
+
+
+class Composer:
+    """Turns a rendered template (subject, preheader, HTML) into the `Email` one recipient gets."""
+
+    def __init__(self, sender: str, postal_address: str) -> None:
+        self.sender = sender
+        self.postal_address = postal_address
+        self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+    def compose(
+        self,
+        to: str,
+        subject: str,
+        preheader: str,
+        body: str,
+        unsubscribe_url: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Email:
+        end = footer(self.postal_address, unsubscribe_url)
+        return Email(
+            to=to,
+            subject=one_line(subject),
+            preheader=preheader,
+            html=self.inliner.inline(frame(body, preheader, end)),
+            # from the HTML without the hidden preheader: a text client shows the first line as
+            # the preview, and that should be the greeting, not the preheader twice
+            text=plain_text(frame(body, "", end)),
+            headers={"From": self.sender, **(headers or {})},
+        )
+
+
+def frame(body: str, preheader: str, footer_html: str) -> str:
+    """The body with the hidden preheader first inside `<body>` and the footer last."""
+    hidden = PREHEADER.format(text=html.escape(preheader), padding=PADDING) if preheader else ""
+    opened = _BODY_OPEN.search(body)
+    if opened is None:  # a fragment: give it a document of its own
+        head = '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        return f"{head}<body>{hidden}{body}{footer_html}</body></html>"
+    start = opened.end()
+    closed = _BODY_CLOSE.search(body, start)
+    end = closed.start() if closed else len(body)
+    return f"{body[:start]}{hidden}{body[start:end]}{footer_html}{body[end:]}"
+
+
+def footer(postal_address: str, unsubscribe_url: str) -> str:
+    lines = "<br>".join(html.escape(line.strip()) for line in postal_address.splitlines() if line.strip())
+    return FOOTER.format(address=lines, unsubscribe=html.escape(unsubscribe_url, quote=True))
+
+
+def plain_text(document: str) -> str:
+    """The text part: the HTML's visible words, paragraphs kept, links spelled out after their words."""
+    text = extract_plain_text(document, preserve_formatting=True, links=True, list_bullets=True)
+    lines = (line.strip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def one_line(subject: str) -> str:
+    """A subject is one line: a template's line breaks become spaces, runs of spaces one."""
+    return " ".join(subject.split())
+
+
+def _text_part(subtype: str, content: str) -> MIMEPart:
+    part = MIMEPart(policy=POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(binascii.b2a_qp(content.encode(), istext=True).decode("ascii"))
+    return part
+
+
+class _CachingPolicy(EmailPolicy):
+    """The SMTP policy (CRLF), with the parsed and folded forms of headers cached: most headers of
+    a send repeat for every recipient (From, the MIME ones), and parsing them is most of the cost
+    of building a message with the standard library."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, str):
+            return _parsed(self, name, value)
+        return super().header_store_parse(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        # The generator clones the policy for every part, so the cache is keyed by what folding
+        # depends on rather than by the policy object.
+        key = (name, str(value), self.linesep, self.max_line_length, self.utf8, self.cte_type)
+        folded = _FOLDED.get(key)
+        if folded is None:
+            folded = super().fold_binary(name, value)
+            if len(_FOLDED) >= 8192:
+                _FOLDED.clear()
+            _FOLDED[key] = folded
+        return folded
+
+
+_FOLDED: dict[tuple[Any, ...], bytes] = {}
+
+
+@lru_cache(maxsize=8192)
+def _parsed(policy: EmailPolicy, name: str, value: str) -> tuple[str, Any]:
+    return EmailPolicy.header_store_parse(policy, name, value)  # refuses a line break: no injection
+
+
+class _Registry(HeaderRegistry):
+    """The standard header registry, making each header class once: the standard one makes a new
+    class on every lookup, which is most of the time spent building a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self.made:
+            self.made[key] = super().__getitem__(name)
+        return self.made[key]
+
+
+POLICY = _CachingPolicy(linesep="\r\n", header_factory=_Registry())
