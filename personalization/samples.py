@@ -71,8 +71,10 @@ class Chooser:
         """The first member of each kind, and the holders of the longest product and subject with
         that edge added, in the store's order (dicts keep it; `max` keeps the first of equals)."""
         candidates = {first: edges for edges, (first, _) in self.kinds.items()}
-        for name, (_, contact, edges) in self.longest.items():
-            candidates[contact] = (*candidates.get(contact, edges), name)
+        for name in (LONGEST_PRODUCT, LONGEST_SUBJECT):
+            if name in self.longest:
+                _, contact, edges = self.longest[name]
+                candidates[contact] = (*candidates.get(contact, edges), name)
         return candidates
 
     def _typical(self, n: int, taken: set[str]) -> list[Choice]:
