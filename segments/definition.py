@@ -135,13 +135,23 @@ class MonthRef(Node):
 class Months(Node):
     """From the first day of `first` up to the end of `last`: "in March", "between March and May 2026".
 
-    No `first`: from the beginning ("before March" is up to the end of February); no `last`: up
-    to `as_of` ("since March").
+    No `first`: from the beginning; no `last`: up to `as_of` ("since March"). A month without a
+    year is the latest one begun by `as_of`. `before` alone is up to the start of that month
+    ("before January" in December: before this year's January, not the coming one); `after` alone
+    is from the end of that month to `as_of` (the time after "in December", which has not ended).
     """
 
     kind: Literal["months"] = "months"
     first: MonthRef | None = None
     last: MonthRef | None = None
+    before: MonthRef | None = None
+    after: MonthRef | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Months:
+        if (self.before or self.after) and (self.first or self.last or (self.before and self.after)):
+            raise ValueError("a 'before' or 'after' month stands alone")
+        return self
 
 
 class DayRef(Node):

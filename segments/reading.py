@@ -173,6 +173,8 @@ class Reader:
             return f" in the last {_span(window.span)} (since {self.day(start, exact=True)})"
         if window.kind == "older_than":
             return f" more than {_span(window.span)} ago (before {self.day(end, exact=True)})"
+        if window.kind == "months" and window.after and start:  # the month may not have ended yet
+            return f" after {(start - timedelta(days=1)).astimezone(self.zone):%b %Y}"
         if start and end and (bounds.end_inclusive and end == self.as_of.astimezone(UTC)):
             return f" since {self.day(start)}"
         if start and end and end - start == timedelta(days=1):

@@ -66,6 +66,11 @@ def resolve(window: Window, as_of: datetime, zone: tzinfo = UTC) -> Bounds:
             return Bounds(end=_span_start(as_of, span, zone))
         case Calendar(period=period):
             return _calendar(period, as_of.astimezone(zone).date(), as_of, zone)
+        case Months(before=MonthRef() as before):
+            return Bounds(end=midnight(month_start(before, as_of.astimezone(zone).date()), zone))
+        case Months(after=MonthRef() as after):
+            ended = _next_month(month_start(after, as_of.astimezone(zone).date()))
+            return Bounds(midnight(ended, zone), as_of, end_inclusive=True)
         case Months(first=first, last=last):
             today = as_of.astimezone(zone).date()
             last_start = month_start(last, today) if last else today.replace(day=1)

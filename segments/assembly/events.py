@@ -14,7 +14,7 @@ from lark import Token, Tree
 from segments.assembly.amounts import Amounts
 from segments.assembly.items import ENGAGEMENT, AssemblyError, Clause, Item, Pending
 from segments.assembly.preset_parts import PRESET_EVENTS, PresetParts
-from segments.assembly.times import WINDOW_KINDS, Times, _next_month
+from segments.assembly.times import WINDOW_KINDS, Times
 from segments.assembly.trees import _child, subtree
 from segments.assembly.values import _fits
 from segments.definition import (
@@ -130,7 +130,7 @@ class Events(Amounts, Times, PresetParts):
             case Calendar():
                 return Event(type=kind, window=window)
             case Months(last=MonthRef() as last):
-                return _none_after(kind, window, Months(first=_next_month(last)))
+                return _none_after(kind, window, Months(after=last))
         raise AssemblyError(f"cannot read when the last {kind.replace('_', ' ')} was")
 
     def on_no_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:

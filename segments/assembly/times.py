@@ -187,12 +187,7 @@ class Times(TreeReader):
         if kind == "since_month":
             return Months(first=refs[0])
         if kind == "before_month":
-            before = refs[0]
-            previous = MonthRef(
-                month=12 if before.month == 1 else before.month - 1,
-                year=None if before.year is None else before.year - (before.month == 1),
-            )
-            return Months(last=previous)
+            return Months(before=refs[0])
         if kind == "quarter":  # "Q3", "Q3 2025"
             years = [int(t.number or 0) for t in tags if t.type == "NUMBER"]
             quarter = int(next(t.meaning for t in tags if t.type == "QUARTER") or 0)

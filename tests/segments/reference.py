@@ -422,6 +422,11 @@ class Reference:
                 return moment < self.back(span)
             case Calendar(period=period):
                 return self.in_period(period, moment)
+            case Months(before=MonthRef() as before):
+                return _month_number(self.local_date(moment)) < _latest(before, _month_number(self.today))
+            case Months(after=MonthRef() as after):
+                month = _month_number(self.local_date(moment))
+                return month > _latest(after, _month_number(self.today)) and moment <= self.as_of
             case Months(first=first, last=last):
                 return self.in_months(first, last, moment)
             case Days(first=first, last=last, before=before):

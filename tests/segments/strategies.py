@@ -324,6 +324,8 @@ def windows() -> st.SearchStrategy[Window]:
         st.builds(OlderThan, span=spans()),
         st.builds(Calendar, period=st.sampled_from(get_args(CalendarName))),
         st.builds(Months, first=st.none() | month, last=st.none() | month),
+        st.builds(Months, before=month),
+        st.builds(Months, after=month),
         st.builds(Dates, start=day, end=day),
         st.builds(Days, first=st.none() | day_ref, last=st.none() | day_ref),
         st.builds(Days, first=st.none() | day_ref, before=day_ref),

@@ -57,6 +57,7 @@ def category(name: str) -> list[EventFilter]:
 
 
 february = MonthRef(month=2)
+december = MonthRef(month=12)
 CASES = [
     # places, values and heads
     ("people living in Hamburg", Attribute(field="city", op="eq", value="Hamburg")),
@@ -92,6 +93,12 @@ CASES = [
     ("people who purchased in the past 2 weeks", purchase(window=Last(span=Span(n=2, unit="week")))),
     ("people who purchased last week", purchase(window=Calendar(period="last_week"))),
     ("people who purchased in February", purchase(window=Months(first=february, last=february))),
+    # "before January" is before the latest January begun, never the coming one
+    ("custs who bought before Jan", purchase(window=Months(before=MonthRef(month=1)))),
+    # the time after "in December" starts when December ends, whatever month it is now
+    ("custs whose last order was in Dec", All(of=[
+        purchase(window=Months(first=december, last=december)),
+        Not(of=purchase(window=Months(after=december)))])),
     ("people who purchased more than 2 years ago", purchase(window=OlderThan(span=Span(n=2, unit="year")))),
     ("buyers who haven't ordered in over 6 months", All(of=[
         purchase(), Not(of=purchase(window=Last(span=Span(n=6, unit="month"))))])),

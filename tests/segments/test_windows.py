@@ -208,6 +208,7 @@ def test_calendar_periods(period: CalendarName, as_of: datetime, expected: Bound
 # -- months by name ----------------------------------------------------------------------------------
 
 JUNE_15 = utc(2026, 6, 15, 12)
+DECEMBER_7 = utc(2026, 12, 7, 12)
 
 
 @pytest.mark.parametrize(
@@ -225,6 +226,12 @@ JUNE_15 = utc(2026, 6, 15, 12)
         (months((3, None), None), JUNE_15, since(utc(2026, 3, 1), JUNE_15)),
         (months((9, None), None), JUNE_15, since(utc(2025, 9, 1), JUNE_15)),
         (months(None, (2, None)), JUNE_15, Bounds(None, utc(2026, 3, 1))),
+        (Months(before=MonthRef(month=3)), JUNE_15, Bounds(None, utc(2026, 3, 1))),
+        (Months(before=MonthRef(month=1)), DECEMBER_7, Bounds(None, utc(2026, 1, 1))),
+        (Months(before=MonthRef(month=12)), DECEMBER_7, Bounds(None, utc(2026, 12, 1))),
+        (Months(before=MonthRef(month=1, year=2027)), DECEMBER_7, Bounds(None, utc(2027, 1, 1))),
+        (Months(after=MonthRef(month=12)), DECEMBER_7, since(utc(2027, 1, 1), DECEMBER_7)),
+        (Months(after=MonthRef(month=11)), DECEMBER_7, since(utc(2026, 12, 1), DECEMBER_7)),
     ],
     ids=[
         "in December, in June",
@@ -239,6 +246,12 @@ JUNE_15 = utc(2026, 6, 15, 12)
         "since March",
         "since September, in June",
         "before March",
+        "before March, the Months(before=) way",
+        "before January, in December: this year's January",
+        "before December, in December",
+        "before January 2027",
+        "after December, in December: nothing yet",
+        "after November, in December",
     ],
 )
 def test_months_by_name(window: Months, as_of: datetime, expected: Bounds) -> None:
