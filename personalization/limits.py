@@ -67,6 +67,9 @@ class Forbidden(SecurityError):
         super().__init__(f"the template tried to reach {attribute!r}, which templates may not use")
         self.attribute = attribute
 
+    def __str__(self) -> str:
+        return self.message or ""
+
 
 @dataclass
 class RenderState:

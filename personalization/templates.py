@@ -536,8 +536,10 @@ _PLAIN = {
 
 
 def _render_message(error: BaseException) -> str:
-    if isinstance(error, Stop | Forbidden):
+    if isinstance(error, Stop):
         return error.message
+    if isinstance(error, Forbidden):
+        return str(error)
     if isinstance(error, SecurityError):
         return "the template tried something templates may not do"
     if isinstance(error, RecursionError):
