@@ -199,7 +199,9 @@ def _number(value: int) -> None:
 
 
 #: A %-format conversion: flags, width, precision.
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?.", re.DOTALL)
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.DOTALL)
+#: A repr shows what an object is (its class, its address), never what an email says.
+_REPR = "templates show values as text (%s or {}), not as their repr (%r, !r)"
 #: A str.format spec's width and precision.
 _SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?")
 
@@ -217,11 +219,15 @@ def check_percent_format(fmt: str) -> None:
     for match in _PERCENT.finditer(fmt):
         _format_number(match.group(1))
         _format_number(match.group(2))
+        if match.group(3) in ("r", "a"):
+            raise Stop(_REPR)
 
 
 def check_brace_format(fmt: str) -> None:
     """The same for `'{:999999999}'.format(x)`; widths taken from values (`{:{w}}`) are refused."""
-    for _text, _field, spec, _conversion in Formatter().parse(fmt):
+    for _text, _field, spec, conversion in Formatter().parse(fmt):
+        if conversion in ("r", "a"):
+            raise Stop(_REPR)
         if not spec:
             continue
         if "{" in spec:
