@@ -119,6 +119,24 @@ def parser() -> argparse.ArgumentParser:
     saved.add_argument("--yes", action="store_true", help="delete: without asking")
     _db_option(saved)
     saved.set_defaults(command=saved_segments)
+
+    templates = commands.add_parser("templates", help="import and list email templates")
+    actions = templates.add_subparsers(title="actions", metavar="ACTION", required=True)
+    bring = actions.add_parser(
+        "import",
+        help="import every DIR/NAME.html as template NAME",
+        description="Each file is template NAME (its file name without .html): new content is a new "
+        "version, the same content again changes nothing. A template that does not compile is refused "
+        "with its line in the file, and the others still import.",
+    )
+    bring.add_argument("directory", type=Path, metavar="DIR")
+    bring.add_argument("--json", action="store_true", help="one JSON object per template per line")
+    _db_option(bring)
+    bring.set_defaults(command=templates_import)
+    shelf = actions.add_parser("list", help="the templates and their latest versions")
+    shelf.add_argument("--json", action="store_true", help="one JSON object per template per line")
+    _db_option(shelf)
+    shelf.set_defaults(command=templates_list)
     return root
 
 
@@ -255,6 +273,21 @@ def saved_segments(args: argparse.Namespace, settings) -> int:
     )
     command = SavedCommand(args.action, args.name, args.text, args.json, args.replace, args.yes)
     return run_saved(service, command)
+
+
+def templates_import(args: argparse.Namespace, settings) -> int:
+    from personalization.cli import run_import
+    from personalization.templates import Sandbox
+    from store.db import create_store_engine
+
+    return run_import(create_store_engine(settings.database_url), args.directory, Sandbox(), args.json)
+
+
+def templates_list(args: argparse.Namespace, settings) -> int:
+    from personalization.cli import run_list
+    from store.db import create_store_engine
+
+    return run_list(create_store_engine(settings.database_url), args.json)
 
 
 def start(args: argparse.Namespace, settings) -> int:

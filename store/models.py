@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -294,3 +295,24 @@ class SeenRequest(Base):
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EmailTemplate(Base):
+    """One version of an email template: the whole file as imported (front matter and HTML).
+
+    A version is never changed once written: a campaign approved with version 2 sends version 2,
+    whatever is imported after it. The digest tells an import whether the content is new.
+    """
+
+    __tablename__ = "templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    #: 1 for the first import of a name, then one more for each new content.
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    #: sha256 of the content (UTF-8), hex.
+    digest: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("name", "version"),)
