@@ -5,9 +5,10 @@
         for variables in contexts.batch(conn, batch, campaign="Winter sale", unsubscribe_url=link):
             ...
 
-A batch costs three queries, whatever its size: the recipients' purchases, their email engagement,
-and their lifecycle stage with their RFM quintiles. What is the same for every recipient (best
-sellers, what buyers of each product also bought) is read once, when `Contexts` is built.
+A batch costs three queries, whatever its size: the recipients' purchases, their email engagement
+and their lifecycle stage. What is the same for every recipient is read once, when `Contexts` is
+built: best sellers, what buyers of each product also bought, and what ranks every purchaser
+against the others (the high-value customers, the RFM quintiles).
 
 What a template sees (campaigns-contract.md) is one dict per recipient:
 
@@ -30,7 +31,8 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Engine, Integer, and_, any_, case, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from segments.compiler import Compiler
 from segments.members import Recipient
@@ -53,6 +55,8 @@ RELATED = 50
 #: (opened or clicked, never bought) last among the named ones; `other` is everyone else.
 LIFECYCLE = ("high_value", "active", "lapsed", "new", "passive")
 OTHER = "other"
+#: The stages whose preset ranks the purchasers (the top 20% by spend): found once per run.
+RANKED = ("high_value",)
 #: The window of `engagement`'s counts: the "highly engaged" preset's.
 ENGAGEMENT_DAYS = DEFAULT_DAYS["engaged"]
 
@@ -163,6 +167,16 @@ class Contexts:
         kinds = select(CustomProperty.name, CustomProperty.type).where(CustomProperty.entity == "contact")
         self.custom_types: dict[str, str] = dict(conn.execute(kinds).all())
         self.catalog = read_catalog(conn, self.as_of)
+        # A ranking compares each purchaser with all the others: asked per batch, it would rank
+        # every purchaser again for each thousand recipients. Its members and the quintiles are
+        # found once, for the purchasers alone (a few bytes each).
+        self.ranked = {
+            name: set(conn.scalars(select(contacts.c.id).where(self.compiler.condition(expand(name)))))
+            for name in RANKED
+        }
+        scored = self.compiler.rfm_scores("purchase")
+        quintiles = conn.execute(select(scored.c.contact_id, scored.c.r, scored.c.f, scored.c.m))
+        self.rfm = {contact_id: {"r": r, "f": f, "m": m} for contact_id, r, f, m in quintiles}
 
     # -- one batch --------------------------------------------------------------------------------
 
@@ -183,7 +197,7 @@ class Contexts:
         found = []
         for recipient in recipients:
             purchases = bought.get(recipient.id) or Purchases()
-            lifecycle, rfm = stages.get(recipient.id, (OTHER, None))
+            lifecycle, rfm = stages.get(recipient.id, OTHER), self.rfm.get(recipient.id)
             chosen = self.catalog.recommend(
                 purchases.products, purchases.top_category(), self.recommendations
             )
@@ -230,7 +244,9 @@ class Contexts:
             )
             .select_from(joined)
             .where(
-                events.c.contact_id.in_(ids), events.c.type == "purchase", events.c.occurred_at <= self.as_of
+                _among(conn, events.c.contact_id, ids),
+                events.c.type == "purchase",
+                events.c.occurred_at <= self.as_of,
             )
             # The latest first; two at the same moment in the order of their fingerprints, the same
             # on every run and database.
@@ -278,7 +294,7 @@ class Contexts:
                 func.max(events.c.occurred_at).filter(opened),
             )
             .where(
-                events.c.contact_id.in_(ids),
+                _among(conn, events.c.contact_id, ids),
                 events.c.type.in_(("email_opened", "email_clicked")),
                 events.c.occurred_at <= self.as_of,
             )
@@ -291,23 +307,20 @@ class Contexts:
                 found[contact_id]["last_opened_at"] = last_opened
         return found
 
-    def stages(self, conn: Connection, ids: list[int]) -> dict[int, tuple[str, dict[str, int] | None]]:
-        """Each recipient's lifecycle stage and RFM quintiles, in one query: the stage is the first
-        of `LIFECYCLE` whose preset segment holds the contact, compiled as the segments compile it."""
-        stage = case(
-            *((self.compiler.condition(expand(name)), literal(name)) for name in LIFECYCLE),
-            else_=literal(OTHER),
-        )
-        scored = self.compiler.rfm_scores("purchase")
-        rows = conn.execute(
-            select(contacts.c.id, stage.label("lifecycle"), scored.c.r, scored.c.f, scored.c.m)
-            .select_from(contacts.outerjoin(scored, scored.c.contact_id == contacts.c.id))
-            .where(contacts.c.id.in_(ids))
-        )
-        return {
-            contact_id: (lifecycle, None if r is None else {"r": r, "f": f, "m": m})
-            for contact_id, lifecycle, r, f, m in rows
+    def stages(self, conn: Connection, ids: list[int]) -> dict[int, str]:
+        """Each recipient's lifecycle stage, in one query: the first of `LIFECYCLE` whose preset
+        segment holds the contact, compiled as the segments compile it (a ranking's members were
+        found once per run: here, those of the batch)."""
+        batch = set(ids)
+        conditions = {
+            name: _among(conn, contacts.c.id, sorted(batch & self.ranked[name]))
+            if name in self.ranked
+            else self.compiler.condition(expand(name))
+            for name in LIFECYCLE
         }
+        stage = case(*((conditions[name], literal(name)) for name in LIFECYCLE), else_=literal(OTHER))
+        rows = conn.execute(select(contacts.c.id, stage).where(_among(conn, contacts.c.id, ids)))
+        return {contact_id: lifecycle for contact_id, lifecycle in rows}
 
 
 # -- the store's catalog, once per run -------------------------------------------------------------
@@ -376,6 +389,14 @@ def _related(conn: Connection, bought: ColumnElement[bool]) -> dict[str, list[tu
     for product, other, count in rows:
         related[product].append((other, count))
     return {p: sorted(others, key=lambda pair: (-pair[1], pair[0])) for p, others in related.items()}
+
+
+def _among(conn: Connection, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+    """`column` is one of `ids`. On PostgreSQL one array parameter (`= ANY`): binding a thousand
+    parameters one by one costs more than the query they are for. SQLite binds them as they are."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
 
 
 # -- values ----------------------------------------------------------------------------------------
