@@ -198,6 +198,7 @@ class Contexts:
         for recipient in recipients:
             purchases = bought.get(recipient.id) or Purchases()
             lifecycle, rfm = stages.get(recipient.id, OTHER), self.rfm.get(recipient.id)
+            rfm = dict(rfm) if rfm is not None else None  # its own: a template cannot change another's
             chosen = self.catalog.recommend(
                 purchases.products, purchases.top_category(), self.recommendations
             )
