@@ -374,7 +374,8 @@ class Compiler:
         return select(ranked.c.contact_id).where(keep)
 
     def rfm_scores(self, event_type: str):
-        """Recency, frequency and monetary quintiles (1-5 each, 5 best) and their sum per purchaser."""
+        """Recency, frequency and monetary quintiles (`r`, `f`, `m`: 1-5 each, 5 best) and their sum
+        (`score`) per purchaser, beside the purchaser's spend (`monetary`)."""
         e = events.alias("e")
         joined, value = priced(e)
         per_contact = (
@@ -403,10 +404,15 @@ class Compiler:
             )
             for name in ("latest", "orders", "monetary")
         }
+        # Each quintile by its own name too: a template shows r, f and m, a ranking their sum.
+        r, f, m = quintile["latest"], quintile["orders"], quintile["monetary"]
         return select(
             per_contact.c.contact_id,
             per_contact.c.monetary,
-            (quintile["latest"] + quintile["orders"] + quintile["monetary"]).label("score"),
+            r.label("r"),
+            f.label("f"),
+            m.label("m"),
+            (r + f + m).label("score"),
         ).subquery("scored")
 
     def last_emails(self, node: LastEmails) -> ColumnElement[bool]:

@@ -175,6 +175,11 @@ def store_currency(conn: Connection) -> str | None:
     return _setting(conn, "currency")
 
 
+def unstated_currency(conn: Connection) -> str | None:
+    """The currency of the purchases that name none: the store's when it was first converted."""
+    return _setting(conn, "unstated_currency")
+
+
 def settled(conn: Connection, pricing: Pricing) -> bool:
     """Whether the store was converted into `pricing`'s currency with its rates files as they are."""
     return (
