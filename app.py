@@ -137,6 +137,20 @@ def parser() -> argparse.ArgumentParser:
     shelf.add_argument("--json", action="store_true", help="one JSON object per template per line")
     _db_option(shelf)
     shelf.set_defaults(command=templates_list)
+
+    look = commands.add_parser(
+        "preview",
+        help="a template rendered for a segment: the whole-segment check and samples that cover its edges",
+    )
+    look.add_argument("template", metavar="TEMPLATE")
+    look.add_argument("text", metavar="PHRASE", help='the segment, e.g. "lapsed custs in DE"')
+    look.add_argument("--samples", type=_count, default=5, metavar="N", help="samples to show (default 5)")
+    look.add_argument("--contact", metavar="ID", help="the email of this one member instead")
+    look.add_argument("--as-of", type=_moment, metavar="ISO", help="now, for windows and the email's date")
+    look.add_argument("--out", type=Path, metavar="DIR", help="write each sample as ID.eml, ID.html, ID.png")
+    look.add_argument("--json", action="store_true", help="one JSON object per sample per line")
+    _db_option(look)
+    look.set_defaults(command=preview)
     return root
 
 
@@ -147,6 +161,12 @@ def _moment(value: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date/time: {value!r}") from None
     _in_years(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError(f"not a number of samples from 0 to 100: {value!r}")
+    return int(value)
 
 
 def _day(value: str) -> date:
@@ -277,10 +297,12 @@ def saved_segments(args: argparse.Namespace, settings) -> int:
 
 def templates_import(args: argparse.Namespace, settings) -> int:
     from personalization.cli import run_import
+    from personalization.filters import filters
     from personalization.templates import Sandbox
     from store.db import create_store_engine
 
-    return run_import(create_store_engine(settings.database_url), args.directory, Sandbox(), args.json)
+    sandbox = Sandbox(filters=filters(settings.currency))
+    return run_import(create_store_engine(settings.database_url), args.directory, sandbox, args.json)
 
 
 def templates_list(args: argparse.Namespace, settings) -> int:
@@ -288,6 +310,26 @@ def templates_list(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
 
     return run_list(create_store_engine(settings.database_url), args.json)
+
+
+def preview(args: argparse.Namespace, settings) -> int:
+    from personalization.cli import Asked, run_preview
+    from personalization.preview import Previewer
+    from segments.service import SegmentService
+    from store.db import create_store_engine
+
+    engine = create_store_engine(settings.database_url)
+    segments = SegmentService(engine, zone=settings.zone, pricing=settings.pricing())
+    asked = Asked(
+        template=args.template,
+        phrase=args.text,
+        as_of=args.as_of or datetime.now(UTC),
+        samples=args.samples,
+        contact=args.contact,
+        out=args.out,
+        as_json=args.json,
+    )
+    return run_preview(Previewer(engine, segments, settings.letterhead()), asked)
 
 
 def start(args: argparse.Namespace, settings) -> int:

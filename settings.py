@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from personalization.letterhead import UNSET_POSTAL_ADDRESS, Letterhead
 from store.pricing import DEFAULT_CURRENCY, Pricing, Rates
 
 #: Slack's Web API; tests point TAILOR_SLACK_API_URL at a local fake.
@@ -181,6 +182,15 @@ class Settings(BaseSettings):
             where = " nor in TAILOR_RATES_FILE" if rates_file else " (TAILOR_RATES_FILE can add it)"
             raise ValueError(f"no rates for {code!r} from the ECB{where}")
         return code
+
+    def letterhead(self) -> Letterhead:
+        """Who emails are from and what their footer says; a placeholder for an unset postal
+        address, which a preview shows and warns about (sending refuses to start without it)."""
+        return Letterhead(
+            sender=self.mail_from,
+            postal_address=self.postal_address or UNSET_POSTAL_ADDRESS,
+            public_url=self.public_url,
+        )
 
     def pricing(self) -> Pricing:
         """The workspace's currency and the rates into it (the ECB's, and the rates file's)."""

@@ -1,15 +1,20 @@
-"""The `templates` command's output: JSON lines for programs, one line per template for people."""
+"""The `templates` and `preview` commands' output: JSON lines for programs, lines for people."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from personalization.library import Imported, LibraryError, import_directory, list_templates
+from personalization.preview import SAMPLES, Preview, Previewer, PreviewError
+from personalization.screenshot import browser, screenshot
 from personalization.templates import Sandbox, TemplateError
 from store.migrate import upgrade
 
@@ -64,3 +69,90 @@ def run_list(engine: Engine, as_json: bool, out: TextIO = sys.stdout, err: TextI
         numbers = f"{info.version:>7}  {info.versions:>8}"
         print(f"{info.name:<{width}}  {numbers}  {info.imported_at:%Y-%m-%d %H:%M}  {info.subject}", file=out)
     return 0
+
+
+class Asked(BaseModel):
+    """The `preview` command's question."""
+
+    template: str
+    phrase: str
+    as_of: datetime
+    samples: int = SAMPLES
+    contact: str | None = None
+    out: Path | None = None
+    as_json: bool = False
+
+
+def run_preview(previews: Previewer, asked: Asked, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """The preview printed (or one JSON line per sample), its files written under `--out`."""
+    try:
+        found = previews.preview(asked.template, asked.phrase, asked.as_of, asked.samples, asked.contact)
+    except (PreviewError, TemplateError) as error:
+        suggestions = getattr(error, "suggestions", [])
+        if asked.as_json:
+            print(json.dumps({"error": str(error), "suggestions": suggestions}, ensure_ascii=False), file=out)
+        else:
+            print(f"preview: {error}", *(f"  did you mean: {s}" for s in suggestions), sep="\n", file=err)
+        return 1
+    notes = [] if previews.letterhead.has_postal_address else [NO_POSTAL_ADDRESS]
+    written = write_samples(found, asked.out) if asked.out else []
+    if asked.as_json:
+        for sample in found.samples:
+            print(json.dumps(sample.as_json(), ensure_ascii=False), file=out)
+    else:
+        print("\n".join(preview_lines(found, notes)), file=out)
+    for line in written:
+        print(line, file=err if asked.as_json else out)
+    return 0
+
+
+NO_POSTAL_ADDRESS = (
+    "TAILOR_POSTAL_ADDRESS is not set: the footer shows a placeholder, and sending will not start without it"
+)
+#: Lines of each sample's text part a terminal shows.
+TEXT_LINES = 6
+
+
+def preview_lines(found: Preview, notes: list[str]) -> list[str]:
+    lines = [
+        f"> {found.template} (version {found.version}) for {found.phrase!r}",
+        f"  {found.reading}",
+        f"  members {found.members:>9,}   reachable {found.reachable:>9,}",
+        *(f"  ! {warning}" for warning in [*found.warnings, *notes]),
+        "",
+        "check:" if found.check.lines() else "check: every reachable member renders with no fallback",
+        *(f"  - {line}" for line in found.check.lines()),
+    ]
+    for number, sample in enumerate(found.samples, 1):
+        email = sample.email
+        text = [line for line in email.text.splitlines() if line.strip()][:TEXT_LINES]
+        lines += [
+            "",
+            f"sample {number}: {sample.contact} - {', '.join(sample.why)}",
+            f"  subject:   {email.subject}",
+            f"  preheader: {email.preheader}",
+            *(f"  | {line}" for line in text),
+        ]
+    return lines
+
+
+def write_samples(found: Preview, directory: Path) -> list[str]:
+    """Each sample as ID.eml, ID.html and, where Chromium is installed, ID.png; what was written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    chromium = browser()
+    said = []
+    for sample in found.samples:
+        eml, page = directory / f"{sample.contact}.eml", directory / f"{sample.contact}.html"
+        eml.write_bytes(sample.email.as_bytes())
+        page.write_text(sample.email.html, encoding="utf-8")
+        files = [eml.name, page.name]
+        if chromium:
+            try:
+                screenshot(page, directory / f"{sample.contact}.png", chromium)
+                files.append(f"{sample.contact}.png")
+            except (OSError, subprocess.SubprocessError) as error:
+                said.append(f"no screenshot of {sample.contact}: {error}")
+        said.append(f"wrote {directory / sample.contact}: {', '.join(files)}")
+    if not chromium and found.samples:
+        said.append("no screenshots: Chromium is not installed (Debian: apt install chromium)")
+    return said

@@ -17,10 +17,12 @@ import hashlib
 import html
 import re
 from collections.abc import Mapping
+from email.generator import BytesGenerator
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from functools import lru_cache
+from io import BytesIO
 from typing import Any
 
 import css_inline
@@ -68,7 +70,9 @@ class Email(BaseModel):
         return message
 
     def as_bytes(self) -> bytes:
-        return self.message().as_bytes()
+        buffer = BytesIO()
+        _Generator(buffer, mangle_from_=False, policy=POLICY).flatten(self.message())
+        return buffer.getvalue()
 
     def boundary(self) -> str:
         """A MIME boundary of the content's digest: the same email, the same bytes, and a boundary
@@ -174,6 +178,18 @@ _FOLDED: dict[tuple[Any, ...], bytes] = {}
 @lru_cache(maxsize=8192)
 def _parsed(policy: EmailPolicy, name: str, value: str) -> tuple[str, Any]:
     return EmailPolicy.header_store_parse(policy, name, value)  # refuses a line break: no injection
+
+
+class _Generator(BytesGenerator):
+    """The standard generator, writing a part's lines at once: it writes each line and each line
+    ending on its own, thousands of writes per message."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_LINE_ENDING.sub(self._NL, lines))
+
+
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
 
 
 class _Registry(HeaderRegistry):

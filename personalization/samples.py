@@ -21,6 +21,8 @@ from personalization.check import Observed, human
 LONGEST_PRODUCT = "the longest product name"
 LONGEST_SUBJECT = "the longest subject"
 TYPICAL = "a typical member"
+#: Members kept of each kind, for more samples than there are edges.
+KEPT_PER_KIND = 5
 
 
 class Choice(BaseModel):
@@ -33,14 +35,16 @@ class Chooser:
 
     def __init__(self, branch_labels: Mapping[str, str]) -> None:
         self.labels = branch_labels
-        #: edges -> the first member with exactly those, and how many have them
-        self.kinds: dict[tuple[str, ...], tuple[str, int]] = {}
+        #: edges -> the first few members with exactly those, and how many have them
+        self.kinds: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {}
         self.longest: dict[str, tuple[int, str, tuple[str, ...]]] = {}
 
     def add(self, seen: Observed) -> None:
         edges = self.edges(seen)
-        first, count = self.kinds.get(edges, (seen.contact, 0))
-        self.kinds[edges] = (first, count + 1)
+        firsts, count = self.kinds.get(edges, ((), 0))
+        if len(firsts) < KEPT_PER_KIND:
+            firsts = (*firsts, seen.contact)
+        self.kinds[edges] = (firsts, count + 1)
         for name, length in ((LONGEST_PRODUCT, seen.product_length), (LONGEST_SUBJECT, len(seen.subject))):
             if length and length > self.longest.get(name, (0, "", ()))[0]:
                 self.longest[name] = (length, seen.contact, edges)
@@ -70,7 +74,7 @@ class Chooser:
     def _candidates(self) -> dict[str, tuple[str, ...]]:
         """The first member of each kind, and the holders of the longest product and subject with
         that edge added, in the store's order (dicts keep it; `max` keeps the first of equals)."""
-        candidates = {first: edges for edges, (first, _) in self.kinds.items()}
+        candidates = {firsts[0]: edges for edges, (firsts, _) in self.kinds.items()}
         for name in (LONGEST_PRODUCT, LONGEST_SUBJECT):
             if name in self.longest:
                 _, contact, edges = self.longest[name]
@@ -78,9 +82,9 @@ class Chooser:
         return candidates
 
     def _typical(self, n: int, taken: set[str]) -> list[Choice]:
-        """More samples than edges: the first members of the most common kinds."""
+        """More samples than edges: members of the most common kinds, in the store's order."""
         common = sorted(self.kinds.values(), key=lambda kind: -kind[1])
-        more = [first for first, _ in common if first not in taken][: max(n, 0)]
+        more = [contact for firsts, _ in common for contact in firsts if contact not in taken][: max(n, 0)]
         return [Choice(contact=contact, why=[TYPICAL]) for contact in more]
 
 

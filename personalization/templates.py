@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from time import monotonic
+from time import thread_time
 from types import TracebackType
 from typing import Any
 
@@ -157,7 +157,7 @@ class CompiledTemplate:
 
     def render(self, context: Mapping[str, Any]) -> Rendered:
         """The email for one recipient; RenderError (never a partial email) when the template fails."""
-        state = RenderState(self._limits, deadline=monotonic() + self._limits.seconds)
+        state = RenderState(self._limits, deadline=thread_time() + self._limits.seconds)
         token = CURRENT.set(state)
         try:
             texts = {kind: self._run(compiled, context, state) for kind, compiled in self._parts.items()}

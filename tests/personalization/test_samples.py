@@ -33,6 +33,7 @@ def test_each_edge_is_shown_once_by_the_member_who_shows_the_most() -> None:
         ("c4", ["language fr", "no purchase history", "else of the if on line 12"]),
         ("c3", ["no first name", "language de"]),
         ("c1", [TYPICAL]),
+        ("c2", [TYPICAL]),
     ]
 
 

@@ -1,0 +1,222 @@
+"""Previews: a template rendered for a segment, checked whole, and shown through a few samples.
+
+    previews = Previewer(engine, segments, letterhead)
+    preview = previews.preview("winback", "lapsed custs in DE", as_of)   # -> Preview
+    preview.check.lines()      # "312 of 4,210 have no first name: they read 'there'"
+    preview.samples[0].email   # the Email that member would get, as delivery would send it
+
+The segment is rendered once, member by member, for the check and the choice of samples; then
+the chosen few are rendered again as whole emails (CSS inlined, a text part, the message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from email.utils import format_datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine, select
+
+from personalization.check import Check, Observed, Tally
+from personalization.context import Contexts
+from personalization.filters import filters
+from personalization.letterhead import Letterhead
+from personalization.library import TemplateNotFound, load
+from personalization.message import Composer, Email
+from personalization.samples import Choice, Chooser
+from personalization.templates import CompiledTemplate, Rendered, RenderError, Sandbox
+from segments.definition import Definition
+from segments.members import Recipient, recipients
+from segments.service import Failure, SegmentService
+from store.models import Contact
+
+#: Samples a preview shows unless asked for another number.
+SAMPLES = 5
+
+
+class PreviewError(ValueError):
+    """What stops a preview, in the marketer's words: an unknown template, a phrase not read."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class Sample(BaseModel):
+    contact: str
+    why: list[str]
+    email: Email
+
+    def as_json(self) -> dict[str, Any]:
+        """The object of `preview --json` (campaigns-contract.md)."""
+        email = self.email
+        return {
+            "contact": self.contact,
+            "why": self.why,
+            "subject": email.subject,
+            "preheader": email.preheader,
+            "html": email.html,
+            "text": email.text,
+        }
+
+
+class Preview(BaseModel):
+    template: str
+    version: int
+    phrase: str
+    reading: str
+    members: int
+    reachable: int
+    warnings: list[str]
+    check: Check
+    samples: list[Sample]
+
+
+class Previewer:
+    def __init__(self, engine: Engine, segments: SegmentService, letterhead: Letterhead) -> None:
+        self.engine = engine
+        self.segments = segments
+        self.letterhead = letterhead
+        self.sandbox = Sandbox(filters=filters(segments.pricing.currency))
+        self.composer = Composer(letterhead.sender, letterhead.postal_address)
+
+    def template(self, name: str, version: int | None = None) -> CompiledTemplate:
+        """The stored template, compiled; PreviewError for an unknown name or version."""
+        with self.engine.connect() as conn:
+            try:
+                stored = load(conn, name, version)
+            except TemplateNotFound as error:
+                raise PreviewError(str(error)) from error
+        return self.sandbox.compile(stored.name, stored.content, stored.version)
+
+    def preview(
+        self,
+        template: str,
+        phrase: str,
+        as_of: datetime,
+        samples: int = SAMPLES,
+        contact: str | None = None,
+        version: int | None = None,
+    ) -> Preview:
+        """The template for the segment: the whole-segment check and `samples` chosen members'
+        emails, or the email of the one member `contact` (its check covers that member alone)."""
+        compiled = self.template(template, version)
+        answer = self.segments.answer(phrase, as_of)
+        if isinstance(answer, Failure):
+            raise PreviewError(answer.error, answer.suggestions)
+        definition = Definition.model_validate(answer.definition)
+        contexts = Contexts(self.engine, as_of, self.segments.pricing, self.segments.zone)
+        run = Run(self, compiled, contexts, as_of)
+        with self.engine.connect() as conn:
+            if contact is None:
+                members = self.segments.recipients(definition, as_of)
+            else:
+                members = iter([self.member(conn, contact, definition, as_of, phrase)])
+            tally, chosen = run.survey(conn, members, samples)
+            emails = run.emails(conn, [c.contact for c in chosen])
+        return Preview(
+            template=compiled.name,
+            version=compiled.version,
+            phrase=phrase,
+            reading=answer.explanation,
+            members=answer.count,
+            reachable=answer.reachable,
+            warnings=answer.warnings,
+            check=tally.check(),
+            samples=[Sample(contact=c.contact, why=c.why, email=emails[c.contact]) for c in chosen],
+        )
+
+    def member(
+        self, conn: Connection, contact: str, definition: Definition, as_of: datetime, phrase: str
+    ) -> list[Recipient]:
+        """The reachable member `contact` of the segment, as a batch of one."""
+        ids = self.segments.member_ids(conn, definition, as_of).subquery()
+        chosen = select(Contact.id).join(ids, ids.c.id == Contact.id).where(Contact.external_id == contact)
+        found = [r for batch in recipients(conn, chosen) for r in batch]
+        if not found:
+            raise PreviewError(f"{contact} is not a reachable member of {phrase!r}")
+        return found
+
+
+class Run:
+    """One preview's rendering: every member once for the check and the choice, then the chosen
+    members' whole emails."""
+
+    def __init__(
+        self, previewer: Previewer, compiled: CompiledTemplate, contexts: Contexts, as_of: datetime
+    ) -> None:
+        self.previewer, self.compiled, self.contexts, self.as_of = previewer, compiled, contexts, as_of
+        self.letterhead = previewer.letterhead
+
+    def variables(self, conn: Connection, batch: list[Recipient]) -> list[dict[str, Any]]:
+        return self.contexts.batch(conn, batch, unsubscribe_url=self.letterhead.unsubscribe_url)
+
+    def survey(
+        self, conn: Connection, members: Iterable[list[Recipient]], samples: int
+    ) -> tuple[Tally, list[Choice]]:
+        tally, chooser = Tally(), Chooser({b.id: b.label for b in self.compiled.branches})
+        for batch in members:
+            for recipient, context in zip(batch, self.variables(conn, batch), strict=True):
+                seen = observe(recipient, context, self.compiled)
+                if isinstance(seen, str):
+                    tally.fail(recipient.external_id, seen)
+                    continue
+                tally.add(seen)
+                chooser.add(seen)
+        return tally, chooser.choose(samples)
+
+    def emails(self, conn: Connection, chosen: list[str]) -> dict[str, Email]:
+        """The whole emails of the chosen members, by their ids."""
+        ids = select(Contact.id).where(Contact.external_id.in_(chosen))
+        made: dict[str, Email] = {}
+        for batch in recipients(conn, ids):
+            for recipient, context in zip(batch, self.variables(conn, batch), strict=True):
+                made[recipient.external_id] = self.email(recipient, self.compiled.render(context))
+        return made
+
+    def email(self, recipient: Recipient, rendered: Rendered) -> Email:
+        compiled, letterhead = self.compiled, self.letterhead
+        headers = {
+            "Date": format_datetime(self.as_of),
+            "Message-ID": f"<preview.{compiled.name}.{compiled.version}.{recipient.external_id}"
+            f"@{letterhead.domain()}>",
+        }
+        return self.previewer.composer.compose(
+            recipient.email,
+            rendered.subject,
+            rendered.preheader,
+            rendered.html,
+            letterhead.unsubscribe_url(recipient),
+            headers,
+        )
+
+
+def observe(recipient: Recipient, context: Mapping[str, Any], compiled: CompiledTemplate) -> Observed | str:
+    """One member's render seen for the check and the samples, or why it failed."""
+    try:
+        rendered = compiled.render(context)
+    except RenderError as error:
+        return str(error)
+    trace = rendered.trace
+    return Observed(
+        contact=recipient.external_id,
+        language=context.get("language"),
+        purchases="last_purchase" in context,
+        fallbacks=dict(trace.fallbacks),
+        missing=frozenset(trace.missing),
+        branches=frozenset(trace.branches),
+        product_length=max(map(len, products(context)), default=0),
+        subject=rendered.subject,
+    )
+
+
+def products(context: Mapping[str, Any]) -> Iterator[str]:
+    """The product names a member's email may show: the last purchase and the recommendations."""
+    last: Mapping[str, Any] = context.get("last_purchase") or {}
+    if last.get("product"):
+        yield str(last["product"])
+    for item in context.get("recommendations") or ():
+        if item.get("product"):
+            yield str(item["product"])
