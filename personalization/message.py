@@ -185,8 +185,8 @@ class _Generator(BytesGenerator):
     ending on its own, thousands of writes per message."""
 
     def _write_lines(self, lines: str) -> None:
-        if lines:
-            self.write(_LINE_ENDING.sub(self._NL, lines))
+        if lines:  # flatten() sets the policy it writes by, and its line ending
+            self.write(_LINE_ENDING.sub(self.policy.linesep if self.policy else "\r\n", lines))
 
 
 _LINE_ENDING = re.compile(r"\r\n|\r|\n")
