@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select
 from bot import blocks
 from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
+from personalization.demo import install_demo_templates
 from reports.service import ReportService
 from segments.reading import counted
 from segments.saved import SavedInfo
@@ -114,6 +115,7 @@ class Console:
             )
             if report is not None:
                 self.say(demo_line(report, time.monotonic() - started))
+            install_demo_templates(self.engine, self.segments.pricing.currency)
         self.say("Welcome to Tailor, the assistant for email marketers.")
         self.say("Ask for a segment in plain words; import your contacts, events and campaigns from CSV.")
         self.say(f"Ask how a segment did on campaigns ('how did VIP do on {self.latest_campaign()}').")

@@ -21,6 +21,7 @@ from waitress.server import create_server
 from bot.app import create_app
 from bot.guard import MAX_BODY, Guard
 from bot.services import build_services
+from personalization.demo import install_demo_templates
 from settings import Settings
 from store.db import create_store_engine
 from store.demo import load_demo_if_empty
@@ -79,6 +80,7 @@ def run_slack(settings: Settings) -> int:
     if settings.demo_data:
         now = datetime.now(UTC).replace(microsecond=0)
         load_demo_if_empty(engine, as_of=now, zone=settings.zone, pricing=settings.pricing())
+        install_demo_templates(engine, settings.currency)
     services = build_services(settings, engine)
     try:
         app = create_app(settings, services)
