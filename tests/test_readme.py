@@ -14,10 +14,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.conversation import Conversation
+from personalization.demo import install_demo_templates
+from personalization.preview import Previewer
 from reports.models import Comparison
 from reports.selection import Selection
 from reports.service import ReportService
 from segments.service import Answer, Failure, SegmentService
+from settings import load_settings
 from store.demo import load_demo_if_empty
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -123,3 +126,15 @@ def test_the_readme_reports_run_on_the_demo_data(engine: Engine) -> None:
     for segment, other in compared:
         reports = ReportService(service).compare([segment, other], Selection(), AS_OF)
         assert isinstance(reports, Comparison) and all(r.metrics.recipients > 0 for r in reports.reports)
+
+
+def test_the_readme_preview_runs_on_the_demo_data_with_the_demo_templates(engine: Engine) -> None:
+    service = demo(engine)
+    install_demo_templates(engine, service.pricing.currency)
+    previews = Previewer(engine, service, load_settings().letterhead())
+    shown = re.findall(r'app\.py preview (\w+) "([^"]+)" --samples (\d+)', README)
+    assert shown
+    for template, phrase, samples in shown:
+        found = previews.preview(template, phrase, AS_OF, samples=int(samples))
+        assert found.check.failures == 0 and len(found.samples) == int(samples)
+        assert all(sample.why and sample.email.subject for sample in found.samples)
