@@ -7,8 +7,9 @@ names the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import email.errors
+import email.policy
 from collections.abc import Mapping
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -103,9 +104,14 @@ class Settings(BaseSettings):
     @field_validator("mail_from")
     @classmethod
     def _sender(cls, value: str) -> str:
-        _, address = parseaddr(value)
-        if "@" not in address or any(c in value for c in "\r\n"):
-            raise ValueError(f"not an email address: {value!r} (e.g. Trailhead <news@trailhead.example>)")
+        """One address, as the standard library's strict parser reads a From header."""
+        try:
+            header = email.policy.strict.header_factory("From", value.strip())
+            addresses = header.addresses
+        except (ValueError, IndexError, email.errors.HeaderParseError):
+            addresses = ()
+        if len(addresses) != 1 or not addresses[0].domain or header.defects:
+            raise ValueError(f"not one email address: {value!r} (e.g. Trailhead <news@trailhead.example>)")
         return value.strip()
 
     @field_validator("postal_address", mode="before")

@@ -1,8 +1,8 @@
 """The whole segment rendered once, before anyone looks at a sample: what a marketer must know.
 
     312 of 4,210 have no first name: they read 'there'
-    18 subjects run past 60 characters (the longest: 74)
-    2 recipients could not be rendered: c0000123 (line 9: division by zero), ...
+    18 of 4,210 subjects run past 60 characters (the longest: 74)
+    2 of 4,210 could not be rendered (line 9: division by zero): c0000123, c0000456
 
 Rendering here is the template alone (subject, preheader, body), not the finished email: the
 counts depend on what each recipient's variables give, not on the CSS or the text part.
@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: Subjects longer than this are cut in most inboxes' lists.
 SUBJECT_LIMIT = 60
-#: Failed renders listed by contact; the rest are counted.
-FAILURES_SHOWN = 5
+#: Contacts named for each way a render failed, and the ways listed; the rest are counted.
+CONTACTS_SHOWN = 3
+ERRORS_SHOWN = 5
 
 
 class Observed(BaseModel):
@@ -46,9 +47,13 @@ class Fallback(BaseModel):
     reads: str
 
 
-class FailedRender(BaseModel):
-    contact: str
+class FailedRenders(BaseModel):
+    """Recipients whose render failed the same way."""
+
     error: str
+    recipients: int
+    #: the first of them, by the store's order
+    contacts: list[str]
 
 
 class Check(BaseModel):
@@ -57,10 +62,14 @@ class Check(BaseModel):
     long_subjects: int
     longest_subject: int
     failures: int
-    failed: list[FailedRender]
+    failed: list[FailedRenders]
+    #: the preview gave up: the first members' renders all failed
+    stopped: bool = False
 
     def lines(self) -> list[str]:
         """The check in a marketer's words, most common problem first."""
+        if not self.recipients:
+            return ["the segment has no reachable member: there is no email to render"]
         total = f"{self.recipients:,}"
         said = [
             f"{f.recipients:,} of {total} have no {human(f.variable)}: "
@@ -68,16 +77,16 @@ class Check(BaseModel):
             for f in self.fallbacks
         ]
         if self.long_subjects:
-            subjects = "subject runs" if self.long_subjects == 1 else "subjects run"
             said.append(
-                f"{self.long_subjects:,} {subjects} past {SUBJECT_LIMIT} characters "
+                f"{self.long_subjects:,} of {total} subjects run past {SUBJECT_LIMIT} characters "
                 f"(the longest: {self.longest_subject})"
             )
-        if self.failures:
-            named = ", ".join(f"{f.contact} ({f.error})" for f in self.failed)
-            unnamed = self.failures - len(self.failed)
-            more = f" and {unnamed:,} more" if unnamed else ""
-            said.append(f"{self.failures:,} of {total} could not be rendered: {named}{more}")
+        for group in self.failed:
+            unnamed = group.recipients - len(group.contacts)
+            named = ", ".join(group.contacts) + (f" and {unnamed:,} more" if unnamed else "")
+            said.append(f"{group.recipients:,} of {total} could not be rendered ({group.error}): {named}")
+        if self.stopped:
+            said.append(f"stopped after the first {self.recipients:,} members: every render failed")
         return said
 
 
@@ -91,7 +100,8 @@ class Tally:
         self.long_subjects = 0
         self.longest_subject = 0
         self.failures = 0
-        self.failed: list[FailedRender] = []
+        self.failed: dict[str, FailedRenders] = {}
+        self.stopped = False
 
     def add(self, seen: Observed) -> None:
         self.recipients += 1
@@ -108,21 +118,25 @@ class Tally:
     def fail(self, contact: str, error: str) -> None:
         self.recipients += 1
         self.failures += 1
-        if len(self.failed) < FAILURES_SHOWN:
-            self.failed.append(FailedRender(contact=contact, error=error))
+        group = self.failed.setdefault(error, FailedRenders(error=error, recipients=0, contacts=[]))
+        group.recipients += 1
+        if len(group.contacts) < CONTACTS_SHOWN:
+            group.contacts.append(contact)
 
     def check(self) -> Check:
         fallbacks = [
             Fallback(variable=variable, recipients=count, reads=self.reads[variable].most_common(1)[0][0])
             for variable, count in sorted(self.fallbacks.items(), key=lambda item: (-item[1], item[0]))
         ]
+        failed = sorted(self.failed.values(), key=lambda group: -group.recipients)[:ERRORS_SHOWN]
         return Check(
             recipients=self.recipients,
             fallbacks=fallbacks,
             long_subjects=self.long_subjects,
             longest_subject=self.longest_subject,
             failures=self.failures,
-            failed=self.failed,
+            failed=failed,
+            stopped=self.stopped,
         )
 
 

@@ -84,26 +84,44 @@ class Asked(BaseModel):
 
 
 def run_preview(previews: Previewer, asked: Asked, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """The preview printed (or one JSON line per sample), its files written under `--out`."""
+    """The preview printed (or one JSON line per sample), its files written under `--out`; 1 when
+    it cannot be made, or when no member's email could be rendered."""
     try:
+        if asked.out is not None:
+            ready(asked.out)  # before the segment is rendered, not after
         found = previews.preview(asked.template, asked.phrase, asked.as_of, asked.samples, asked.contact)
     except (PreviewError, TemplateError) as error:
-        suggestions = getattr(error, "suggestions", [])
-        if asked.as_json:
-            print(json.dumps({"error": str(error), "suggestions": suggestions}, ensure_ascii=False), file=out)
-        else:
-            print(f"preview: {error}", *(f"  did you mean: {s}" for s in suggestions), sep="\n", file=err)
-        return 1
+        return refused(str(error), getattr(error, "suggestions", []), asked.as_json, out, err)
+    if found.check.failures and not found.samples:
+        return refused(f"no email could be rendered: {found.check.lines()[-1]}", [], asked.as_json, out, err)
     notes = [] if previews.letterhead.has_postal_address else [NO_POSTAL_ADDRESS]
     written = write_samples(found, asked.out) if asked.out else []
     if asked.as_json:
         for sample in found.samples:
             print(json.dumps(sample.as_json(), ensure_ascii=False), file=out)
+        # what a script should know too, where a person reads it: the check and the notes
+        for line in [*found.check.lines(), *notes, *written]:
+            print(line, file=err)
     else:
-        print("\n".join(preview_lines(found, notes)), file=out)
-    for line in written:
-        print(line, file=err if asked.as_json else out)
+        print("\n".join(preview_lines(found, notes, asked.contact)), *written, sep="\n", file=out)
     return 0
+
+
+def refused(message: str, suggestions: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    if as_json:
+        print(json.dumps({"error": message, "suggestions": suggestions}, ensure_ascii=False), file=out)
+    else:
+        print(f"preview: {message}", *(f"  did you mean: {s}" for s in suggestions), sep="\n", file=err)
+    return 1
+
+
+def ready(directory: Path) -> None:
+    """`--out`'s folder, made if need be; PreviewError when it is a file or cannot be made."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = "it is a file" if directory.exists() else (error.strerror or str(error))
+        raise PreviewError(f"--out {directory}: cannot write there ({reason})") from None
 
 
 NO_POSTAL_ADDRESS = (
@@ -113,19 +131,21 @@ NO_POSTAL_ADDRESS = (
 TEXT_LINES = 6
 
 
-def preview_lines(found: Preview, notes: list[str]) -> list[str]:
+def preview_lines(found: Preview, notes: list[str], contact: str | None = None) -> list[str]:
+    who = f"{contact}'s email" if contact else f"every reachable member's email ({found.check.recipients:,})"
     lines = [
         f"> {found.template} (version {found.version}) for {found.phrase!r}",
         f"  {found.reading}",
         f"  members {found.members:>9,}   reachable {found.reachable:>9,}",
         *(f"  ! {warning}" for warning in [*found.warnings, *notes]),
         "",
-        "check:" if found.check.lines() else "check: every reachable member renders with no fallback",
+        "check:" if found.check.lines() else f"check: {who} renders with no fallback",
         *(f"  - {line}" for line in found.check.lines()),
     ]
     for number, sample in enumerate(found.samples, 1):
         email = sample.email
-        text = [line for line in email.text.splitlines() if line.strip()][:TEXT_LINES]
+        text = [line for line in email.text.splitlines() if line.strip()]
+        text = text[:TEXT_LINES] + (["..."] if len(text) > TEXT_LINES else [])
         lines += [
             "",
             f"sample {number}: {sample.contact} - {', '.join(sample.why)}",
@@ -138,7 +158,6 @@ def preview_lines(found: Preview, notes: list[str]) -> list[str]:
 
 def write_samples(found: Preview, directory: Path) -> list[str]:
     """Each sample as ID.eml, ID.html and, where Chromium is installed, ID.png; what was written."""
-    directory.mkdir(parents=True, exist_ok=True)
     chromium = browser()
     said = []
     for sample in found.samples:
@@ -152,7 +171,7 @@ def write_samples(found: Preview, directory: Path) -> list[str]:
                 files.append(f"{sample.contact}.png")
             except (OSError, subprocess.SubprocessError) as error:
                 said.append(f"no screenshot of {sample.contact}: {error}")
-        said.append(f"wrote {directory / sample.contact}: {', '.join(files)}")
+        said.append(f"wrote {', '.join(str(directory / name) for name in files)}")
     if not chromium and found.samples:
         said.append("no screenshots: Chromium is not installed (Debian: apt install chromium)")
     return said

@@ -11,6 +11,7 @@ the chosen few are rendered again as whole emails (CSS inlined, a text part, the
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from email.utils import format_datetime
@@ -34,6 +35,10 @@ from store.models import Contact
 
 #: Samples a preview shows unless asked for another number.
 SAMPLES = 5
+#: A preview stops when this many members' renders, the first, have all failed.
+GIVE_UP_AFTER = 20
+#: `campaign.name` in a preview, which has no campaign yet: shown as what will stand there.
+NO_CAMPAIGN = "[the campaign's name]"
 
 
 class PreviewError(ValueError):
@@ -99,16 +104,18 @@ class Previewer:
         samples: int = SAMPLES,
         contact: str | None = None,
         version: int | None = None,
+        campaign: str | None = None,
     ) -> Preview:
         """The template for the segment: the whole-segment check and `samples` chosen members'
-        emails, or the email of the one member `contact` (its check covers that member alone)."""
+        emails, or the email of the one member `contact` (its check covers that member alone).
+        `campaign`: the name `campaign.name` shows (a placeholder when there is no campaign yet)."""
         compiled = self.template(template, version)
         answer = self.segments.answer(phrase, as_of)
         if isinstance(answer, Failure):
             raise PreviewError(answer.error, answer.suggestions)
         definition = Definition.model_validate(answer.definition)
         contexts = Contexts(self.engine, as_of, self.segments.pricing, self.segments.zone)
-        run = Run(self, compiled, contexts, as_of)
+        run = Run(self, compiled, contexts, as_of, campaign or NO_CAMPAIGN)
         with self.engine.connect() as conn:
             if contact is None:
                 members = self.segments.recipients(definition, as_of)
@@ -145,13 +152,20 @@ class Run:
     members' whole emails."""
 
     def __init__(
-        self, previewer: Previewer, compiled: CompiledTemplate, contexts: Contexts, as_of: datetime
+        self,
+        previewer: Previewer,
+        compiled: CompiledTemplate,
+        contexts: Contexts,
+        as_of: datetime,
+        campaign: str = NO_CAMPAIGN,
     ) -> None:
         self.previewer, self.compiled, self.contexts, self.as_of = previewer, compiled, contexts, as_of
-        self.letterhead = previewer.letterhead
+        self.letterhead, self.campaign = previewer.letterhead, campaign
 
     def variables(self, conn: Connection, batch: list[Recipient]) -> list[dict[str, Any]]:
-        return self.contexts.batch(conn, batch, unsubscribe_url=self.letterhead.unsubscribe_url)
+        return self.contexts.batch(
+            conn, batch, campaign=self.campaign, unsubscribe_url=self.letterhead.unsubscribe_url
+        )
 
     def survey(
         self, conn: Connection, members: Iterable[list[Recipient]], samples: int
@@ -162,6 +176,9 @@ class Run:
                 seen = observe(recipient, context, self.compiled)
                 if isinstance(seen, str):
                     tally.fail(recipient.external_id, seen)
+                    if tally.failures == tally.recipients == GIVE_UP_AFTER:
+                        tally.stopped = True  # a template that fails everyone: say so now, not in minutes
+                        return tally, []
                     continue
                 tally.add(seen)
                 chooser.add(seen)
@@ -197,9 +214,10 @@ def observe(recipient: Recipient, context: Mapping[str, Any], compiled: Compiled
     """One member's render seen for the check and the samples, or why it failed."""
     try:
         rendered = compiled.render(context)
-    except RenderError as error:
-        return str(error)
+    except RenderError as error:  # the template's name is the preview's: the line and the cause
+        return f"line {error.line}: {error.message}" if error.line else error.message
     trace = rendered.trace
+    shown = [name for name in products(context) if html.escape(name) in rendered.html]
     return Observed(
         contact=recipient.external_id,
         language=context.get("language"),
@@ -207,13 +225,13 @@ def observe(recipient: Recipient, context: Mapping[str, Any], compiled: Compiled
         fallbacks=dict(trace.fallbacks),
         missing=frozenset(trace.missing),
         branches=frozenset(trace.branches),
-        product_length=max(map(len, products(context)), default=0),
+        product_length=max(map(len, shown), default=0),
         subject=rendered.subject,
     )
 
 
 def products(context: Mapping[str, Any]) -> Iterator[str]:
-    """The product names a member's email may show: the last purchase and the recommendations."""
+    """The product names a member's variables hold: the last purchase and the recommendations."""
     last: Mapping[str, Any] = context.get("last_purchase") or {}
     if last.get("product"):
         yield str(last["product"])

@@ -82,6 +82,13 @@ CASES = [
     ("customers who ordered 4 or more times", purchase(count=Count(op="ge", n=4))),
     ("contacts who clicked more than 3 emails", Event(type="email_clicked", count=Count(op="gt", n=3))),
     ("contacts with 3 orders", purchase(count=Count(op="ge", n=3))),  # a bare count: at least
+    # a count with no "with" before it counts events, never an age
+    ("3+ orders", purchase(count=Count(op="ge", n=3))),
+    ("5 or more opens", Event(type="email_opened", count=Count(op="ge", n=5))),
+    ("2+ running orders", purchase(where=category("running"), count=Count(op="ge", n=2))),
+    # "of" or "in" after an order names the goods, though a campaign is named like them too
+    ("custs w/ 2+ orders of running gear", purchase(where=category("running"), count=Count(op="ge", n=2))),
+    ("custs w/ orders in running", purchase(where=category("running"))),
     ("contacts with 0 orders", purchase(count=Count(op="eq", n=0))),  # but 0 is none, not "at least 0"
     ("contacts who opened 0 emails", Event(type="email_opened", count=Count(op="eq", n=0))),
     ("contacts with at least 0 orders", purchase(count=Count(op="ge", n=0))),  # as said
