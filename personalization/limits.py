@@ -72,7 +72,11 @@ class Forbidden(SecurityError):
         return self.message or ""
 
 
-@dataclass
+#: How many ticks (attributes, calls, loop rounds) a render does between two readings of its clock.
+TICKS_PER_CLOCK = 16
+
+
+@dataclass(slots=True)
 class RenderState:
     """One email's render: what it has spent and what it did (branches, fallbacks, missing)."""
 
@@ -84,9 +88,14 @@ class RenderState:
     branches: set[str] = field(default_factory=set)
     fallbacks: dict[str, str] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
+    ticks: int = 0
 
     def tick(self) -> None:
-        if time.thread_time() > self.deadline:
+        # The clock is read every TICKS_PER_CLOCK ticks: reading this thread's CPU time is a
+        # system call (about 1-2 us), a few dozen per email, and between two readings a render can
+        # only do a few attributes, calls or loop rounds, each bounded by the other limits.
+        self.ticks += 1
+        if not self.ticks % TICKS_PER_CLOCK and time.thread_time() > self.deadline:
             raise Stop(f"the template ran longer than {self.limits.seconds:g} s")
 
     def iterate(self) -> None:
@@ -416,6 +425,9 @@ class Environment(ImmutableSandboxedEnvironment):
     """The immutable sandbox with Tailor's limits (the module's docstring says which)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    #: The ids of the functions the compiler inserts calls to (templates.Sandbox sets them: module
+    #: functions and a class, which live as long as the process), called directly.
+    trusted: frozenset[int] = frozenset()
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value):
@@ -430,6 +442,16 @@ class Environment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if (state := _state()) is not None:
             state.tick()
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            # The context's own mappings, the common case: what the sandbox's getattr returns for a
+            # name that is no attribute of a dict (the item, unchecked), without the AttributeError
+            # it raises and catches first to find that out.
+            try:
+                value = obj[attribute]
+            except KeyError:
+                pass
+            else:
+                return _shown(value, attribute)
         return _shown(super().getattr(obj, attribute), attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -464,6 +486,14 @@ class Environment(ImmutableSandboxedEnvironment):
         state = _state()
         if state is not None:
             state.tick()
+        if id(__obj) in __self.trusted:  # by identity: a template's value is never hashed
+            # The compiler's hidden calls (branch, probe, fallback, loop), a template cannot name
+            # them: they only record what they are given or hand it back, so they need neither
+            # the checks of a call's arguments nor the sandbox's test of the callable. Jinja passes
+            # the loop's and block's variables for functions that take the context: these do not.
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return __obj(*args, **kwargs)
         function = __obj._function if isinstance(__obj, Shown) else __obj
         _check_arguments((*args, *kwargs.values()))
         args = _check_text_call(function, args)
@@ -477,6 +507,10 @@ class Environment(ImmutableSandboxedEnvironment):
         finally:
             if nested and state is not None:
                 state.depth -= 1
+
+
+#: A name a dict has as an attribute (`items`, `get`...): the sandbox's getattr finds that first.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def _shown(value: Any, name: str) -> Any:

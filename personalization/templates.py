@@ -163,8 +163,12 @@ class CompiledTemplate:
             texts = {kind: self._run(compiled, context, state) for kind, compiled in self._parts.items()}
         finally:
             CURRENT.reset(token)
-        trace = Trace(fallbacks=state.fallbacks, missing=state.missing, branches=frozenset(state.branches))
-        return Rendered(
+        # Built without validation: every value is already of its field's type, and this render's
+        # own (the state is not used again), so validating would only copy them.
+        trace = Trace.model_construct(
+            fallbacks=state.fallbacks, missing=state.missing, branches=frozenset(state.branches)
+        )
+        return Rendered.model_construct(
             # A header is one line: the subject's newlines and runs of spaces become one space.
             subject=" ".join(texts["subject"].split()),
             preheader=" ".join(texts.get("preheader", "").split()),
@@ -174,10 +178,16 @@ class CompiledTemplate:
 
     def _run(self, compiled: _Compiled, context: Mapping[str, Any], state: RenderState) -> str:
         chunks: list[str] = []
+        # RenderState.wrote, inlined: it runs for every chunk of every email.
+        cap, output = state.limits.output_bytes, state.output
         try:
             for chunk in compiled.template.generate(context):
-                state.wrote(chunk)
+                output += len(chunk)
+                if output > cap:
+                    state.output = output
+                    state.wrote("")  # raises the limit's Stop
                 chunks.append(chunk)
+            state.output = output
         except Exception as error:  # every failure of a template becomes its RenderError
             line = compiled.part.file_line(_template_line(error.__traceback__, compiled.part.filename))
             raise RenderError(self.name, line, _render_message(error)) from None
@@ -204,6 +214,7 @@ class Sandbox:
         for name, value in (globals or {}).items():
             env.globals[name] = Shown(name, value) if callable(value) else value
         env.globals.update({BRANCH: _record_branch, PROBE: _probe, FALLBACK: _fallback, LOOP: Counted})
+        env.trusted = frozenset(map(id, (_record_branch, _probe, _fallback, Counted)))
         self.environment = env
 
     @property

@@ -283,3 +283,14 @@ def test_a_batch_costs_the_same_few_queries_whatever_its_size(service: SegmentSe
             assert len(contexts.batch(conn, recipients[:size])) == size
             counts.append(len(statements))
     assert counts == [3, 3, 3]
+
+
+def test_related_keeps_the_ties_at_the_last_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As SQL's `rank() <= RELATED` did: those tied with the last kept place are kept too."""
+    from personalization import context
+
+    monkeypatch.setattr(context, "RELATED", 2)
+    baskets = {frozenset(pair): n for pair, n in (("AB", 3), ("AC", 2), ("AD", 2), ("AE", 1), ("F", 5))}
+    related = context._related(baskets)
+    assert related["A"] == [("B", 3), ("C", 2), ("D", 2)]
+    assert related["E"] == [("A", 1)] and "F" not in related
