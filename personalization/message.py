@@ -70,34 +70,7 @@ class Email(BaseModel):
         return message
 
     def as_bytes(self) -> bytes:
-        """`message()`'s bytes as the standard generator writes them, written here directly: the
-        structure is always the same two parts, and building then walking the message objects was
-        most of the cost of an email. The headers still go through the policy (parsed, refused
-        when they hold a line break, folded), and a test holds this to the generator's bytes."""
-        boundary = self.boundary()
-        headers = (("To", self.to), ("Subject", self.subject), *self.headers.items(), *_MIME_VERSION)
-        dash = b"\r\n--" + boundary.encode("ascii")
-        return b"".join(
-            (
-                # Content-Type last, folded once: every boundary has the same length and the same
-                # kind of characters, so it folds the same way (MIME-Version is given once, above)
-                _header_block(headers, end=b""),
-                _CONTENT_TYPE.replace(_SAMPLE_BOUNDARY, boundary.encode("ascii")),
-                dash[2:],
-                b"\r\n",
-                _PART_HEADERS["plain"],
-                _qp_lines(self.text),
-                dash,
-                b"\r\n",
-                _PART_HEADERS["html"],
-                _qp_lines(self.html),
-                dash,
-                b"--\r\n",
-            )
-        )
-
-    def generated(self) -> bytes:
-        """`message()` through the standard generator: what `as_bytes` is held to."""
+        """`message()` as the standard generator writes it: the bytes delivery hands over."""
         buffer = BytesIO()
         _Generator(buffer, mangle_from_=False, policy=POLICY).flatten(self.message())
         return buffer.getvalue()
@@ -171,74 +144,10 @@ def one_line(subject: str) -> str:
 
 def _text_part(subtype: str, content: str) -> MIMEPart:
     part = MIMEPart(policy=POLICY)
-    for name, value in _part_headers(subtype):
-        part[name] = value
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "quoted-printable"
     part.set_payload(binascii.b2a_qp(content.encode(), istext=True).decode("ascii"))
     return part
-
-
-def _part_headers(subtype: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Content-Type", f'text/{subtype}; charset="utf-8"'),
-        ("Content-Transfer-Encoding", "quoted-printable"),
-    )
-
-
-def _multipart(boundary: str) -> str:
-    return f'multipart/alternative; boundary="{boundary}"'
-
-
-def _header_block(headers: tuple[tuple[str, str], ...], end: bytes = b"\r\n") -> bytes:
-    """Headers as `EmailMessage` stores and the generator folds them, and the blank line after.
-    A name the standard allows once (To, Subject, Message-ID...) given twice is refused, as
-    `EmailMessage.__setitem__` refuses it."""
-    seen: dict[str, int] = {"content-type": 1} if end == b"" else {}  # the caller adds its own
-    folded = []
-    for name, value in headers:
-        key = name.lower()
-        limit = POLICY.header_max_count(name)
-        seen[key] = seen.get(key, 0) + 1
-        if limit and seen[key] > limit:
-            raise ValueError(f"There may be at most {limit} {name} headers in a message")
-        folded.append(_folded(name, value))
-    folded.append(end)
-    return b"".join(folded)
-
-
-def _folded(name: str, value: str) -> bytes:
-    """One header line(s) as the policy folds it. A value of the plainest form (one short line of
-    printable ASCII: an address `user@example.com`, a Message-ID `<id@host>`, a subject with no
-    encoded words or runs of spaces) folds to itself: written at once, without the standard
-    library's parser, which costs 0.1-0.2 ms for each value a send has not seen before (every
-    recipient's To and Message-ID). Anything else is parsed, and refused when it holds a line
-    break, by the policy."""
-    plain = _PLAIN_FORMS.get(name.lower())
-    if plain is not None and len(name) + 2 + len(value) <= _LINE_LENGTH and plain.fullmatch(value):
-        return f"{name}: {value}\r\n".encode("ascii")
-    stored_name, stored = POLICY.header_store_parse(name, value)
-    return POLICY.fold_binary(stored_name, stored)
-
-
-_LINE_LENGTH = 78  #: the policy's max_line_length (SMTP's, which POLICY keeps)
-_DOT_ATOM = r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
-_ADDRESS = re.compile(_DOT_ATOM, re.ASCII)
-#: printable ASCII words, one space apart, and no `=?` that could read as an encoded word
-_UNSTRUCTURED = re.compile(r"(?!.*=\?)[\x21-\x7e]+(?: [\x21-\x7e]+)*", re.ASCII)
-_PLAIN_FORMS = {
-    "to": _ADDRESS,
-    "from": _ADDRESS,
-    "reply-to": _ADDRESS,
-    "message-id": re.compile(f"<{_DOT_ATOM}>", re.ASCII),
-    "subject": _UNSTRUCTURED,
-}
-
-
-def _qp_lines(content: str) -> bytes:
-    """A part's quoted-printable body with CRLF line endings, as `_Generator._write_lines` writes it."""
-    encoded = binascii.b2a_qp(content.encode(), istext=True)
-    if b"\r" not in encoded:  # the usual case, and a plain replace is several times the regex's speed
-        return encoded.replace(b"\n", b"\r\n")
-    return _LINE_ENDING_BYTES.sub(b"\r\n", encoded)
 
 
 class _CachingPolicy(EmailPolicy):
@@ -282,7 +191,6 @@ class _Generator(BytesGenerator):
 
 
 _LINE_ENDING = re.compile(r"\r\n|\r|\n")
-_LINE_ENDING_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 class _Registry(HeaderRegistry):
@@ -301,10 +209,3 @@ class _Registry(HeaderRegistry):
 
 
 POLICY = _CachingPolicy(linesep="\r\n", header_factory=_Registry())
-
-#: The parts' own headers never change: folded once.
-_PART_HEADERS = {subtype: _header_block(_part_headers(subtype)) for subtype in ("plain", "html")}
-_MIME_VERSION = (("MIME-Version", "1.0"),)
-#: A boundary's shape (`boundary()`): "=_tailor_" and 32 hex digits.
-_SAMPLE_BOUNDARY = b"=_tailor_" + b"0" * 32
-_CONTENT_TYPE = _header_block((("Content-Type", _multipart(_SAMPLE_BOUNDARY.decode("ascii"))),))

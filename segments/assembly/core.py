@@ -66,6 +66,12 @@ class Assembly(People, Events, Amounts, Values, Times, PresetParts, TreeReader):
         what = subtree(tree, -1)
         getattr(self, f"with_{what.data}")(what)
 
+    def on_bare_count(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
+        self.with_event_count(tree)  # "3+ orders": "with 3+ orders" without its "with"
+
+    def on_bare_goods_count(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
+        self.with_event_count(tree, goods=True)  # "2+ running orders": orders in running
+
     def marker(self, word: str) -> None:
         """A structure word between noun phrases: the run before it is complete."""
         self.close_run()

@@ -33,6 +33,7 @@ from segments.definition import (
     all_of,
 )
 from segments.definition import Last as LastWindow
+from segments.suggestions import PRODUCT_EVENTS
 
 #: A calendar period, and the one right after it: "whose last order was last month" has none since.
 FOLLOWING_PERIOD: dict[CalendarName, CalendarName] = {
@@ -136,10 +137,19 @@ class Events(Amounts, Times, PresetParts):
     def on_no_event(self, tree: Tree[Token], following: Tree[Token] | None) -> None:
         self.with_no_event(tree)
 
-    def with_event_count(self, tree: Tree[Token]) -> None:
+    def with_event_count(self, tree: Tree[Token], goods: bool = False) -> None:
         quantity = _child(tree, "quantity")
         clause = Clause(type=self.event_type(tree), count=self.quantity(quantity) if quantity else None)
         self.add(clause)
+        if goods:  # the value before the noun is what the events were of: "2+ running orders"
+            tags = [self.tag(t) for t in tree.children if isinstance(t, Token) and t.type == "VALUE"]
+            if clause.type not in PRODUCT_EVENTS or not all(_fits(tag, "purchase") for tag in tags):
+                raise AssemblyError(f"'{' '.join(self.said(tree))}': say what the events were of, e.g. "
+                                    "'3+ orders of running gear'")  # fmt: skip
+            shared, each = self.event_filters(tags, "purchase", "")
+            clause.where.extend(shared)
+            clause.each.extend(each)
+            clause.bare = False
         self.modifiers(tree, clause)
 
     def with_no_event(self, tree: Tree[Token]) -> None:
@@ -255,6 +265,8 @@ class Events(Amounts, Times, PresetParts):
                 clause.amount = self.amount_filter(inner)
             elif inner.data in ("about", "via_campaign", "in_category"):
                 role = {"about": "about", "via_campaign": "email", "in_category": "purchase"}[inner.data]
+                if inner.data == "via_campaign" and clause.type in PRODUCT_EVENTS:
+                    role = "purchase"  # "2+ orders of running gear": the goods first, then a campaign
                 tags = self.tokens(inner, "VALUE")
                 if not all(_fits(tag, role) for tag in tags) and all(_fits(tag, "place") for tag in tags):
                     # "bought golf in Germany": the contact's place, not the event's campaign
