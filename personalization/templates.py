@@ -46,6 +46,7 @@ from personalization.limits import (
     finalize,
     make_dict,
 )
+from personalization.variables import FIELDS, RECOMMENDATION_FIELDS
 
 #: The hidden globals the compiler inserts calls to. Templates cannot name them: names starting
 #: with "__" are refused at compile.
@@ -296,6 +297,7 @@ def _problems(
             found += _filter_problems(node, filters, tests)
     if known is not None:
         found += _unknown_variables(tree, known)
+        found += _unknown_fields(tree)
     return found
 
 
@@ -333,6 +335,32 @@ def _unknown_variables(tree: nodes.Template, known: set[str]) -> list[tuple[int,
         lines = [n.lineno for n in tree.find_all(nodes.Name) if n.name == name and n.ctx == "load"]
         found.append((min(lines, default=1), f"unknown variable {name!r}{_did_you_mean(name, known)}"))
     return found
+
+
+def _unknown_fields(tree: nodes.Template) -> list[tuple[int, str]]:
+    """`last_purchase.prodcut`, `item.prodcut` of a loop over the recommendations: a misspelt
+    field of what the context adds, found at import (a name the template sets itself is its own)."""
+    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    fields = {name: known for name, known in FIELDS.items() if name not in assigned}
+    for loop in tree.find_all(nodes.For):
+        over = loop.iter.name if isinstance(loop.iter, nodes.Name) else None
+        if over == "recommendations" and isinstance(loop.target, nodes.Name):
+            fields[loop.target.name] = RECOMMENDATION_FIELDS
+    found = []
+    for node in tree.find_all(nodes.Getattr):
+        owner = node.node
+        if isinstance(owner, nodes.Getitem) and isinstance(owner.node, nodes.Name):
+            known = RECOMMENDATION_FIELDS if owner.node.name == "recommendations" else None
+        else:
+            known = fields.get(owner.name) if isinstance(owner, nodes.Name) else None
+        if known is not None and node.attr not in known | MAPPING_METHODS:
+            said, has = _did_you_mean(node.attr, known), ", ".join(sorted(known))
+            found.append((node.lineno, f"unknown field {node.attr!r}{said} (it has {has})"))
+    return found
+
+
+#: What a template may call on a mapping of the context: `last_purchase.get('product')`.
+MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
@@ -422,8 +450,10 @@ def _mark_branches(tree: nodes.Template, tags: list[_IfTags], part: _Part, ids: 
         if tag.else_ is not None or node.else_:
             else_line = part.file_line(tag.else_[0]) if tag.else_ else line
             label = f"else of the if on line {line}{where}"
-            branches.append(Branch(id=f"{if_id}.else", line=else_line or line, label=label))
-            _record_at_top(node.else_, f"{if_id}.else")
+        else:  # no else: the email without the block is a case of its own ("Hello." with no city)
+            else_line, label = line, f"{tag.if_[1]}: not taken (line {line}{where})"
+        branches.append(Branch(id=f"{if_id}.else", line=else_line or line, label=label))
+        _record_at_top(node.else_, f"{if_id}.else")
     return branches
 
 

@@ -21,6 +21,15 @@ CONTEXT = (
     "campaign",  # name
     "unsubscribe_url",
 )
+#: The fields of what the context adds, so `last_purchase.prodcut` is found at import.
+FIELDS = {
+    "last_purchase": frozenset({"product", "category", "amount", "currency", "at"}),
+    "rfm": frozenset({"r", "f", "m"}),
+    "engagement": frozenset({"opens", "clicks", "last_opened_at"}),
+    "campaign": frozenset({"name"}),
+}
+#: The fields of each of `recommendations`.
+RECOMMENDATION_FIELDS = frozenset({"product", "category"})
 #: Contact columns that are the store's bookkeeping, not fields a template shows.
 HIDDEN = frozenset({"id", "properties"})
 

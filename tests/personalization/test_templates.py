@@ -151,10 +151,15 @@ def test_branches_of_the_subject_and_of_nested_ifs_are_recorded(sandbox):
 
     assert [b.label for b in template.branches] == [
         "if first_name (line 2, in the subject)",
+        "if first_name: not taken (line 2, in the subject)",
         "if item.category == 'running' (line 4)",
+        "if item.category == 'running': not taken (line 4)",
     ]
     assert rendered.trace.branches == {"L2", "L4"}
     assert rendered.subject == "Ada, new shoes"
+    # an if without an else is two cases: the email with the block, and the one without it
+    without = template.render({"recommendations": [{"category": "yoga"}]})
+    assert without.trace.branches == {"L2.else", "L4.else"}
 
 
 def test_a_branch_cannot_be_forged_by_the_template(sandbox):
@@ -206,10 +211,10 @@ def test_a_present_value_is_neither_missing_nor_a_fallback(sandbox):
 
 
 def test_a_failure_at_render_time_has_its_line(sandbox):
-    template = sandbox.compile("winback", HEAD + "<p>\n</p>\n{{ 10 / campaign.size }}", known=KNOWN)
+    template = sandbox.compile("winback", HEAD + "<p>\n</p>\n{{ 10 / (city | length) }}", known=KNOWN)
 
     with pytest.raises(RenderError) as caught:
-        template.render({"campaign": {"size": 0}})
+        template.render({"city": ""})
 
     assert str(caught.value) == "winback, line 7: division by zero"
 
@@ -220,3 +225,23 @@ def test_a_render_that_runs_too_long_is_cut():
 
     with pytest.raises(RenderError, match=r"ran longer than 0\.01 s"):
         sandbox.compile("winback", HEAD + body, known=KNOWN).render({})
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("{{ last_purchase.prodcut }}", "unknown field 'prodcut' (did you mean 'product'?)"),
+        ("{{ campaign.nmae }}", "unknown field 'nmae' (did you mean 'name'?) (it has name)"),
+        ("{% for item in recommendations %}{{ item.prodcut }}{% endfor %}", "(did you mean 'product'?)"),
+        ("{{ recommendations[0].categroy }}", "unknown field 'categroy' (did you mean 'category'?)"),
+    ],
+)
+def test_a_misspelt_field_of_the_context_is_found_at_import(sandbox, body: str, said: str) -> None:
+    error = compile_error(sandbox, HEAD + body)
+    assert said in error.message and error.line == HEAD.count("\n") + 1
+
+
+def test_the_fields_of_the_context_and_a_templates_own_names_compile(sandbox) -> None:
+    body = "{{ last_purchase.product }} {{ last_purchase.get('at') }} {{ first_name }}"
+    body += "{% set campaign = {'title': 'x'} %}{{ campaign.title }}"
+    sandbox.compile("winback", HEAD + body, known=KNOWN)
