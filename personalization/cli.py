@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from personalization.library import Imported, LibraryError, import_directory, list_templates
 from personalization.preview import SAMPLES, Preview, Previewer, PreviewError
-from personalization.screenshot import browser, screenshot
+from personalization.screenshot import WINDOW, browser, screenshot
 from personalization.templates import Sandbox, TemplateError
 from store.migrate import upgrade
 
@@ -167,7 +167,8 @@ def write_samples(found: Preview, directory: Path) -> list[str]:
         files = [eml.name, page.name]
         if chromium:
             try:
-                screenshot(page, directory / f"{sample.contact}.png", chromium)
+                if not screenshot(page, directory / f"{sample.contact}.png", chromium):
+                    said.append(f"{sample.contact}.png: the email is longer than {WINDOW[1]:,} px, cut there")
                 files.append(f"{sample.contact}.png")
             except (OSError, subprocess.SubprocessError) as error:
                 said.append(f"no screenshot of {sample.contact}: {error}")
