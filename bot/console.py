@@ -23,7 +23,11 @@ from sqlalchemy import Engine, func, select
 from bot import blocks
 from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
+from personalization.cli import NO_POSTAL_ADDRESS, preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
+from personalization.library import list_templates
+from personalization.preview import Previewer, PreviewError
+from personalization.templates import TemplateError
 from reports.service import ReportService
 from segments.reading import counted
 from segments.saved import SavedInfo
@@ -37,8 +41,9 @@ from store.migrate import upgrade
 from store.models import Campaign, Contact, Event
 
 PROMPT = "tailor> "
-#: Where the console writes reports' charts (under the working directory).
+#: Where the console writes reports' charts and previews' files (under the working directory).
 CHARTS = Path("tailor-charts")
+PREVIEWS = Path("tailor-previews")
 
 #: How to ask, in the console (Slack's help says /tailor, mentions and direct messages).
 WAYS_IN = "Type a phrase at the prompt; in Slack, ask with `/tailor <phrase>`, a mention or a direct message."
@@ -53,6 +58,9 @@ Commands:
   save NAME: PHRASE
                   save a segment under a name, usable in later phrases ("NAME in Berlin")
   saved           the saved segments
+  templates       the email templates (python app.py templates import DIR adds them)
+  preview TEMPLATE: PHRASE
+                  the template for the segment: its check, and samples written under tailor-previews/
   import --contacts FILE [--events FILE] [--campaigns FILE]
                   import CSV files; importing a file again updates it, never duplicates
   help            this list
@@ -172,6 +180,10 @@ class Console:
             self.import_files(line)
         elif word == "save":
             self.save(line.split(maxsplit=1)[1] if " " in line else "")
+        elif word == "templates" and line.lower() == "templates":
+            self.templates()
+        elif word == "preview":
+            self.preview(line.split(maxsplit=1)[1] if " " in line else "")
         elif word == "saved" and line.lower() == "saved":
             for info in self.segments.saved.list():
                 self.say(f"  {info.name:<24} {info.text}")
@@ -248,6 +260,32 @@ class Console:
                 return
             result = self.conversation.save(name, phrase, replace=True)
         self.show({"text": "", "blocks": blocks.saved_modal(name, result)["blocks"]})
+
+    def templates(self) -> None:
+        with self.engine.connect() as conn:
+            shelf = list_templates(conn)
+        for info in shelf:
+            self.say(f"  {info.name:<20} version {info.version:<3} {info.subject}")
+        if not shelf:
+            self.say("No templates yet: python app.py templates import DIR")
+
+    def preview(self, rest: str) -> None:
+        """`preview TEMPLATE: PHRASE`: the check and samples, the files under tailor-previews/."""
+        template, _, phrase = rest.partition(":")
+        if not template.strip() or not phrase.strip():
+            self.say("preview: write `preview TEMPLATE: PHRASE`, e.g. `preview winback: lapsed custs in DE`")
+            return
+        previews = Previewer(self.engine, self.segments, self.settings.letterhead())
+        try:
+            found = previews.preview(
+                template.strip(), phrase.strip(), datetime.now(UTC).replace(microsecond=0)
+            )
+        except (PreviewError, TemplateError) as error:
+            self.say(f"preview: {error}")
+            return
+        notes = [] if previews.letterhead.has_postal_address else [NO_POSTAL_ADDRESS]
+        for line in [*preview_lines(found, notes), *write_samples(found, ready(PREVIEWS))]:
+            self.say(line)
 
     def import_files(self, line: str) -> None:
         try:

@@ -115,13 +115,14 @@ def refused(message: str, suggestions: list[str], as_json: bool, out: TextIO, er
     return 1
 
 
-def ready(directory: Path) -> None:
+def ready(directory: Path) -> Path:
     """`--out`'s folder, made if need be; PreviewError when it is a file or cannot be made."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         reason = "it is a file" if directory.exists() else (error.strerror or str(error))
         raise PreviewError(f"--out {directory}: cannot write there ({reason})") from None
+    return directory
 
 
 NO_POSTAL_ADDRESS = (

@@ -270,3 +270,17 @@ def test_phrases_past_any_meaning_are_answered_and_the_console_goes_on(database_
     assert "nothing here says whom" in out
     assert "9999 is not a year to report on" in out
     assert "Contacts in Berlin" in out and "Traceback" not in out
+
+
+def test_the_demo_templates_list_and_preview_in_the_console(tmp_path: Path, monkeypatch, database_url: str):
+    """The demo data comes with its templates; a preview writes its samples under tailor-previews/."""
+    monkeypatch.chdir(tmp_path)
+    asked = ["templates", "preview winback: lapsed custs in DE", "preview winbak: lapsed custs", "preview"]
+    code, out = console(demo_settings(database_url), "\n".join([*asked, "quit"]) + "\n")
+    assert code == 0
+    assert all(f"  {name}" in out for name in ("newsletter", "recommendations", "welcome", "winback"))
+    assert "> winback (version 1) for 'lapsed custs in DE'" in out and "sample 1: c" in out
+    assert "preview: no template 'winbak' (did you mean 'winback'?)" in out
+    assert "preview: write `preview TEMPLATE: PHRASE`" in out
+    written = sorted(p.suffix for p in (tmp_path / "tailor-previews").iterdir())
+    assert written.count(".eml") == written.count(".html") >= 1
