@@ -142,10 +142,12 @@ def parser() -> argparse.ArgumentParser:
         "preview",
         help="a template rendered for a segment: the whole-segment check and samples that cover its edges",
     )
-    look.add_argument("template", metavar="TEMPLATE")
+    look.add_argument("template", metavar="TEMPLATE", help="a template's name (python app.py templates list)")
     look.add_argument("text", metavar="PHRASE", help='the segment, e.g. "lapsed custs in DE"')
     look.add_argument("--samples", type=_count, default=5, metavar="N", help="samples to show (default 5)")
-    look.add_argument("--contact", metavar="ID", help="the email of this one member instead")
+    look.add_argument(
+        "--contact", metavar="ID", help="instead, the email of this member (a contact id: c00012)"
+    )
     look.add_argument("--as-of", type=_moment, metavar="ISO", help="now, for windows and the email's date")
     look.add_argument("--out", type=Path, metavar="DIR", help="write each sample as ID.eml, ID.html, ID.png")
     look.add_argument("--json", action="store_true", help="one JSON object per sample per line")

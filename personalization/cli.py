@@ -67,7 +67,10 @@ def run_list(engine: Engine, as_json: bool, out: TextIO = sys.stdout, err: TextI
     print(f"{'template':<{width}}  version  versions  imported          subject", file=out)
     for info in templates:
         numbers = f"{info.version:>7}  {info.versions:>8}"
-        print(f"{info.name:<{width}}  {numbers}  {info.imported_at:%Y-%m-%d %H:%M}  {info.subject}", file=out)
+        subject = (
+            info.subject if len(info.subject) <= SUBJECT_SHOWN else info.subject[: SUBJECT_SHOWN - 1] + "…"
+        )
+        print(f"{info.name:<{width}}  {numbers}  {info.imported_at:%Y-%m-%d %H:%M}  {subject}", file=out)
     return 0
 
 
@@ -125,6 +128,8 @@ def ready(directory: Path) -> Path:
     return directory
 
 
+#: Characters of a template's subject source that `templates list` shows.
+SUBJECT_SHOWN = 60
 NO_POSTAL_ADDRESS = (
     "TAILOR_POSTAL_ADDRESS is not set: the footer shows a placeholder, and sending will not start without it"
 )
