@@ -84,8 +84,12 @@ def test_the_same_inputs_give_the_same_bytes(composed: Email) -> None:
         "https://tailor.example/u/abc", HEADERS,
     )  # fmt: skip
     assert again.as_bytes() == composed.as_bytes()
-    other = again.model_copy(update={"text": again.text + "P.S."})
-    assert other.boundary() != composed.boundary()
+    # the one boundary cannot occur in a quoted-printable part, whatever the content says
+    tricky = again.model_copy(
+        update={"text": f"--{again.boundary()}\n", "html": f"<p>--{again.boundary()}--</p>"}
+    )
+    parts = list(parsed(tricky).iter_parts())
+    assert [part.get_content().replace("\r\n", "\n") for part in parts] == [tricky.text, tricky.html]
 
 
 def test_a_subject_is_one_line_and_a_header_cannot_be_injected() -> None:
