@@ -40,6 +40,9 @@ FOOTER = (
     'text-align:center">{address}<br><a href="{unsubscribe}" style="color:#6b7280">Unsubscribe</a>'
     "</div>"
 )
+#: The MIME boundary of every email. Both parts are quoted-printable, where "=" is always followed
+#: by two hex digits or a line break, so no part can hold "=_": the boundary is safe without looking
+#: at the content, and its header is parsed once per process.
 BOUNDARY = "=_tailor_alternative"
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -65,7 +68,7 @@ class Email(BaseModel):
         for name, value in (("To", self.to), ("Subject", self.subject), *self.headers.items()):
             message[name] = value
         message["MIME-Version"] = "1.0"
-        message["Content-Type"] = f'multipart/alternative; boundary="{self.boundary()}"'
+        message["Content-Type"] = f'multipart/alternative; boundary="{BOUNDARY}"'
         message.set_payload([_text_part("plain", self.text), _text_part("html", self.html)])
         return message
 
@@ -74,12 +77,6 @@ class Email(BaseModel):
         buffer = BytesIO()
         _Generator(buffer, mangle_from_=False, policy=POLICY).flatten(self.message())
         return buffer.getvalue()
-
-    def boundary(self) -> str:
-        """The MIME boundary: one for every email. Both parts are quoted-printable, where "=" is
-        always followed by two hex digits or a line break, so no part can hold "=_": the boundary
-        is safe without looking at the content, and its header is parsed once per process."""
-        return BOUNDARY
 
 
 class Composer:

@@ -223,7 +223,7 @@ def _fill(
 ) -> None:
     """Insert the missing factors of (the `chosen`) purchases, then count the purchases still
     without one, by currency."""
-    unstated = _setting(conn, "unstated_currency") or pricing.currency
+    unstated = unstated_currency(conn) or pricing.currency
     joined, value = priced(events)
     unpriced = and_(events.c.type == "purchase", events.c.amount.is_not(None), value.is_(None))
     key, day = _currency_key(events), utc_day(events.c.occurred_at)
