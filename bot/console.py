@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 from bot import blocks
 from bot.conversation import Conversation, Reply
 from bot.terminal import Choice, Terminal
-from personalization.cli import NO_POSTAL_ADDRESS, preview_lines, ready, write_samples
+from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
 from personalization.preview import Previewer, PreviewError
@@ -283,8 +283,7 @@ class Console:
         except (PreviewError, TemplateError) as error:
             self.say(f"preview: {error}")
             return
-        notes = [] if previews.letterhead.has_postal_address else [NO_POSTAL_ADDRESS]
-        for line in [*preview_lines(found, notes), *write_samples(found, ready(PREVIEWS))]:
+        for line in [*preview_lines(found), *write_samples(found, ready(PREVIEWS))]:
             self.say(line)
 
     def import_files(self, line: str) -> None:

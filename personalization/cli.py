@@ -97,16 +97,15 @@ def run_preview(previews: Previewer, asked: Asked, out: TextIO = sys.stdout, err
         return refused(str(error), getattr(error, "suggestions", []), asked.as_json, out, err)
     if found.check.failures and not found.samples:
         return refused(f"no email could be rendered: {found.check.lines()[-1]}", [], asked.as_json, out, err)
-    notes = [] if previews.letterhead.has_postal_address else [NO_POSTAL_ADDRESS]
     written = write_samples(found, asked.out) if asked.out else []
     if asked.as_json:
         for sample in found.samples:
             print(json.dumps(sample.as_json(), ensure_ascii=False), file=out)
         # what a script should know too, where a person reads it: the check and the notes
-        for line in [*found.check.lines(), *notes, *written]:
+        for line in [*found.check.lines(), *found.notes, *written]:
             print(line, file=err)
     else:
-        print("\n".join(preview_lines(found, notes, asked.contact)), *written, sep="\n", file=out)
+        print("\n".join(preview_lines(found, asked.contact)), *written, sep="\n", file=out)
     return 0
 
 
@@ -130,20 +129,17 @@ def ready(directory: Path) -> Path:
 
 #: Characters of a template's subject source that `templates list` shows.
 SUBJECT_SHOWN = 60
-NO_POSTAL_ADDRESS = (
-    "TAILOR_POSTAL_ADDRESS is not set: the footer shows a placeholder, and sending will not start without it"
-)
 #: Lines of each sample's text part a terminal shows.
 TEXT_LINES = 6
 
 
-def preview_lines(found: Preview, notes: list[str], contact: str | None = None) -> list[str]:
+def preview_lines(found: Preview, contact: str | None = None) -> list[str]:
     who = f"{contact}'s email" if contact else f"every reachable member's email ({found.check.recipients:,})"
     lines = [
         f"> {found.template} (version {found.version}) for {found.phrase!r}",
         f"  {found.reading}",
         f"  members {found.members:>9,}   reachable {found.reachable:>9,}",
-        *(f"  ! {warning}" for warning in [*found.warnings, *notes]),
+        *(f"  ! {warning}" for warning in [*found.warnings, *found.notes]),
         "",
         "check:" if found.check.lines() else f"check: {who} renders with no fallback",
         *(f"  - {line}" for line in found.check.lines()),

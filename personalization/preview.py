@@ -28,13 +28,18 @@ from personalization.library import TemplateNotFound, load
 from personalization.message import Composer, Email
 from personalization.samples import Choice, Chooser
 from personalization.templates import CompiledTemplate, Rendered, RenderError, Sandbox
+from segments.compiler import CompileError
 from segments.definition import Definition
 from segments.members import Recipient, recipients
+from segments.parser import ParseError
 from segments.service import Failure, SegmentService
 from store.models import Contact
 
 #: Samples a preview shows unless asked for another number.
 SAMPLES = 5
+NO_POSTAL_ADDRESS = (
+    "TAILOR_POSTAL_ADDRESS is not set: the footer shows a placeholder, and sending will not start without it"
+)
 #: A preview stops when this many members' renders, the first, have all failed.
 GIVE_UP_AFTER = 20
 #: `campaign.name` in a preview, which has no campaign yet: shown as what will stand there.
@@ -75,6 +80,8 @@ class Preview(BaseModel):
     members: int
     reachable: int
     warnings: list[str]
+    #: what the workspace's settings leave to say (no postal address yet)
+    notes: list[str]
     check: Check
     samples: list[Sample]
 
@@ -110,10 +117,12 @@ class Previewer:
         emails, or the email of the one member `contact` (its check covers that member alone).
         `campaign`: the name `campaign.name` shows (a placeholder when there is no campaign yet)."""
         compiled = self.template(template, version)
-        answer = self.segments.answer(phrase, as_of)
-        if isinstance(answer, Failure):
-            raise PreviewError(answer.error, answer.suggestions)
-        definition = Definition.model_validate(answer.definition)
+        try:
+            definition, notes = self.segments.read(phrase, as_of)
+            answer = self.segments.evaluate(phrase, definition, as_of, notes)
+        except (ParseError, CompileError) as error:
+            failure = Failure.of(phrase, error)
+            raise PreviewError(failure.error, failure.suggestions) from None
         contexts = Contexts(self.engine, as_of, self.segments.pricing, self.segments.zone)
         run = Run(self, compiled, contexts, as_of, campaign or NO_CAMPAIGN)
         with self.engine.connect() as conn:
@@ -131,6 +140,7 @@ class Previewer:
             members=answer.count,
             reachable=answer.reachable,
             warnings=answer.warnings,
+            notes=[] if self.letterhead.has_postal_address else [NO_POSTAL_ADDRESS],
             check=tally.check(),
             samples=[Sample(contact=c.contact, why=c.why, email=emails[c.contact]) for c in chosen],
         )
