@@ -153,6 +153,12 @@ class _CachingPolicy(EmailPolicy):
     of building a message with the standard library."""
 
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, str) and _verbatim(name, value, self.max_line_length):
+            # Kept as a source value, the way the standard library keeps the headers of a message
+            # it parsed: written as given (this policy refolds only long source values), parsed
+            # only when read back. Each recipient's To, Subject and Message-ID are new values,
+            # and parsing and refolding them was half the time spent building a message.
+            return name, value
         if isinstance(value, str):
             return _parsed(self, name, value)
         return super().header_store_parse(name, value)
@@ -171,6 +177,19 @@ class _CachingPolicy(EmailPolicy):
         if hasattr(value, "__dict__"):  # a header object (a str given as is has no room for it)
             value._tailor_folded = (key, folded)
         return folded
+
+
+def _verbatim(name: str, value: str, max_line_length: int | None) -> bool:
+    """A value that parsing and folding would write unchanged: printable ASCII (no line break,
+    nothing to encode), no encoded word to decode, short enough to stay on one line."""
+    if name.lower().startswith(READ_BY_THE_GENERATOR):  # parsed once, kept parsed (`_parsed`)
+        return False
+    fits = max_line_length is None or len(name) + 2 + len(value) <= max_line_length
+    return fits and value.isascii() and value.isprintable() and "=?" not in value
+
+
+#: Headers the generator reads back while writing: a source value would be parsed at each read.
+READ_BY_THE_GENERATOR = ("content-", "mime-version")
 
 
 @lru_cache(maxsize=8192)

@@ -132,3 +132,17 @@ def test_an_emails_bytes_do_not_depend_on_the_emails_before_it(composed: Email) 
     assert b"To: <a@example.com>\r\n" in bracketed.as_bytes()
     assert b"To: a@example.com\r\n" in plain.as_bytes()
     assert b"To: <a@example.com>\r\n" in bracketed.as_bytes()
+
+
+def test_headers_kept_as_given_read_back_parsed_and_long_or_non_ascii_ones_encoded(composed: Email) -> None:
+    """Short ASCII headers are written as given; what would change when folded goes through the
+    parser: non-ASCII is encoded, a long subject folded, and every header reads back parsed."""
+    long_subject = "Your trail runner 3 deserves company: socks, bottles and a headlamp for the dark mornings"
+    plain = composed.model_copy(update={"to": "ada@example.com", "subject": long_subject})
+    raw = plain.as_bytes()
+    assert b"To: ada@example.com\r\n" in raw
+    assert b"Subject: Your trail runner 3 deserves company: socks, bottles and a headlamp\r\n for" in raw
+    assert plain.message()["To"].addresses[0].addr_spec == "ada@example.com"
+    assert parsed(plain)["Subject"] == long_subject
+    assert b"Subject: =?utf-8?q?J=C3=BCrgen" in composed.as_bytes()
+    assert parsed(composed)["Subject"] == "Jürgen, wir vermissen dich"
