@@ -74,8 +74,14 @@ class Settings(BaseSettings):
     #: Channel and user ids that may talk to Tailor; empty lets everyone in the workspace.
     allowed_channels: IdList = ()
     allowed_users: IdList = ()
+    #: Who may approve a campaign: Slack user ids, and user group ids (S...) whose members may.
+    approvers: IdList = ()
+    #: Approvals by different approvers a campaign needs before it can be scheduled.
+    approvals_required: int = Field(default=1, ge=1, le=10)
+    #: The user the console acts as (a Slack user id); `--as` on the console's commands overrides it.
+    console_user: str = "console"
 
-    @field_validator("allowed_channels", "allowed_users", mode="before")
+    @field_validator("allowed_channels", "allowed_users", "approvers", mode="before")
     @classmethod
     def _id_list(cls, value: object) -> object:
         if isinstance(value, str):

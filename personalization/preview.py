@@ -27,7 +27,7 @@ from personalization.letterhead import Letterhead
 from personalization.library import TemplateNotFound, load
 from personalization.message import Composer, Email
 from personalization.samples import Choice, Chooser
-from personalization.templates import CompiledTemplate, Rendered, RenderError, Sandbox
+from personalization.templates import CompiledTemplate, Rendered, RenderError, Sandbox, TemplateError
 from segments.compiler import CompileError
 from segments.definition import Definition
 from segments.members import Recipient, recipients
@@ -77,6 +77,7 @@ class Preview(BaseModel):
     version: int
     phrase: str
     reading: str
+    definition: Definition
     members: int
     reachable: int
     warnings: list[str]
@@ -94,14 +95,18 @@ class Previewer:
         self.sandbox = Sandbox(filters=filters(segments.pricing.currency))
         self.composer = Composer(letterhead.sender, letterhead.postal_address)
 
-    def template(self, name: str, version: int | None = None) -> CompiledTemplate:
-        """The stored template, compiled; PreviewError for an unknown name or version."""
+    def template(self, name: str, version: int | None = None, subject: str | None = None) -> CompiledTemplate:
+        """The stored template, compiled (with `subject` in place of its own); PreviewError for an
+        unknown name or version, or a subject that does not compile."""
         with self.engine.connect() as conn:
             try:
                 stored = load(conn, name, version)
             except TemplateNotFound as error:
                 raise PreviewError(str(error)) from error
-        return self.sandbox.compile(stored.name, stored.content, stored.version)
+        try:
+            return self.sandbox.compile(stored.name, stored.content, stored.version, subject=subject)
+        except TemplateError as error:
+            raise PreviewError(f"the subject: {error.message}" if subject else str(error)) from None
 
     def preview(
         self,
@@ -112,13 +117,19 @@ class Previewer:
         contact: str | None = None,
         version: int | None = None,
         campaign: str | None = None,
+        subject: str | None = None,
+        definition: Definition | None = None,
     ) -> Preview:
         """The template for the segment: the whole-segment check and `samples` chosen members'
         emails, or the email of the one member `contact` (its check covers that member alone).
-        `campaign`: the name `campaign.name` shows (a placeholder when there is no campaign yet)."""
-        compiled = self.template(template, version)
+        `campaign`: the name `campaign.name` shows (a placeholder when there is no campaign yet);
+        `subject`: in place of the template's; `definition`: the segment `phrase` was read as."""
+        compiled = self.template(template, version, subject)
         try:
-            definition, notes = self.segments.read(phrase, as_of)
+            if definition is None:
+                definition, notes = self.segments.read(phrase, as_of)
+            else:  # a campaign's: the phrase, read again today, might say something else
+                notes = []
             answer = self.segments.evaluate(phrase, definition, as_of, notes)
         except (ParseError, CompileError) as error:
             failure = Failure.of(phrase, error)
@@ -137,6 +148,7 @@ class Previewer:
             version=compiled.version,
             phrase=phrase,
             reading=answer.explanation,
+            definition=definition,
             members=answer.count,
             reachable=answer.reachable,
             warnings=answer.warnings,

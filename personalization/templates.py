@@ -16,6 +16,7 @@ budget. The records go to a per-render collector (`limits.CURRENT`) that templat
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -224,13 +225,21 @@ class Sandbox:
         return {name for name in self.environment.globals if not name.startswith("__")}
 
     def compile(
-        self, name: str, text: str, version: int = 0, known: Collection[str] | None = None
+        self,
+        name: str,
+        text: str,
+        version: int = 0,
+        known: Collection[str] | None = None,
+        subject: str | None = None,
     ) -> CompiledTemplate:
-        """TemplateError for anything that can be found before a render, with its line in the file."""
+        """TemplateError for anything that can be found before a render, with its line in the file.
+        `subject`: a campaign's own subject (Jinja2 too) in place of the file's."""
         try:
             sources = front_matter.parse(text)
         except front_matter.FrontMatterError as error:
             raise TemplateError(name, error.line, error.message) from None
+        if subject is not None:
+            sources = dataclasses.replace(sources, subject=subject, subject_line=None)
         if sources.subject is None:
             line = 1 if sources.body_offset else None
             raise TemplateError(name, line, 'no subject: begin the file with ---, subject: "...", ---')

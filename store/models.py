@@ -316,3 +316,64 @@ class EmailTemplate(Base):
     imported_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("name", "version"),)
+
+
+class OwnedCampaign(Base):
+    """A campaign Tailor drafted, beside its row in `campaigns` (same id), which reports read for
+    Tailor's campaigns as for imported ones: what it sends to whom, and where its approval stands.
+
+    `state` changes only through `campaigns.states` (the allowed moves) and `campaigns.service`,
+    which writes each change to `campaign_audit` in the same transaction.
+    """
+
+    __tablename__ = "owned_campaigns"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    #: The words it was drafted from, for people; `definition` is what is sent to.
+    phrase: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]]
+    template: Mapped[str] = mapped_column(Text)
+    template_version: Mapped[int] = mapped_column(Integer)
+    #: Replaces the template's subject (Jinja2 as well); None: the template's own.
+    subject: Mapped[str | None] = mapped_column(Text)
+    #: Slack user id of who drafted it.
+    drafted_by: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(24))
+    approvals_required: Mapped[int] = mapped_column(SmallInteger)
+    #: Members and reachable members when last drafted or changed, then when approved.
+    count: Mapped[int] = mapped_column(BigInteger)
+    reachable: Mapped[int] = mapped_column(BigInteger)
+    approved_count: Mapped[int | None] = mapped_column(BigInteger)
+    approved_reachable: Mapped[int | None] = mapped_column(BigInteger)
+    #: Where its Slack thread is (channel id, the parent message's ts), when drafted in Slack.
+    channel: Mapped[str | None] = mapped_column(Text)
+    thread_ts: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    #: Bumped by every change: two clicks read the same revision, and the second one's write fails
+    #: rather than overwriting the first's (`__mapper_args__`).
+    revision: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012 (typed by SQLAlchemy as an instance attribute)
+
+
+class CampaignAuditEntry(Base):
+    """One thing done to a campaign Tailor owns, kept for good: rows are only ever added (the
+    migration's triggers refuse UPDATE and DELETE on both databases)."""
+
+    __tablename__ = "campaign_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    at: Mapped[datetime]
+    #: Slack user id from the signed request (the console and the command line pass one).
+    by: Mapped[str] = mapped_column(Text)
+    #: drafted, approved, changes_requested, rejected, changed, approval_voided, ... (`campaigns.states`)
+    action: Mapped[str] = mapped_column(String(32))
+    #: The campaign's state after the action.
+    state: Mapped[str] = mapped_column(String(24))
+    template_version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]]
+    #: Reachable members at the time.
+    count: Mapped[int] = mapped_column(BigInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
