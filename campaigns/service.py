@@ -259,11 +259,9 @@ class CampaignService:
 
     def list(self) -> list[Campaign]:
         """Every campaign Tailor drafted, the newest first."""
-        with self.engine.connect() as conn:
-            ids = conn.scalars(
-                select(OwnedCampaign.campaign_id).order_by(OwnedCampaign.campaign_id.desc())
-            ).all()
-            return _read(conn, ids)
+        with Session(self.engine) as session:
+            newest_first = select(OwnedCampaign.campaign_id).order_by(OwnedCampaign.campaign_id.desc())
+            return _read(session, session.scalars(newest_first).all())
 
     def send_counts(self, campaign_id: int) -> dict[str, int]:
         """Recipients per send state. Nothing is sent before a campaign is scheduled and its send

@@ -32,6 +32,8 @@ def test_a_draft_awaits_approval_with_its_counts_samples_and_audit(service: Camp
     (entry,) = campaign.audit
     assert (entry.action, entry.by, entry.count, entry.template_version) == (Action.DRAFTED, ALICE, 2, 1)
     assert entry.definition == campaign.definition
+    second = drafted(service, "custs in the US")
+    assert [c.id for c in service.list()] == [second, campaign.id]  # the newest first
     data = result.as_json()
     assert {k: data[k] for k in ("id", "state", "count", "reachable")} == {
         "id": campaign.id, "state": "awaiting_approval", "count": 3, "reachable": 2,
