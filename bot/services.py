@@ -8,6 +8,8 @@ from sqlalchemy import Engine
 
 from bot.conversation import Conversation
 from bot.gate import Access
+from campaigns.service import Approvers, CampaignService
+from personalization.preview import Previewer
 from reports.service import ReportService
 from segments.service import SegmentService
 from settings import Settings
@@ -19,6 +21,7 @@ class Services:
     conversation: Conversation
     seen: SeenRequests
     access: Access
+    campaigns: CampaignService
 
 
 def build_services(settings: Settings, engine: Engine) -> Services:
@@ -30,4 +33,10 @@ def build_services(settings: Settings, engine: Engine) -> Services:
         conversation=Conversation(segments, reports=reports),
         seen=SeenRequests(engine),
         access=Access(channels=settings.allowed_channels, users=settings.allowed_users),
+        campaigns=CampaignService(
+            engine,
+            Previewer(engine, segments, settings.letterhead()),
+            Approvers(settings.approvers),
+            approvals_required=settings.approvals_required,
+        ),
     )

@@ -27,6 +27,8 @@ from bot.conversation import Conversation
 from bot.gate import Access
 from bot.serve import PATH, http_server
 from bot.services import Services
+from campaigns.service import Approvers, CampaignService
+from personalization.preview import Previewer
 from segments.service import SegmentService
 from settings import Settings
 from store.demo import load_demo_if_empty
@@ -159,10 +161,18 @@ class Tailor:
 def build_test_services(settings: Settings, demo_store: DemoStore) -> Services:
     """The real services on the demo store, with the segment service slowable and the clock fixed."""
     slow = SlowSegments(SegmentService(demo_store.engine, zone=UTC, min_test_size=settings.min_test_size))
+    previews = Previewer(demo_store.engine, slow.service, settings.letterhead())
     return Services(
         conversation=Conversation(slow, clock=lambda: AS_OF),
         seen=SeenRequests(demo_store.engine),
         access=Access(settings.allowed_channels, settings.allowed_users),
+        campaigns=CampaignService(
+            demo_store.engine,
+            previews,
+            Approvers(settings.approvers),
+            approvals_required=settings.approvals_required,
+            clock=lambda: AS_OF,
+        ),
     )
 
 
