@@ -21,17 +21,16 @@ from typing import NoReturn, TextIO
 from sqlalchemy import Engine, func, select
 
 from bot import blocks
-from bot.conversation import Conversation, Reply
+from bot.conversation import Reply
+from bot.services import build_services
 from bot.terminal import Choice, Terminal
 from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
-from personalization.preview import Previewer, PreviewError
+from personalization.preview import PreviewError
 from personalization.templates import TemplateError
-from reports.service import ReportService
 from segments.reading import counted
 from segments.saved import SavedInfo
-from segments.service import SegmentService
 from settings import Settings
 from store.db import create_store_engine
 from store.demo import demo_note, load_demo_if_empty
@@ -94,11 +93,9 @@ class Console:
 
     def __init__(self, engine: Engine, settings: Settings, stdout: TextIO) -> None:
         self.engine, self.settings, self.stdout = engine, settings, stdout
-        self.segments = SegmentService(
-            engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
-        )
-        reports = ReportService(self.segments, attribution_days=settings.attribution_days)
-        self.conversation = Conversation(self.segments, reports=reports)
+        services = build_services(settings, engine)  # what the Slack app stands on, the same
+        self.conversation, self.campaigns = services.conversation, services.campaigns
+        self.segments = self.conversation.segments
         self.terminal = Terminal(stdout)
         self.choices: list[Choice] = []
         self.stdin: TextIO | None = None
@@ -275,9 +272,8 @@ class Console:
         if not template.strip() or not phrase.strip():
             self.say("preview: write `preview TEMPLATE: PHRASE`, e.g. `preview winback: lapsed custs in DE`")
             return
-        previews = Previewer(self.engine, self.segments, self.settings.letterhead())
         try:
-            found = previews.preview(
+            found = self.campaigns.previews.preview(
                 template.strip(), phrase.strip(), datetime.now(UTC).replace(microsecond=0)
             )
         except (PreviewError, TemplateError) as error:
