@@ -2,7 +2,8 @@
 
 Building an index over rows already in place sorts them once, which is several times faster
 than keeping it up to date row by row. The primary key and unique constraints go too; only
-PostgreSQL can drop those (SQLite keeps them in the table's definition).
+PostgreSQL can drop those (SQLite keeps them in the table's definition), and only when no
+foreign key depends on them (`referenced`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ def build_indexes(conn: Connection, table: Table) -> None:
         conn.execute(AddConstraint(constraint))
     for index in table.indexes:
         index.create(conn)
+
+
+def referenced(table: Table) -> bool:
+    """Whether a foreign key of another table points at `table` (campaigns: Tailor's own campaigns
+    and their audit): its key cannot be dropped then, so its indexes stay while rows load."""
+    return any(
+        key.column.table is table
+        for other in table.metadata.tables.values()
+        if other is not table
+        for key in other.foreign_keys
+    )
 
 
 def _constraints(table: Table) -> list[Constraint]:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from store.importer.files import Advance
-from store.importer.indexes import build_indexes, drop_indexes
+from store.importer.indexes import build_indexes, drop_indexes, referenced
 from store.importer.report import FileReport
 from store.importer.rows import AttributeRows
 from store.types import Document
@@ -63,8 +63,8 @@ def merge_attributes(
     dialect = conn.dialect.name
     stored = conn.execute(select(exists().select_from(target))).scalar_one()
     # Into an empty table, PostgreSQL builds the indexes once the rows are in (SQLite cannot
-    # drop its keys).
-    rebuild = not stored and dialect == "postgresql"
+    # drop its keys, nor PostgreSQL a key that a foreign key depends on).
+    rebuild = not stored and dialect == "postgresql" and not referenced(target)
     if rebuild:
         drop_indexes(conn, target)
     report.inserted = _rowcount(conn, _insert_new(dialect, target, table, rows.columns))
