@@ -10,13 +10,15 @@ prompt, so it can be scripted: `printf 'lapsed customers\\n1\\n' | python app.py
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
@@ -24,10 +26,13 @@ from bot import blocks
 from bot.conversation import Reply
 from bot.services import build_services
 from bot.terminal import Choice, Terminal
+from campaigns.models import Campaign as TailorCampaign
+from campaigns.service import NoCampaign
+from campaigns.states import Action, Refused, State
 from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
-from personalization.preview import PreviewError
+from personalization.preview import Preview, PreviewError
 from personalization.templates import TemplateError
 from segments.reading import counted
 from segments.saved import SavedInfo
@@ -60,6 +65,22 @@ Commands:
   templates       the email templates (python app.py templates import DIR adds them)
   preview TEMPLATE: PHRASE
                   the template for the segment: its check, and samples written under tailor-previews/
+Campaigns (you act as TAILOR_CONSOLE_USER; add --as USER to act as another user id):
+  draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]
+                  a campaign awaiting approval: its check, and samples written under tailor-previews/
+                  e.g. draft Win-back DE: lapsed custs in DE with template winback subject "We miss you"
+  approve ID [--as USER] [COMMENT]
+                  approve it (an approver in TAILOR_APPROVERS, not whoever drafted or changed it)
+  changes ID [--as USER]: COMMENT
+                  send it back to whoever drafted it, saying what to change
+  reject ID [--as USER] [COMMENT]
+                  reject it
+  change ID subject "SUBJECT", change ID segment PHRASE, change ID template NAME [version N]
+                  a new version: an approval it had is void (subject "" for the template's own)
+  cancel ID [--as USER]
+                  cancel it before it is sent
+  campaigns       the campaigns drafted here or in Slack, the newest first
+  campaign ID     its state, approvals and history (show ID, history ID too)
   import --contacts FILE [--events FILE] [--campaigns FILE]
                   import CSV files; importing a file again updates it, never duplicates
   help            this list
@@ -166,6 +187,7 @@ class Console:
     def handle(self, line: str) -> bool:
         """Answer one line; False when the console should end."""
         word = line.split(maxsplit=1)[0].lower() if line else ""
+        rest = line.split(maxsplit=1)[1].strip() if " " in line else ""
         if word in ("quit", "exit"):
             return False
         if word == "help":
@@ -181,6 +203,18 @@ class Console:
             self.templates()
         elif word == "preview":
             self.preview(line.split(maxsplit=1)[1] if " " in line else "")
+        elif word == "draft":
+            self.campaign_command(word, rest, self.draft)
+        elif word in REVIEWS:
+            self.campaign_command(word, rest, self.review)
+        elif word == "changes":
+            self.campaign_command(word, rest, self.request_changes)
+        elif word == "change":
+            self.campaign_command(word, rest, self.change)
+        elif (word == "campaigns" and not rest) or (word == "campaign" and rest.lower() == "list"):
+            self.list_campaigns()
+        elif word in ("campaign", "show", "history") and (asked := SHOWN.fullmatch(rest)):
+            self.campaign_command(word, asked.group(1), lambda _word, number: self.show_campaign(number))
         elif word == "saved" and line.lower() == "saved":
             for info in self.segments.saved.list():
                 self.say(f"  {info.name:<24} {info.text}")
@@ -282,6 +316,157 @@ class Console:
         for line in [*preview_lines(found), *write_samples(found, ready(PREVIEWS))]:
             self.say(line)
 
+    # --- campaigns ---------------------------------------------------------------------------
+
+    def campaign_command(self, word: str, rest: str, command: Callable[[str, str], None]) -> None:
+        """A campaign command; what the service refuses is said in its words, and the console goes on."""
+        try:
+            command(word, rest)
+        except CommandError as error:
+            self.say(f"{word}: {error}")
+        except NoCampaign as error:
+            self.say(f"✗ {word}: no campaign {error.campaign_id}: `campaigns` lists them")
+        except Refused as error:
+            self.say(f"✗ {REFUSED.get(word, word + ' refused')}: {_refusal(error)}")
+        except (PreviewError, TemplateError) as error:
+            self.say(f"✗ {REFUSED.get(word, word + ' refused')}: {error}")
+            for suggestion in getattr(error, "suggestions", []):
+                self.say(f"  did you mean: {suggestion}")
+
+    def draft(self, word: str, rest: str) -> None:
+        """`draft NAME: PHRASE with template TEMPLATE [subject "S"]`: the campaign, its samples' files."""
+        by, rest = acting(rest, self.settings.console_user)
+        asked = DRAFT.fullmatch(rest)
+        if asked is None:
+            raise CommandError(f"write `{DRAFT_USAGE}`, e.g. `{DRAFT_EXAMPLE}`")
+        subject = asked.group("subject")
+        drafted = self.campaigns.draft(
+            asked.group("name").strip(),
+            asked.group("phrase").strip(),
+            asked.group("template"),
+            by,
+            subject=None if subject is None else unquoted(subject),
+        )
+        campaign = drafted.campaign
+        self.say(f"✓ Campaign {campaign.id} “{campaign.name}” drafted by {by}: {self.awaiting(campaign)}")
+        self.samples(campaign, drafted.preview)
+        self.say(
+            f"Next: `approve {campaign.id} --as USER` (an approver other than {by}), "
+            f"`changes {campaign.id}: COMMENT` or `reject {campaign.id}`; `campaign {campaign.id}` shows it."
+        )
+
+    def samples(self, campaign: TailorCampaign, preview: Preview) -> None:
+        """The preview's lines, and its samples' files under tailor-previews/campaign-ID/."""
+        for line in preview_lines(preview):
+            self.say(line)
+        try:
+            written = write_samples(preview, ready(PREVIEWS / f"campaign-{campaign.id}"))
+        except (PreviewError, OSError) as error:
+            written = [f"the samples' files were not written: {error}"]
+        for line in written:
+            self.say(line)
+
+    def awaiting(self, campaign: TailorCampaign) -> str:
+        """'awaiting approval (0 of 1 approvals; U02BOB can approve)', or its state."""
+        said = STATE_SAID[campaign.state]
+        if campaign.state is not State.AWAITING_APPROVAL:
+            return said
+        authors = {campaign.drafted_by} | {e.by for e in campaign.audit if e.action is Action.CHANGED}
+        who = [i for i in self.campaigns.approvers.ids if i not in {*campaign.approvals, *authors}]
+        if who:
+            can = f"{' or '.join(who)} can approve"
+        elif self.campaigns.approvers.ids:
+            can = "no approver but its author: add one to TAILOR_APPROVERS"
+        else:
+            can = "nobody can approve yet: set TAILOR_APPROVERS"
+        return f"{said} ({len(campaign.approvals)} of {campaign.approvals_required} approvals; {can})"
+
+    def review(self, word: str, rest: str) -> None:
+        """`approve ID [--as USER] [COMMENT]`, `reject ...`, `cancel ...`."""
+        by, rest = acting(rest, self.settings.console_user)
+        number, comment = campaign_id(word, rest)
+        act = {
+            "approve": self.campaigns.approve,
+            "reject": self.campaigns.reject,
+            "cancel": self.campaigns.cancel,
+        }
+        outcome = act[word](number, by, comment or None)
+        campaign = outcome.campaign
+        if word == "approve" and campaign.state is State.AWAITING_APPROVAL:
+            self.say(
+                f"✓ {by} approved campaign {campaign.id} “{campaign.name}”: "
+                f"{len(campaign.approvals)} of {campaign.approvals_required} approvals, "
+                f"it needs {campaign.approvals_missing} more"
+            )
+        else:
+            self.say(f"✓ Campaign {campaign.id} “{campaign.name}” {STATE_SAID[campaign.state]} by {by}")
+
+    def request_changes(self, word: str, rest: str) -> None:
+        """`changes ID [--as USER]: COMMENT`."""
+        head, colon, comment = rest.partition(":")
+        by, head = acting(head, self.settings.console_user)
+        number, extra = campaign_id(word, head)
+        if not colon or extra or not comment.strip():
+            raise CommandError(f"write `{CHANGES_USAGE}`, e.g. `changes 3: say Germany in the subject`")
+        campaign = self.campaigns.request_changes(number, by, comment.strip()).campaign
+        self.say(
+            f"✓ Campaign {campaign.id} “{campaign.name}” sent back to {campaign.drafted_by} by {by}: "
+            f"{comment.strip()}"
+        )
+        self.say(f"  it needs approving again once changed: `change {campaign.id} ...`")
+
+    def change(self, word: str, rest: str) -> None:
+        """`change ID subject "S"`, `change ID segment PHRASE`, `change ID template NAME [version N]`."""
+        by, rest = acting(rest, self.settings.console_user)
+        number, what = campaign_id(word, rest)
+        outcome, preview = self.campaigns.change(number, by, **changed(what))
+        campaign = outcome.campaign
+        said = (outcome.entry.comment or "").removesuffix(VOID_SUFFIX)
+        self.say(f"✓ Campaign {campaign.id} “{campaign.name}” changed by {by}: {said}")
+        if outcome.voided:
+            self.say(f"! The approval of campaign {campaign.id} is void: it needs approving again.")
+        self.say(f"  now {self.awaiting(campaign)}")
+        self.samples(campaign, preview)
+
+    def list_campaigns(self) -> None:
+        found = self.campaigns.list()
+        if not found:
+            self.say(f"No campaigns drafted yet: `{DRAFT_USAGE}`")
+        for campaign in found:
+            self.say(
+                f"  {campaign.id:>4}  {STATE_SAID[campaign.state]:<18}  {campaign.name:<24}"
+                f"  {campaign.template} version {campaign.template_version}"
+                f"  {campaign.reachable:,} reachable"
+                f"  {len(campaign.approvals)}/{campaign.approvals_required} approvals"
+                f"  drafted by {campaign.drafted_by}"
+            )
+
+    def show_campaign(self, number: str) -> None:
+        campaign = self.campaigns.show(int(number))
+        zone = self.settings.zone
+        subject = f"“{campaign.subject}”" if campaign.subject else "the template's"
+        self.say(f"Campaign {campaign.id} “{campaign.name}”: {self.awaiting(campaign)}")
+        self.say(f"  segment:    {campaign.phrase}")
+        self.say(f"  members:    {campaign.count:,}, reachable {campaign.reachable:,}")
+        self.say(f"  template:   {campaign.template} version {campaign.template_version}, subject {subject}")
+        self.say(f"  drafted by: {campaign.drafted_by}, {when(campaign.created_at, zone)}")
+        if campaign.approvals:
+            self.say(f"  approved by: {', '.join(campaign.approvals)}")
+        if campaign.approved_reachable is not None:
+            counted_then = (
+                f"{campaign.approved_count or 0:,} members, {campaign.approved_reachable:,} reachable"
+            )
+            self.say(f"  at approval: {counted_then}")
+        self.say(f"History ({self.settings.timezone}):")
+        width = max(len(entry.by) for entry in campaign.audit)
+        for entry in campaign.audit:
+            comment = f"  “{entry.comment}”" if entry.comment else ""
+            action = ACTION_SAID.get(entry.action, entry.action)
+            self.say(
+                f"  {when(entry.at, zone)}  {entry.by:<{width}}  {action:<17}"
+                f"  version {entry.template_version}, {entry.count:,} reachable{comment}"
+            )
+
     def import_files(self, line: str) -> None:
         try:
             sources = parse_import(line)
@@ -306,6 +491,94 @@ class Console:
             self.say(line)
         self.segments.refresh()  # new cities, categories and campaigns become words
         self.say(self.store_line())
+
+
+#: Usage of the campaign commands, for the messages that say how to write them.
+DRAFT_USAGE = 'draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]'
+DRAFT_EXAMPLE = "draft Win-back DE: lapsed custs in DE with template winback"
+CHANGES_USAGE = "changes ID [--as USER]: COMMENT"
+CHANGE_USAGE = 'change ID subject "SUBJECT" | segment PHRASE | template NAME [version N] | version N'
+DRAFT = re.compile(
+    r"(?P<name>[^:]+):(?P<phrase>.+?)\s+with\s+template\s+(?P<template>\S+)"
+    r"(?:\s+(?:and\s+)?subject\s+(?P<subject>.*?))?\s*",
+    re.IGNORECASE | re.DOTALL,
+)
+#: `campaign ID`, `campaign show ID`, `show ID`, `history ID`
+SHOWN = re.compile(r"(?:show\s+)?#?(\d+)", re.IGNORECASE)
+REVIEWS = ("approve", "reject", "cancel")
+#: What a refused command did not do, said before the service's reason.
+REFUSED = {
+    "draft": "Not drafted",
+    "approve": "Not approved",
+    "reject": "Not rejected",
+    "cancel": "Not cancelled",
+    "changes": "No changes requested",
+    "change": "Not changed",
+}
+STATE_SAID = {state: state.value.replace("_", " ") for state in State}
+ACTION_SAID = {action: action.value.replace("_", " ") for action in Action} | {
+    Action.CHANGES_REQUESTED: "requested changes"
+}
+#: How the service ends a change's audit comment when the change took an approval back.
+VOID_SUFFIX = "; the approval is void"
+
+
+def acting(text: str, default: str) -> tuple[str, str]:
+    """Who acts: `--as USER` anywhere in `text`, else `default`; and `text` without it."""
+    found = re.search(r"(?:^|\s)--as(?:=|\s+)([^\s:]+)", text)
+    if found is None:
+        if re.search(r"(?:^|\s)--as(?:=|\s*)(?:$|:)", text):
+            raise CommandError("--as needs a user id, e.g. --as U02BOB")
+        return default, text.strip()
+    return found.group(1), f"{text[: found.start()]} {text[found.end() :]}".strip()
+
+
+def campaign_id(word: str, text: str) -> tuple[int, str]:
+    """The campaign's number at the start of `text` ("12" or "#12"), and what follows it."""
+    found = re.match(r"#?(\d+)(?=\s|:|$)\s*:?\s*", text)
+    if found is None:
+        usage = {"changes": CHANGES_USAGE, "change": CHANGE_USAGE}.get(
+            word, f"{word} ID [--as USER] [COMMENT]"
+        )
+        raise CommandError(f"write `{usage}`, the ID a number from `campaigns`")
+    return int(found.group(1)), text[found.end() :].strip()
+
+
+def changed(what: str) -> dict[str, Any]:
+    """The service's `change` arguments for 'subject "S"', 'segment PHRASE', 'template NAME [version N]'."""
+    kind, _, value = what.partition(" ")
+    kind, value = kind.lower(), value.strip()
+    template = re.fullmatch(r"(\S+)(?:\s+version\s+(\d+))?", value, re.IGNORECASE)
+    if kind == "subject" and value:
+        return {"subject": unquoted(value)}
+    if kind == "segment" and value:
+        return {"phrase": value}
+    if kind == "template" and template:
+        version = template.group(2)
+        return {"template": template.group(1), "version": int(version) if version else None}
+    if kind == "version" and value.isdigit():
+        return {"version": int(value)}
+    raise CommandError(f"write `{CHANGE_USAGE}`")
+
+
+def unquoted(text: str) -> str:
+    """'"Wir vermissen dich"' -> 'Wir vermissen dich' (straight or curly quotes, or none)."""
+    text = text.strip()
+    for left, right in ('""', "''", "“”", "‘’", "„“"):
+        if len(text) >= 2 and text[0] == left and text[-1] == right:
+            return text[1:-1]
+    return text
+
+
+def when(at: datetime, zone: ZoneInfo) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _refusal(error: Refused) -> str:
+    """The service's reason, with who could do it instead when it names nobody."""
+    if error.people and not any(person in error.message for person in error.people):
+        return f"{error.message}; ask {' or '.join(error.people)}"
+    return error.message
 
 
 def parse_import(line: str) -> ImportSources:

@@ -47,6 +47,7 @@ class NoCampaign(LookupError):
     def __init__(self, campaign_id: int) -> None:
         super().__init__(f"no campaign {campaign_id}: `campaign list` shows them")
         self.message = str(self)
+        self.campaign_id = campaign_id
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,171 @@
+"""Campaigns in the console: a draft's samples and files, approval as the console's user or `--as`
+someone, refusals said and nothing changed, a change that voids an approval, and the history."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from settings import Settings
+from store.db import create_store_engine
+from store.models import CampaignAuditEntry, OwnedCampaign
+from tests.bot.test_console import console
+
+BOB = "U02BOB"
+DRAFT = 'draft Win-back DE: lapsed custs in DE with template winback subject "We miss you"'
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Settings:
+    """The demo store, with Bob the approver (set as the workspace sets it); files under tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TAILOR_APPROVERS", BOB)
+    monkeypatch.delenv("TAILOR_CONSOLE_USER", raising=False)
+    monkeypatch.setenv("TAILOR_TIMEZONE", "UTC")
+    return Settings(database_url=database_url, demo_data=True)
+
+
+def drafted(settings: Settings, line: str = DRAFT) -> tuple[int, str]:
+    """A campaign drafted in a console session of its own: its id, and what the console printed."""
+    code, out = console(settings, line + "\n")
+    assert code == 0
+    found = re.search(r"✓ Campaign (\d+) “Win-back DE” drafted by ", out)
+    assert found, out
+    return int(found.group(1)), out
+
+
+def state_and_actions(settings: Settings, campaign: int) -> tuple[str, list[str]]:
+    engine = create_store_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            state = conn.execute(select(OwnedCampaign.state).where(OwnedCampaign.campaign_id == campaign))
+            actions = select(CampaignAuditEntry.action).where(CampaignAuditEntry.campaign_id == campaign)
+            return state.scalar_one(), list(conn.execute(actions.order_by(CampaignAuditEntry.id)).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_a_draft_prints_its_samples_and_writes_their_files(settings: Settings, tmp_path: Path) -> None:
+    number, out = drafted(settings)
+    assert f"drafted by console: awaiting approval (0 of 1 approvals; {BOB} can approve)" in out
+    assert "> winback (version 1) for 'lapsed custs in DE'" in out
+    assert "lapsed customers" in out and "in Germany" in out  # the reading
+    assert re.search(r"members +\d+ +reachable +\d+", out)
+    assert "check:" in out
+    samples = re.findall(r"^sample \d+: c\d+ - .+$", out, re.MULTILINE)
+    assert samples
+    assert out.count("  subject:   We miss you\n") == len(samples)  # the campaign's own subject
+    assert out.count("  preheader: ") == len(samples)
+    assert "  | " in out  # the start of each text
+    written = [p for line in out.splitlines() if line.startswith("wrote ") for p in line[6:].split(", ")]
+    assert {Path(p).suffix for p in written} >= {".eml", ".html"}
+    assert all(p.startswith(f"tailor-previews/campaign-{number}/") for p in written)
+    assert all((tmp_path / p).stat().st_size > 0 for p in written)
+    assert f"Next: `approve {number} --as USER`" in out
+    code, listed = console(settings, "campaigns\n")
+    assert code == 0
+    assert re.search(rf"^ +{number}  awaiting approval +Win-back DE +winback version 1", listed, re.MULTILINE)
+
+
+def test_the_drafter_cannot_approve_nor_a_non_approver_and_nothing_changes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAILOR_CONSOLE_USER", BOB)  # an approver, drafting: still not theirs to approve
+    settings = Settings(database_url=settings.database_url, demo_data=True)
+    number, out = drafted(settings)
+    assert (
+        "awaiting approval (0 of 1 approvals; no approver but its author: add one to TAILOR_APPROVERS)" in out
+    )
+    lines = [f"approve {number}", f"approve {number} --as U09EVE", f"reject {number} --as {BOB}", "help"]
+    code, out = console(settings, "\n".join(lines) + "\n")
+    assert code == 0
+    assert f"✗ Not approved: {BOB} drafted or changed campaign {number}: someone else must approve it" in out
+    assert f"✗ Not approved: U09EVE is not an approver: ask {BOB}" in out
+    assert f"✗ Not rejected: {BOB} drafted or changed campaign {number}: someone else must reject it" in out
+    assert "Commands:" in out  # the console went on
+    assert state_and_actions(settings, number) == ("awaiting_approval", ["drafted"])
+
+
+def test_an_approver_named_with_as_approves(settings: Settings) -> None:
+    number, _ = drafted(settings)
+    code, out = console(settings, f"approve {number} --as {BOB} looks good\ncampaign {number}\n")
+    assert code == 0
+    assert f"✓ Campaign {number} “Win-back DE” approved by {BOB}" in out
+    assert f"Campaign {number} “Win-back DE”: approved\n" in out
+    assert f"  approved by: {BOB}" in out
+    assert re.search(
+        rf"  \d{{4}}-\d\d-\d\d \d\d:\d\d  {BOB} +approved +version 1, \d+ reachable  “looks good”", out
+    )
+    assert state_and_actions(settings, number) == ("approved", ["drafted", "approved"])
+
+
+def test_a_change_after_approval_voids_it_and_the_history_shows_it_all(settings: Settings) -> None:
+    number, _ = drafted(settings)
+    lines = [
+        f"approve {number} --as {BOB}",
+        f"change {number} subject “Komm zurück”",
+        f"approve {number} --as {BOB}",
+        f"change {number} segment lapsed custs in Berlin",
+        f"changes {number} --as {BOB}: say Berlin in the subject",
+        f"history {number}",
+    ]
+    code, out = console(settings, "\n".join(lines) + "\n")
+    assert code == 0
+    first_change, second_change = out.split("changed by console: ")[1:]
+    assert first_change.startswith("subject now 'Komm zurück'\n")
+    assert f"! The approval of campaign {number} is void: it needs approving again." in first_change
+    assert "  subject:   Komm zurück\n" in first_change  # its samples again, with the new subject
+    assert second_change.startswith("segment now 'lapsed custs in Berlin'")
+    assert f"! The approval of campaign {number} is void" in second_change
+    assert (
+        f"✓ Campaign {number} “Win-back DE” sent back to console by {BOB}: say Berlin in the subject" in out
+    )
+    history = out.split("History (UTC):\n", 1)[1].splitlines()
+    actions = [re.split(r" {2,}", line.strip())[2] for line in history]
+    assert actions == ["drafted", "approved", "changed", "approved", "changed", "requested changes"]
+    assert "“subject now 'Komm zurück'; the approval is void”" in history[2]
+    assert history[-1].endswith("“say Berlin in the subject”")
+    assert state_and_actions(settings, number)[0] == "awaiting_approval"
+
+
+def test_mistyped_commands_and_unknown_campaigns_are_answered_and_the_console_goes_on(
+    settings: Settings,
+) -> None:
+    number, _ = drafted(settings)
+    lines = [
+        "draft lapsed custs with template winback",
+        "draft Win-back: lapsed custs in Atlantis with template winback",
+        "draft Win-back: lapsed custs with template winbak",
+        "approve",
+        f"approve {number} --as",
+        "approve 999",
+        f"changes {number}",
+        f"change {number} colour red",
+        f"change {number} version 7",
+        "show me lapsed customers",  # a phrase, not `show ID`
+    ]
+    code, out = console(settings, "\n".join(lines) + "\n")
+    assert code == 0
+    assert 'draft: write `draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]`' in out
+    assert "✗ Not drafted: I don't know 'Atlantis'" in out and "  did you mean: lapsed custs in " in out
+    assert "✗ Not drafted: no template 'winbak' (did you mean 'winback'?)" in out
+    assert "approve: write `approve ID [--as USER] [COMMENT]`, the ID a number from `campaigns`" in out
+    assert "approve: --as needs a user id, e.g. --as U02BOB" in out
+    assert "✗ approve: no campaign 999: `campaigns` lists them" in out
+    assert "changes: write `changes ID [--as USER]: COMMENT`" in out
+    assert 'change: write `change ID subject "SUBJECT" | segment PHRASE' in out
+    assert "✗ Not changed: template 'winback' has no version 7 (it has 1)" in out
+    assert "Contacts who are lapsed customers" in out.split("(it has 1)", 1)[1]
+    assert "Traceback" not in out
+    assert state_and_actions(settings, number) == ("awaiting_approval", ["drafted"])
+
+
+def test_help_says_the_campaign_commands(settings: Settings) -> None:
+    code, out = console(settings, "help\n")
+    assert code == 0
+    assert 'draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]' in out
+    assert "approve ID [--as USER] [COMMENT]" in out and "changes ID [--as USER]: COMMENT" in out
+    assert "campaign ID     its state, approvals and history" in out
