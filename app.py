@@ -153,7 +153,54 @@ def parser() -> argparse.ArgumentParser:
     look.add_argument("--json", action="store_true", help="one JSON object per sample per line")
     _db_option(look)
     look.set_defaults(command=preview)
+    _campaign_parser(commands)
     return root
+
+
+def _campaign_parser(commands) -> None:
+    campaign = commands.add_parser(
+        "campaign",
+        help="draft, approve, reject, show and list campaigns",
+        description="Campaigns Tailor sends: drafted for a segment with a template, approved by an "
+        "approver (TAILOR_APPROVERS) other than who drafted it. USER is a Slack user id.",
+    )
+    actions = campaign.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    def action(name: str, help: str, *, by: bool = True, one: bool = True, json: bool = True):
+        command = actions.add_parser(name, help=help)
+        if one:
+            command.add_argument("id", type=int, metavar="ID")
+        if by:
+            command.add_argument("--by", required=True, metavar="USER", help="who acts (a Slack user id)")
+        if json:
+            command.add_argument("--json", action="store_true", help="the campaign as one JSON object")
+        _db_option(command)
+        command.set_defaults(command=campaign_command, action=name)
+        return command
+
+    draft = action("draft", "a new campaign, awaiting approval, with its check and samples", one=False)
+    draft.add_argument("name", metavar="NAME")
+    draft.add_argument("--segment", required=True, metavar="PHRASE", help='e.g. "lapsed custs in DE"')
+    draft.add_argument("--template", required=True, metavar="TEMPLATE")
+    draft.add_argument(
+        "--subject", metavar="S", help="the campaign's own subject (Jinja2), not the template's"
+    )
+    draft.add_argument("--out", type=Path, metavar="DIR", help="write each sample as ID.eml, ID.html, ID.png")
+    for name, help in (("approve", "approve a campaign"), ("reject", "reject a campaign")):
+        action(name, help).add_argument("--comment", metavar="C")
+    action("changes", "send a campaign back with what to change").add_argument(
+        "--comment", required=True, metavar="C"
+    )
+    action("cancel", "cancel a campaign before it is sent").add_argument("--comment", metavar="C")
+    change = action("change", "a new segment, template (version) or subject: approval starts again")
+    change.add_argument("--segment", metavar="PHRASE")
+    change.add_argument("--template", metavar="TEMPLATE")
+    change.add_argument(
+        "--version", type=int, metavar="N", help="the template's version (default: its latest)"
+    )
+    change.add_argument("--subject", metavar="S", help="the campaign's own subject (\"\" for the template's)")
+    action("show", "a campaign: its state, counts and audit trail", by=False)
+    action("list", "the campaigns Tailor drafted, the newest first", by=False, one=False)
 
 
 def _moment(value: str) -> datetime:
@@ -332,6 +379,20 @@ def preview(args: argparse.Namespace, settings) -> int:
         as_json=args.json,
     )
     return run_preview(Previewer(engine, segments, settings.letterhead()), asked)
+
+
+def campaign_command(args: argparse.Namespace, settings) -> int:
+    from bot.services import campaign_service
+    from campaigns.cli import Asked, run
+    from segments.service import SegmentService
+    from store.db import create_store_engine
+
+    engine = create_store_engine(settings.database_url)
+    segments = SegmentService(
+        engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
+    )
+    fields = {name: value for name, value in vars(args).items() if name in Asked.model_fields}
+    return run(campaign_service(settings, engine, segments), Asked(as_json=args.json, **fields))
 
 
 def start(args: argparse.Namespace, settings) -> int:

@@ -33,10 +33,13 @@ def build_services(settings: Settings, engine: Engine) -> Services:
         conversation=Conversation(segments, reports=reports),
         seen=SeenRequests(engine),
         access=Access(channels=settings.allowed_channels, users=settings.allowed_users),
-        campaigns=CampaignService(
-            engine,
-            Previewer(engine, segments, settings.letterhead()),
-            Approvers(settings.approvers),
-            approvals_required=settings.approvals_required,
-        ),
+        campaigns=campaign_service(settings, engine, segments),
+    )
+
+
+def campaign_service(settings: Settings, engine: Engine, segments: SegmentService) -> CampaignService:
+    """The campaign service of the workspace: its approvers, approvals required and letterhead."""
+    previews = Previewer(engine, segments, settings.letterhead())
+    return CampaignService(
+        engine, previews, Approvers(settings.approvers), approvals_required=settings.approvals_required
     )

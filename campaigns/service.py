@@ -336,46 +336,15 @@ def _read(session: Session, ids: Iterable[int]) -> list[Campaign]:
         .order_by(CampaignAuditEntry.id)
     )
     for entry in session.scalars(audit):
-        entries[entry.campaign_id].append(
-            AuditEntry(
-                at=entry.at,
-                by=entry.by,
-                action=Action(entry.action),
-                state=State(entry.state),
-                template_version=entry.template_version,
-                definition=entry.definition,
-                count=entry.count,
-                comment=entry.comment,
-            )
-        )
+        entries[entry.campaign_id].append(AuditEntry.model_validate(entry, from_attributes=True))
     found = {owned.campaign_id: _campaign(owned, name, entries[owned.campaign_id]) for owned, name in rows}
     return [found[i] for i in ids if i in found]
 
 
 def _campaign(owned: OwnedCampaign, name: str, audit: list[AuditEntry]) -> Campaign:
-    return Campaign(
-        id=owned.campaign_id,
-        name=name,
-        state=State(owned.state),
-        phrase=owned.phrase,
-        definition=owned.definition,
-        template=owned.template,
-        template_version=owned.template_version,
-        subject=owned.subject,
-        drafted_by=owned.drafted_by,
-        approvals=_approvals(audit),
-        approvals_required=owned.approvals_required,
-        count=owned.count,
-        reachable=owned.reachable,
-        approved_count=owned.approved_count,
-        approved_reachable=owned.approved_reachable,
-        channel=owned.channel,
-        thread_ts=owned.thread_ts,
-        created_at=owned.created_at,
-        updated_at=owned.updated_at,
-        revision=owned.revision,
-        audit=audit,
-    )
+    columns = {column.key: getattr(owned, column.key) for column in OwnedCampaign.__table__.columns}
+    extra = {"id": owned.campaign_id, "name": name, "approvals": _approvals(audit), "audit": audit}
+    return Campaign.model_validate({**columns, **extra})
 
 
 def _approvals(audit: list[AuditEntry]) -> list[str]:
