@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
@@ -26,7 +25,9 @@ from bot import blocks
 from bot.conversation import Reply
 from bot.services import build_services
 from bot.terminal import Choice, Terminal
+from campaigns.cli import audit_lines, campaign_lines, outcome_lines
 from campaigns.models import Campaign as TailorCampaign
+from campaigns.models import Outcome
 from campaigns.service import NoCampaign
 from campaigns.states import Action, Refused, State
 from personalization.cli import preview_lines, ready, write_samples
@@ -348,7 +349,7 @@ class Console:
             subject=None if subject is None else unquoted(subject),
         )
         campaign = drafted.campaign
-        self.say(f"✓ Campaign {campaign.id} “{campaign.name}” drafted by {by}: {self.awaiting(campaign)}")
+        self.say(f"✓ campaign {campaign.id} {campaign.name!r} drafted by {by}: {self.awaiting(campaign)}")
         self.samples(campaign, drafted.preview)
         self.say(
             f"Next: `approve {campaign.id} --as USER` (an approver other than {by}), "
@@ -390,16 +391,15 @@ class Console:
             "reject": self.campaigns.reject,
             "cancel": self.campaigns.cancel,
         }
-        outcome = act[word](number, by, comment or None)
-        campaign = outcome.campaign
-        if word == "approve" and campaign.state is State.AWAITING_APPROVAL:
-            self.say(
-                f"✓ {by} approved campaign {campaign.id} “{campaign.name}”: "
-                f"{len(campaign.approvals)} of {campaign.approvals_required} approvals, "
-                f"it needs {campaign.approvals_missing} more"
-            )
-        else:
-            self.say(f"✓ Campaign {campaign.id} “{campaign.name}” {STATE_SAID[campaign.state]} by {by}")
+        self.outcome(act[word](number, by, comment or None))
+
+    def outcome(self, outcome: Outcome, *notes: str) -> None:
+        """What an action did, as `campaign approve|reject|...` says it, and who can approve next."""
+        first, *more = outcome_lines(outcome)
+        for line in [f"✓ {first}", *more, *notes]:
+            self.say(line)
+        if outcome.campaign.state is State.AWAITING_APPROVAL:
+            self.say(f"  {self.awaiting(outcome.campaign)}")
 
     def request_changes(self, word: str, rest: str) -> None:
         """`changes ID [--as USER]: COMMENT`."""
@@ -408,25 +408,20 @@ class Console:
         number, extra = campaign_id(word, head)
         if not colon or extra or not comment.strip():
             raise CommandError(f"write `{CHANGES_USAGE}`, e.g. `changes 3: say Germany in the subject`")
-        campaign = self.campaigns.request_changes(number, by, comment.strip()).campaign
+        outcome = self.campaigns.request_changes(number, by, comment.strip())
+        self.outcome(outcome)
         self.say(
-            f"✓ Campaign {campaign.id} “{campaign.name}” sent back to {campaign.drafted_by} by {by}: "
-            f"{comment.strip()}"
+            f"  sent back to {outcome.campaign.drafted_by}: `change {number} ...`, then approve it again"
         )
-        self.say(f"  it needs approving again once changed: `change {campaign.id} ...`")
 
     def change(self, word: str, rest: str) -> None:
         """`change ID subject "S"`, `change ID segment PHRASE`, `change ID template NAME [version N]`."""
         by, rest = acting(rest, self.settings.console_user)
         number, what = campaign_id(word, rest)
         outcome, preview = self.campaigns.change(number, by, **changed(what))
-        campaign = outcome.campaign
-        said = (outcome.entry.comment or "").removesuffix(VOID_SUFFIX)
-        self.say(f"✓ Campaign {campaign.id} “{campaign.name}” changed by {by}: {said}")
-        if outcome.voided:
-            self.say(f"! The approval of campaign {campaign.id} is void: it needs approving again.")
-        self.say(f"  now {self.awaiting(campaign)}")
-        self.samples(campaign, preview)
+        void = f"! The approval of campaign {number} is void: it needs approving again."
+        self.outcome(outcome, *([void] if outcome.voided else []))
+        self.samples(outcome.campaign, preview)
 
     def list_campaigns(self) -> None:
         found = self.campaigns.list()
@@ -442,30 +437,16 @@ class Console:
             )
 
     def show_campaign(self, number: str) -> None:
+        """Its state, approvals and history, as `campaign show` prints them."""
         campaign = self.campaigns.show(int(number))
-        zone = self.settings.zone
-        subject = f"“{campaign.subject}”" if campaign.subject else "the template's"
-        self.say(f"Campaign {campaign.id} “{campaign.name}”: {self.awaiting(campaign)}")
-        self.say(f"  segment:    {campaign.phrase}")
-        self.say(f"  members:    {campaign.count:,}, reachable {campaign.reachable:,}")
-        self.say(f"  template:   {campaign.template} version {campaign.template_version}, subject {subject}")
-        self.say(f"  drafted by: {campaign.drafted_by}, {when(campaign.created_at, zone)}")
+        for line in campaign_lines(campaign):
+            self.say(line)
         if campaign.approvals:
-            self.say(f"  approved by: {', '.join(campaign.approvals)}")
-        if campaign.approved_reachable is not None:
-            counted_then = (
-                f"{campaign.approved_count or 0:,} members, {campaign.approved_reachable:,} reachable"
-            )
-            self.say(f"  at approval: {counted_then}")
-        self.say(f"History ({self.settings.timezone}):")
-        width = max(len(entry.by) for entry in campaign.audit)
-        for entry in campaign.audit:
-            comment = f"  “{entry.comment}”" if entry.comment else ""
-            action = ACTION_SAID.get(entry.action, entry.action)
-            self.say(
-                f"  {when(entry.at, zone)}  {entry.by:<{width}}  {action:<17}"
-                f"  version {entry.template_version}, {entry.count:,} reachable{comment}"
-            )
+            self.say(f"  approved by {', '.join(campaign.approvals)}")
+        if campaign.state is State.AWAITING_APPROVAL:
+            self.say(f"  {self.awaiting(campaign)}")
+        for line in ["history:", *(f"  {line}" for line in audit_lines(campaign.audit))]:
+            self.say(line)
 
     def import_files(self, line: str) -> None:
         try:
@@ -516,11 +497,6 @@ REFUSED = {
     "change": "Not changed",
 }
 STATE_SAID = {state: state.value.replace("_", " ") for state in State}
-ACTION_SAID = {action: action.value.replace("_", " ") for action in Action} | {
-    Action.CHANGES_REQUESTED: "requested changes"
-}
-#: How the service ends a change's audit comment when the change took an approval back.
-VOID_SUFFIX = "; the approval is void"
 
 
 def acting(text: str, default: str) -> tuple[str, str]:
@@ -568,10 +544,6 @@ def unquoted(text: str) -> str:
         if len(text) >= 2 and text[0] == left and text[-1] == right:
             return text[1:-1]
     return text
-
-
-def when(at: datetime, zone: ZoneInfo) -> str:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _refusal(error: Refused) -> str:

@@ -32,7 +32,7 @@ def drafted(settings: Settings, line: str = DRAFT) -> tuple[int, str]:
     """A campaign drafted in a console session of its own: its id, and what the console printed."""
     code, out = console(settings, line + "\n")
     assert code == 0
-    found = re.search(r"✓ Campaign (\d+) “Win-back DE” drafted by ", out)
+    found = re.search(r"✓ campaign (\d+) 'Win-back DE' drafted by ", out)
     assert found, out
     return int(found.group(1)), out
 
@@ -93,12 +93,12 @@ def test_an_approver_named_with_as_approves(settings: Settings) -> None:
     number, _ = drafted(settings)
     code, out = console(settings, f"approve {number} --as {BOB} looks good\ncampaign {number}\n")
     assert code == 0
-    assert f"✓ Campaign {number} “Win-back DE” approved by {BOB}" in out
-    assert f"Campaign {number} “Win-back DE”: approved\n" in out
-    assert f"  approved by: {BOB}" in out
-    assert re.search(
-        rf"  \d{{4}}-\d\d-\d\d \d\d:\d\d  {BOB} +approved +version 1, \d+ reachable  “looks good”", out
-    )
+    assert f"✓ campaign {number} 'Win-back DE': approved by {BOB}; now approved\n  looks good\n" in out
+    shown = out.split(f"campaign {number} 'Win-back DE': approved\n", 1)[1]
+    assert "  subject:   We miss you\n" in shown and f"  approved by {BOB}\n" in shown
+    history = shown.split("history:\n", 1)[1].splitlines()
+    assert re.fullmatch(r"  \d{4}-\d\d-\d\d \d\d:\d\d  console +drafted +v1 +\d+ reachable", history[0])
+    assert re.fullmatch(rf"  .+  {BOB} +approved +v1 +\d+ reachable  looks good", history[1])
     assert state_and_actions(settings, number) == ("approved", ["drafted", "approved"])
 
 
@@ -114,20 +114,22 @@ def test_a_change_after_approval_voids_it_and_the_history_shows_it_all(settings:
     ]
     code, out = console(settings, "\n".join(lines) + "\n")
     assert code == 0
-    first_change, second_change = out.split("changed by console: ")[1:]
-    assert first_change.startswith("subject now 'Komm zurück'\n")
-    assert f"! The approval of campaign {number} is void: it needs approving again." in first_change
-    assert "  subject:   Komm zurück\n" in first_change  # its samples again, with the new subject
-    assert second_change.startswith("segment now 'lapsed custs in Berlin'")
-    assert f"! The approval of campaign {number} is void" in second_change
-    assert (
-        f"✓ Campaign {number} “Win-back DE” sent back to console by {BOB}: say Berlin in the subject" in out
+    first_change, second_change = out.split(f"✓ campaign {number} 'Win-back DE': changed by console; ")[1:]
+    assert first_change.startswith(
+        "now awaiting approval\n  subject now 'Komm zurück'; the approval is void\n"
+        f"! The approval of campaign {number} is void: it needs approving again.\n"
+        f"  awaiting approval (0 of 1 approvals; {BOB} can approve)\n"
     )
-    history = out.split("History (UTC):\n", 1)[1].splitlines()
+    assert "  subject:   Komm zurück\n" in first_change  # its samples again, with the new subject
+    assert "  segment now 'lapsed custs in Berlin'" in second_change
+    assert f"! The approval of campaign {number} is void" in second_change
+    assert f"✓ campaign {number} 'Win-back DE': changes requested by {BOB}" in out
+    assert "  say Berlin in the subject\n" in out and "  sent back to console: " in out
+    history = out.split("history:\n", 1)[1].splitlines()
     actions = [re.split(r" {2,}", line.strip())[2] for line in history]
-    assert actions == ["drafted", "approved", "changed", "approved", "changed", "requested changes"]
-    assert "“subject now 'Komm zurück'; the approval is void”" in history[2]
-    assert history[-1].endswith("“say Berlin in the subject”")
+    assert actions == ["drafted", "approved", "changed", "approved", "changed", "changes_requested"]
+    assert history[2].endswith("subject now 'Komm zurück'; the approval is void")
+    assert history[-1].endswith("say Berlin in the subject")
     assert state_and_actions(settings, number)[0] == "awaiting_approval"
 
 
