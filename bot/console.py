@@ -29,7 +29,7 @@ from campaigns.cli import audit_lines, campaign_lines, outcome_lines
 from campaigns.models import Campaign as TailorCampaign
 from campaigns.models import Outcome
 from campaigns.service import NoCampaign
-from campaigns.states import Action, Refused, State
+from campaigns.states import Refused, State
 from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
@@ -372,8 +372,7 @@ class Console:
         said = STATE_SAID[campaign.state]
         if campaign.state is not State.AWAITING_APPROVAL:
             return said
-        authors = {campaign.drafted_by} | {e.by for e in campaign.audit if e.action is Action.CHANGED}
-        who = [i for i in self.campaigns.approvers.ids if i not in {*campaign.approvals, *authors}]
+        who = self.campaigns.may_approve(campaign)
         if who:
             can = f"{' or '.join(who)} can approve"
         elif self.campaigns.approvers.ids:

@@ -67,6 +67,11 @@ class Campaign(BaseModel):
     audit: list[AuditEntry]
 
     @property
+    def authors(self) -> set[str]:
+        """Who drafted it or changed it since: none of them may approve this version."""
+        return {self.drafted_by} | {e.by for e in self.audit if e.action is Action.CHANGED}
+
+    @property
     def approvals_missing(self) -> int:
         return max(self.approvals_required - len(self.approvals), 0)
 

@@ -228,9 +228,14 @@ class CampaignService:
             )
         return self._act(current, by, Action.CANCELLED, comment)
 
+    def may_approve(self, campaign: Campaign) -> list[str]:
+        """The approvers (as configured: user ids, group ids) who could approve it next."""
+        done = {*campaign.approvals, *campaign.authors}
+        return [i for i in self.approvers.ids if i not in done]
+
     def _reviewer(self, campaign: Campaign, by: str, verb: str) -> None:
         """Refused unless `by` may review this version: an approver who did not write it."""
-        if by in _authors(campaign):
+        if by in campaign.authors:
             raise Refused(
                 f"{by} drafted or changed campaign {campaign.id}: someone else must {verb} it",
                 people=tuple(i for i in self.approvers.ids if i != by),
@@ -356,11 +361,6 @@ def _approvals(audit: list[AuditEntry]) -> list[str]:
         elif entry.action is Action.APPROVED and entry.by not in approvers:
             approvers.append(entry.by)
     return approvers
-
-
-def _authors(campaign: Campaign) -> set[str]:
-    """Who drafted the campaign or changed it since: none of them may approve this version."""
-    return {campaign.drafted_by} | {e.by for e in campaign.audit if e.action is Action.CHANGED}
 
 
 def _changes(current: Campaign, preview: Preview, subject: str | None) -> list[str]:
