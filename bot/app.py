@@ -17,9 +17,10 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 
 from bot import gate
+from bot.drafts import Drafts
 from bot.listeners import register_listeners
 from bot.replies import Replies, retry_handlers
-from bot.services import Services
+from bot.services import Services, with_user_groups
 from settings import Settings
 
 WORKERS = 16
@@ -55,7 +56,8 @@ def create_app(settings: Settings, services: Services, client: WebClient | None 
         process_before_response=True,
         listener_executor=worker,
     )
+    with_user_groups(services, client)
     app.use(gate.once(services.seen))
     app.use(gate.allowed(services.access, services.conversation.refusal, Replies(client), worker))
-    register_listeners(app, services.conversation)
+    register_listeners(app, services.conversation, Drafts(services.campaigns))
     return app

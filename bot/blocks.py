@@ -33,6 +33,8 @@ RERUN = "tailor_rerun"
 ASK = "tailor_ask"
 #: A private answer's button: the question answered again in its channel, for everyone.
 SHARE = "tailor_share"
+#: A segment's answer's button: a modal to draft an email to the segment (`bot/campaign_blocks.py`).
+DRAFT = "tailor_draft"
 SAVE_VIEW = "tailor_save_view"
 REFINE_VIEW = "tailor_refine_view"
 NAME_BLOCK, NAME_INPUT = "name", "name_input"
@@ -116,6 +118,7 @@ def answer(found: Answer) -> Message:
             button("Save as...", SAVE, found.text, style="primary"),
             button("Refine", REFINE, found.text),
             button("Performance", PERFORMANCE, found.text),
+            button("Draft an email", DRAFT, found.text),
         )
     )
     text = f"{found.text}: {found.count:,} members, {found.reachable:,} reachable"
@@ -249,12 +252,12 @@ def private(message: Message, asked: Question | None, note: str | None = None) -
 
 def shared_by(message: Message, user: str) -> Message:
     """A shared answer says who shared it: in the channel it is Tailor's message."""
-    return message | {"blocks": [*message["blocks"][: MAX_BLOCKS - 1], context(f"Shared by {_user(user)}")]}
+    return message | {"blocks": [*message["blocks"][: MAX_BLOCKS - 1], context(f"Shared by {mention(user)}")]}
 
 
 def shared(channel: str | None) -> Message:
     """What the private answer becomes once shared."""
-    text = f"Shared in {_channel(channel)} for everyone."
+    text = f"Shared in {channel_link(channel)} for everyone."
     return {"text": text, "blocks": [context(f":white_check_mark: {text}")]}
 
 
@@ -263,7 +266,7 @@ def not_in_channel(channel: str | None) -> Message:
     if channel and channel.startswith("D"):  # a direct conversation between others
         text = "I can't post in this conversation: ask me in a direct message, or in a channel I'm in."
     else:
-        where = _channel(channel)
+        where = channel_link(channel)
         text = f"I'm not in {where}: invite me with `/invite @Tailor`, or ask me in a direct message."
     return {"text": text, "blocks": [mrkdwn(f":wave: {text}")]}
 
@@ -272,18 +275,18 @@ def not_in_channel(channel: str | None) -> Message:
 SLACK_ID = re.compile(r"[A-Z0-9]{2,30}")
 
 
-def _channel(channel: str | None) -> str:
+def channel_link(channel: str | None) -> str:
     return f"<#{channel}>" if channel and SLACK_ID.fullmatch(channel) else "this channel"
 
 
-def _user(user: str) -> str:
+def mention(user: str) -> str:
     return f"<@{user}>" if SLACK_ID.fullmatch(user) else "someone"
 
 
 # -- modals ---------------------------------------------------------------------------------------
 
 
-def _modal(callback_id: str, title: str, blocks: list[Block], meta: dict, submit: str | None) -> Block:
+def modal(callback_id: str, title: str, blocks: list[Block], meta: dict, submit: str | None) -> Block:
     view = {
         "type": "modal",
         "callback_id": callback_id,
@@ -314,11 +317,11 @@ def save_modal(phrase: str, meta: dict) -> Block:
         mrkdwn(f"Save _{escape(phrase)}_ under a name; use the name in later phrases (“NAME in Berlin”)."),
         text_input(NAME_BLOCK, NAME_INPUT, "Name"),
     ]
-    return _modal(SAVE_VIEW, "Save segment", blocks, meta | {"phrase": phrase}, "Save")
+    return modal(SAVE_VIEW, "Save segment", blocks, meta | {"phrase": phrase}, "Save")
 
 
 def saving_modal(name: str) -> Block:
-    return _modal(
+    return modal(
         SAVE_VIEW, "Save segment", [context(f":hourglass_flowing_sand: Saving _{escape(name)}_…")], {}, None
     )
 
@@ -334,7 +337,7 @@ def saved_modal(name: str, found: Answer | Failure | SavedInfo | str) -> Block:
         blocks = failure(found)["blocks"][:1]
     else:
         blocks = [mrkdwn(f":x: Not saved: {escape(found)}")]
-    return _modal(SAVE_VIEW, "Save segment", blocks, {}, None)
+    return modal(SAVE_VIEW, "Save segment", blocks, {}, None)
 
 
 def name_taken_modal(taken: SavedInfo, phrase: str) -> Block:
@@ -346,7 +349,7 @@ def name_taken_modal(taken: SavedInfo, phrase: str) -> Block:
         ),
         text_input(NAME_BLOCK, NAME_INPUT, "Name", initial=taken.name),
     ]
-    return _modal(SAVE_VIEW, "Save segment", blocks, {"phrase": phrase, "replace": taken.name}, "Save")
+    return modal(SAVE_VIEW, "Save segment", blocks, {"phrase": phrase, "replace": taken.name}, "Save")
 
 
 def refine_modal(phrase: str, conditions: list[str] | None, meta: dict) -> Block:
@@ -358,7 +361,7 @@ def refine_modal(phrase: str, conditions: list[str] | None, meta: dict) -> Block
     else:
         shown = [mrkdwn("*The reading's conditions*\n• every contact")]
     blocks = [*shown, text_input(PHRASE_BLOCK, PHRASE_INPUT, "Phrase", initial=phrase, multiline=True)]
-    return _modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": phrase}, "Run")
+    return modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": phrase}, "Run")
 
 
 def refine_failed_modal(failed: Failure, meta: dict) -> Block:
@@ -366,4 +369,4 @@ def refine_failed_modal(failed: Failure, meta: dict) -> Block:
         *failure(failed)["blocks"][:1],
         text_input(PHRASE_BLOCK, PHRASE_INPUT, "Phrase", failed.text, True),
     ]
-    return _modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": failed.text}, "Run")
+    return modal(REFINE_VIEW, "Refine segment", blocks, meta | {"phrase": failed.text}, "Run")

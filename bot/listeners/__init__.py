@@ -1,7 +1,8 @@
 """Slack listeners, one package per kind of request, in the shape of Bolt's starter template.
 
 Every listener acknowledges at once (its `ack` function) and does the work in a lazy listener,
-after Slack has had its answer: parse the payload, call the conversation, deliver the blocks.
+after Slack has had its answer: parse the payload, call the conversation (or, for campaigns, the
+drafts: `bot.drafts`), deliver the blocks.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.conversation import Conversation
+from bot.drafts import Drafts
 from bot.listeners import actions, commands, events, views
 
 
-def register_listeners(app: App, conversation: Conversation) -> None:
-    commands.register(app, conversation)
-    events.register(app, conversation)
-    actions.register(app, conversation)
-    views.register(app, conversation)
+def register_listeners(app: App, conversation: Conversation, drafts: Drafts) -> None:
+    commands.register(app, conversation, drafts)
+    events.register(app, conversation, drafts)
+    actions.register(app, conversation, drafts)
+    views.register(app, conversation, drafts)

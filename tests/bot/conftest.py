@@ -28,6 +28,7 @@ from bot.gate import Access
 from bot.serve import PATH, http_server
 from bot.services import Services
 from campaigns.service import Approvers, CampaignService
+from personalization.demo import install_demo_templates
 from personalization.preview import Previewer
 from segments.service import SegmentService
 from settings import Settings
@@ -54,6 +55,7 @@ def demo_store(
     """The demo data, loaded once per database for the bot's tests."""
     with session_store(request, tmp_path_factory.mktemp(f"bot-{request.param}")) as (database, engine):
         load_demo_if_empty(engine, as_of=AS_OF, zone=UTC)
+        install_demo_templates(engine, Settings(demo_data=False).currency)
         yield DemoStore(database, engine)
 
 
@@ -91,6 +93,7 @@ class Tailor:
     url: str
     fake: FakeSlack
     slow: SlowSegments
+    campaigns: CampaignService
     secret: str = signing.SECRET
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -134,8 +137,22 @@ class Tailor:
     def click(
         self, action_id: str, value: str, user: str = "U1", ephemeral: bool = True, channel: str = "C1"
     ) -> signing.Reply:
+        return self.send(*self.click_body(action_id, value, user, ephemeral, channel))
+
+    def click_body(
+        self,
+        action_id: str,
+        value: str,
+        user: str = "U1",
+        ephemeral: bool = True,
+        channel: str = "C1",
+        message: dict[str, Any] | None = None,
+    ) -> tuple[bytes, str]:
+        """A click's signed request's body: `message` is the one clicked (its ts and blocks), as
+        Slack sends it for a button in a channel's message."""
         n = next(self._ids)
-        container = {"type": "message", "message_ts": "1700000003.000100", "channel_id": channel,
+        ts = (message or {}).get("ts", "1700000003.000100")
+        container = {"type": "message", "message_ts": ts, "channel_id": channel,
                      "is_ephemeral": ephemeral}  # fmt: skip
         body = {
             "type": "block_actions", "user": {"id": user}, "team": {"id": "T0TEAM"},
@@ -144,13 +161,19 @@ class Tailor:
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
         }  # fmt: skip
         if not ephemeral:
-            body["message"] = {"ts": "1700000003.000100", "text": "an answer"}
-        return self.send(*signing.payload(body))
+            body["message"] = message or {"ts": "1700000003.000100", "text": "an answer"}
+        return signing.payload(body)
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, dict[str, str]], user: str = "U1"
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], user: str = "U1"
     ) -> signing.Reply:
-        state = {block: {action: {"type": "plain_text_input", "value": text}} for block, (action, text) in
+        """A modal submitted with `values`: {block: {action: text}}, or {block: {action: state}}
+        for an element other than a text input (a select's `{"selected_option": ...}`)."""
+
+        def entry(text: Any) -> dict[str, Any]:
+            return text if isinstance(text, dict) else {"type": "plain_text_input", "value": text}
+
+        state = {block: {action: entry(text)} for block, (action, text) in
                  ((block, next(iter(inputs.items()))) for block, inputs in values.items())}  # fmt: skip
         submitted = {**view, "id": "V0FAKE", "state": {"values": state}}
         body = {"type": "view_submission", "user": {"id": user}, "team": {"id": "T0TEAM"},
@@ -205,7 +228,8 @@ def tailor(demo_store: DemoStore, fake: FakeSlack, tmp_path: Path) -> Iterator[C
         thread.start()
         servers.append((server, thread, app))
         slow = services.conversation.segments
-        return Tailor(url=f"http://127.0.0.1:{server.effective_port}{PATH}", fake=fake, slow=slow)
+        url = f"http://127.0.0.1:{server.effective_port}{PATH}"
+        return Tailor(url=url, fake=fake, slow=slow, campaigns=services.campaigns)
 
     yield start
     for server, thread, app in servers:

@@ -53,6 +53,8 @@ class FakeSlack:
         #: The bytes of each uploaded file, by file id.
         self.uploads: dict[str, bytes] = {}
         self.socket_url = ""
+        #: User groups' members, for `usergroups.users.list`.
+        self.groups: dict[str, list[str]] = {}
         self._trouble: dict[str, Trouble] = {}
         #: Channels Tailor is not in, and the error Slack gives for each.
         self._outside: dict[str, str] = {}
@@ -147,6 +149,7 @@ class FakeSlack:
             "views.publish": {"view": view},
             "conversations.open": {"channel": {"id": "D" + str(args.get("users", ""))[1:]}},
             "apps.connections.open": {"url": self.socket_url},
+            "usergroups.users.list": {"users": self.groups.get(str(args.get("usergroup")), [])},
             "files.getUploadURLExternal": {
                 "file_id": f"F{ts[-6:]}",
                 "upload_url": f"{self.url}upload/F{ts[-6:]}",

@@ -31,6 +31,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "views_open": set(),
     "views_update": set(),
     "views_publish": set(),
+    "usergroups_users_list": {"usergroups:read"},  # approvers named by a user group (TAILOR_APPROVERS)
 }
 #: The events the listeners answer, and the scope each needs.
 EVENT_SCOPES = {"app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "app_home_opened": set()}

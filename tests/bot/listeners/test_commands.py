@@ -39,7 +39,14 @@ def test_the_ack_returns_while_the_segment_service_still_works(tailor) -> None:
     buttons = [
         e["text"]["text"] for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["Sample members", "Save as...", "Refine", "Performance", "Share in channel"]
+    assert buttons == [
+        "Sample members",
+        "Save as...",
+        "Refine",
+        "Performance",
+        "Draft an email",
+        "Share in channel",
+    ]
 
 
 def test_the_answer_carries_the_services_counts(tailor) -> None:
