@@ -38,12 +38,7 @@ def referenced(table: Table) -> bool:
 
 
 def _constraints(table: Table) -> list[Constraint]:
-    """The keys to drop and build again: not a primary key other tables' foreign keys stand on
-    (Tailor's own campaigns refer to `campaigns`), which PostgreSQL refuses to drop."""
     unique = sorted(
         (c for c in table.constraints if isinstance(c, UniqueConstraint)), key=lambda c: str(c.name)
     )
-    referenced = any(
-        key.column.table is table for other in table.metadata.tables.values() for key in other.foreign_keys
-    )
-    return [*([] if referenced else [table.primary_key]), *unique]
+    return [table.primary_key, *unique]
