@@ -29,10 +29,10 @@ from segments.contradictions import Clash, clash, refusal
 from segments.currencies import PhraseMoney
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
-from segments.lexicon import Lexicon
+from segments.lexicon import CountryCode, Lexicon
 from segments.normalize import ODD_NUMBER, fold, is_sign, key, negative_at
 from segments.spelling import MIN_LENGTH
-from segments.tagger import Tag, Tagger
+from segments.tagger import AMBIGUOUS_CODES, Tag, Tagger
 from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, UNREADABLE, VERBS
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -195,6 +195,10 @@ class Parser:
             return ParseError(f"I can't read the sign {word!r} here: {_marked(text, tag)}")
         if key(fold(word)) in UNREADABLE:
             return ParseError(f"{word!r}: {UNREADABLE[key(fold(word))]}")
+        if (country := self._typed_code(word)) is not None and fold(word) in AMBIGUOUS_CODES:
+            named = [f"{text[: tag.start]}{name}{text[tag.end :]}" for name in (country.name, "Los Angeles")]
+            message = f"is {word!r} {country.name} or a city (Los Angeles)? Say which by its name"
+            return ParseError(message, [phrase for phrase in named if self._reads(phrase)])
         tries = suggestions.kinds_to_try(tags, tags.index(tag))
         kinds = next(filter(None, tries), None)
         for tried in tries if len(word) >= MIN_LENGTH else []:
@@ -239,6 +243,8 @@ class Parser:
         kinds = next(filter(None, tries), None)
         start = tag.start
         replacements = [(start, spelled) for spelled in self._candidates(word, kinds)]
+        if (country := self._typed_code(text[tag.start : tag.end])) is not None:  # "in AT": Austria first
+            replacements.insert(0, (start, country.name))
         if index > 0 and tags[index - 1].type == "VALUE":  # "yoga matt": the value of two words
             before = tags[index - 1].start
             longer = suggestions.longer_values(self.lexicon, fold(text[before : tag.end]))
@@ -260,6 +266,12 @@ class Parser:
         known = set(vocabulary_words()) | set(self.lexicon.phrases()) | set(self.tagger.verbs)
         choices = {choice: self.lexicon.spelling.get(tuple(choice.split()), choice) for choice in known}
         return [choices[c] for c, _ in suggestions.nearest(word, {c: c for c in choices if len(c) > 2})]
+
+    def _typed_code(self, word: str) -> CountryCode | None:
+        """The country of a code typed in capitals ("AT"), which is offered where it was not read."""
+        if len(word) == 2 and word.isascii() and word.isalpha() and word.isupper():
+            return self.lexicon.codes.get(word.lower())
+        return None
 
     def _reads(self, phrase: str) -> bool:
         try:
