@@ -53,11 +53,13 @@ LIST_WORDS = {"and", "or", ",", "&", "/", "nor", "the"}
 #: "outside of AT", "based out of IT"), or at the phrase's start before the people ("AT custs").
 CODE_PLACE_WORDS = {"in", "from", "outside"}
 CODE_PLACE_OF = {"outside", "out"}
+#: "in DE but not AT", "in DE, not AT": a place left out of the places before.
+CODE_BUT_NOT = {"but", ",", "and"}
 #: The words between the places of such a list ("DE, AT or CH", "DE/AT": "/" is read "or").
 CODE_LIST_WORDS = {",", "and", "or"}
-#: What may follow the list: the phrase goes on with another part ("in AT who opened...", "in
-#: IT w/ 2+ orders"), never with words that would make the code the word it spells ("at least",
-#: "in the last 30 days", "no orders"), which leave it as it is.
+#: What may follow a typed code that ends the list: the phrase goes on with another part ("in AT
+#: who opened...", "in IT w/ 2+ orders"). After anything else the code may be the word it spells
+#: ("in DE or IN the last 30 days"), and Tailor asks which (ASK_CODE).
 CODE_FOLLOWERS = {",", "and", "or", "who", "that", "which", "whose", "with", "without", "having", "but",
                   "excluding", "except", "not", ")", "only", "in", "from"}  # fmt: skip
 #: A time after the list ("in AT last month"), but not after "IN": "in DE or IN last month" may
@@ -67,6 +69,8 @@ CODE_WINDOW_FOLLOWERS = {"last", "this", "since", "before", "after", "during", "
 CODE_WINDOW_TYPES = {"MONTH", "DATE", "QUARTER"}
 #: Before the people, the list may follow these ("lapsed AT custs", "all AT customers").
 CODE_HEAD_OPENERS = {"all", "our"}
+#: The meaning of a typed code that is asked about: the country, or the word it spells?
+ASK_CODE = "country or word"
 #: "LA" is Los Angeles as often as Laos: never read as the country, but asked about.
 AMBIGUOUS_CODES = {"la"}
 #: Words that stand before the people as themselves ("MY customers", "NO customers"), not as countries.
@@ -184,25 +188,28 @@ class Tagger:
         if not codes:
             return tags
         heads = [unit[0] for unit in units]
-        read: set[int] = set()
+        read: dict[int, bool] = {}  # the typed codes read as countries (True) or asked about
         at = 0
         while at < len(units):
             members = _code_list(heads, at, codes)
             if not members:
                 at += 1
                 continue
-            if _code_list_in_place(heads, members, codes):
-                read.update(member for member in members if member in codes)
+            for member, country in _code_list_read(heads, members, codes).items():
+                read[member] = country
             at = members[-1] + 1
         out: list[Tag] = []
         for index, unit in enumerate(units):
+            first = unit[0]
+            typed = text[first.start : first.end]
             if index not in read:
                 out.extend(unit)
-                continue
-            first = unit[0]
-            typed, code = text[first.start : first.end], codes[index]
-            out.append(Tag("VALUE", typed, first.start, first.end, senses=code.senses,
-                           rewrites=((typed, code.name),)))  # fmt: skip
+            elif read[index]:
+                code = codes[index]
+                out.append(Tag("VALUE", typed, first.start, first.end, senses=code.senses,
+                               rewrites=((typed, code.name),)))  # fmt: skip
+            else:  # "in DE or IN the last 30 days": India, or "in"?
+                out.append(Tag("UNKNOWN", typed, first.start, first.end, meaning=ASK_CODE))
         return out
 
     def _typed_code(self, text: str, folded: str, tag: Tag) -> CountryCode | None:
@@ -390,26 +397,39 @@ def _code_list(tags: list[Tag], at: int, codes: dict[int, CountryCode]) -> list[
     return members
 
 
-def _code_list_in_place(tags: list[Tag], members: list[int], codes: dict[int, CountryCode]) -> bool:
-    """Whether the list is one of places, its typed codes countries: after "in", "from",
-    "outside" and before the rest of the phrase, or opening the phrase before the people."""
+def _code_list_read(tags: list[Tag], members: list[int], codes: dict[int, CountryCode]) -> dict[int, bool]:
+    """The list's typed codes that are countries (True) and those to ask about (False): after
+    "in", "from", "outside", or opening the phrase before the people, they are countries; the
+    last of them is asked about when the words after it would make it the word it spells ("in DE
+    or IN the last 30 days"). Elsewhere none is read (they are the words they spell)."""
     first, last = members[0], members[-1]
+    typed = [member for member in members if member in codes]
     before = tags[first - 1].text if first else None
     following = tags[last + 1] if last + 1 < len(tags) else None
     if following is not None and following.type == "HEAD":
-        typed = {tags[member].text for member in members if member in codes}
         opens = before is None or tags[first - 1].type == "PRESET" or before in CODE_HEAD_OPENERS
-        if opens and not typed & CODE_DETERMINERS:  # "AT custs", "lapsed DE and AT custs"
-            return True
+        if opens and not {tags[member].text for member in typed} & CODE_DETERMINERS:  # "AT custs"
+            return dict.fromkeys(typed, True)
     listed = before in CODE_PLACE_WORDS or (
         before == "of" and first > 1 and tags[first - 2].text in CODE_PLACE_OF
     )
+    if before == "not" and first > 2 and tags[first - 2].text in CODE_BUT_NOT:  # "in DE but not AT"
+        listed = (first - 3) in codes or _is_place(tags[first - 3])
     if not listed:
-        return False
+        return {}
+    read = dict.fromkeys(typed, True)
+    if last in codes and not _code_may_end_list(tags[last], following):
+        read[last] = False
+    return read
+
+
+def _code_may_end_list(code: Tag, following: Tag | None) -> bool:
+    """Whether what follows a typed code ends a list of places with it ("in AT who...", "in AT
+    last month"), rather than making it the word it spells ("in IN the last 30 days")."""
     if following is None or following.type == "HEAD" or following.text in CODE_FOLLOWERS:
         return True
     window = following.text in CODE_WINDOW_FOLLOWERS or following.type in CODE_WINDOW_TYPES
-    return window and not (last in codes and tags[last].text == "in")
+    return window and code.text != "in"
 
 
 def _is_code(tag: Tag) -> bool:
@@ -431,6 +451,8 @@ def _in_place(tags: list[Tag], index: int) -> bool:
     before = index - 1
     while before >= 0 and (tags[before].text in LIST_WORDS or _is_place(tags[before])):
         before -= 1
+    if before >= 2 and tags[before].text == "not" and tags[before - 1].text in CODE_BUT_NOT:
+        return _is_place(tags[before - 2])  # "in DE but not CH"
     return before >= 0 and tags[before].text in PLACE_WORDS
 
 

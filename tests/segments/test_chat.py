@@ -473,6 +473,9 @@ CODES_AS_WORDS = [
     ("custs in DE, AT, and IT", "customers in Germany, Austria, and Italy", ["AT", "IT"]),
     ("ppl in IT w/ 2+ orders", "people in Italy with at least 2 orders", ["IT"]),
     ("custs not in NO", "customers not in Norway", ["NO"]),
+    ("custs in DE but not AT", "customers in Germany but not Austria", ["AT"]),
+    ("custs in DE, not IT", "customers in Germany, not Italy", ["IT"]),
+    ("custs in DE but not CH", "customers in Germany but not Switzerland", []),  # a code, not a word
     ("custs in IN", "customers in India", ["IN"]),
     ("ppl living in IN or DE", "people living in India or Germany", ["IN"]),
     ("custs from IS", "customers from Iceland", ["IS"]),
@@ -504,7 +507,6 @@ def test_a_code_that_is_a_word_typed_in_capitals_names_its_country_in_a_list_of_
      ("ppl who opened AT least 3 emails", "people who opened at least 3 emails"),
      ("custs who bought in the last 30 days", "customers who bought in the last 30 days"),
      ("custs in DE who bought IN the last 30 days", "customers in Germany who bought in the last 30 days"),
-     ("custs in DE or IN the last 30 days", "customers in Germany or in the last 30 days"),
      ("contacts w/ no orders", "contacts with no orders"),
      ("contacts w/ NO orders", "contacts with no orders"),
      ("custs IN DE", "customers in Germany"),
@@ -565,6 +567,22 @@ def test_a_code_that_names_a_city_too_is_asked_about_with_the_country_offered(pa
     with pytest.raises(ParseError) as caught:
         parser.parse("custs in AT 2+ orders")  # no reading: the country is offered first
     assert caught.value.suggestions[0] == "custs in Austria 2+ orders"
+
+
+def test_a_code_that_may_be_its_word_is_asked_about_with_both_readings_offered(parser: Parser) -> None:
+    # "in DE or IN the last 30 days": India, or "in the last 30 days"? Either reads, so ask
+    with pytest.raises(ParseError) as caught:
+        parser.parse("custs in DE or IN the last 30 days")
+    assert caught.value.message == "is 'IN' India here, or the word 'in'? Say the country by its name"
+    assert caught.value.suggestions == [
+        "custs in DE or India the last 30 days",
+        "custs in DE or in the last 30 days",
+    ]
+    with pytest.raises(ParseError, match="'IT' Italy here, or the word 'it'"):
+        parser.parse("custs in IT industry")
+    with pytest.raises(ParseError) as caught:  # "except" asks for no place: the country is offered
+        parser.parse("custs except AT")
+    assert caught.value.suggestions == ["custs except Austria"]
 
 
 def test_customers_with_a_count_that_admits_none_are_still_buyers(parser: Parser) -> None:
