@@ -115,6 +115,14 @@ class Sense:
     value: str
 
 
+@dataclass(frozen=True)
+class CountryCode:
+    """A country by its code: its name (CLDR's English) and the senses of its stored spellings."""
+
+    name: str
+    senses: tuple[Sense, ...]
+
+
 @dataclass
 class Lexicon:
     entries: dict[tuple[str, ...], set[Sense]] = field(default_factory=lambda: defaultdict(set))
@@ -122,6 +130,10 @@ class Lexicon:
     spelling: dict[tuple[str, ...], str] = field(default_factory=dict)
     custom_types: dict[str, str] = field(default_factory=dict)
     longest: int = 1
+    #: Every two-letter country code, folded ("at"), and the country it names: also the codes
+    #: that are words (CODE_WORDS), which the tagger reads as countries only where typed in
+    #: capitals in a list of places ("in AT", "from DE or IT").
+    codes: dict[str, CountryCode] = field(default_factory=dict)
 
     def add(self, text: str, sense: Sense) -> None:
         keys = phrase_keys(text)
@@ -285,6 +297,8 @@ def _add_countries(lexicon: Lexicon, by_name: dict[str, list[str]]) -> dict[str,
             continue
         names = (name, code, *aliases[code], *COUNTRY_ALIASES.get(code, []))
         spellings[code] = _stored(by_name, names)
+        senses = tuple(sorted({Sense("country", value) for value in spellings[code]}))
+        lexicon.codes[fold(code)] = CountryCode(name, senses)
         for text in names:
             if fold(text) not in CODE_WORDS:
                 for value in spellings[code]:

@@ -51,6 +51,6 @@ def _reads_as(name: str, tagger: Tagger) -> bool:
 
 def _with(lexicon: Lexicon, name: str) -> Lexicon:
     entries = defaultdict(set, {keys: set(senses) for keys, senses in lexicon.entries.items()})
-    copy = Lexicon(entries, dict(lexicon.spelling), lexicon.custom_types, lexicon.longest)
+    copy = Lexicon(entries, dict(lexicon.spelling), lexicon.custom_types, lexicon.longest, lexicon.codes)
     copy.add(name, Sense("saved", name))
     return copy

@@ -29,10 +29,10 @@ from segments.contradictions import Clash, clash, refusal
 from segments.currencies import PhraseMoney
 from segments.definition import MAX_NUMBER, Definition
 from segments.grouping import between_noun_phrases
-from segments.lexicon import Lexicon
+from segments.lexicon import CountryCode, Lexicon
 from segments.normalize import ODD_NUMBER, fold, is_sign, key, negative_at
 from segments.spelling import MIN_LENGTH
-from segments.tagger import Tag, Tagger
+from segments.tagger import AMBIGUOUS_CODES, ASK_CODE, Tag, Tagger
 from segments.vocabulary import EVENT_NOUNS, HEADS, MONTHS, PRESETS, UNITS, UNREADABLE, VERBS
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -167,6 +167,8 @@ class Parser:
             corrections[found[0]] = found[1]
 
     def _correction(self, text: str, tags: list[Tag], index: int) -> str | None:
+        if self._typed_code(text[tags[index].start : tags[index].end]) is not None:
+            return None  # "AT" typed in capitals is no typo: a country, or a word, asked about
         typed = fold(text[tags[index].start : tags[index].end])
         if key(typed) in UNREADABLE:
             return None
@@ -195,6 +197,18 @@ class Parser:
             return ParseError(f"I can't read the sign {word!r} here: {_marked(text, tag)}")
         if key(fold(word)) in UNREADABLE:
             return ParseError(f"{word!r}: {UNREADABLE[key(fold(word))]}")
+        if (country := self._typed_code(word)) is not None and tag.meaning == ASK_CODE:
+            named = [
+                f"{text[: tag.start]}{spelled}{text[tag.end :]}" for spelled in (country.name, word.lower())
+            ]
+            message = (
+                f"is {word!r} {country.name} here, or the word {word.lower()!r}? Say the country by its name"
+            )
+            return ParseError(message, [phrase for phrase in named if self._reads(phrase)])
+        if country is not None and fold(word) in AMBIGUOUS_CODES:
+            named = [f"{text[: tag.start]}{name}{text[tag.end :]}" for name in (country.name, "Los Angeles")]
+            message = f"is {word!r} {country.name} or a city (Los Angeles)? Say which by its name"
+            return ParseError(message, [phrase for phrase in named if self._reads(phrase)])
         tries = suggestions.kinds_to_try(tags, tags.index(tag))
         kinds = next(filter(None, tries), None)
         for tried in tries if len(word) >= MIN_LENGTH else []:
@@ -222,7 +236,9 @@ class Parser:
 
     def _unexpected(self, text: str, tags: list[Tag], index: int | None) -> ParseError:
         if index is None or index >= len(tags):
-            return ParseError(f"{text!r} ends before it says what it means", [])
+            return ParseError(
+                f"{text!r} ends before it says what it means", self._codes_as_countries(text, tags)
+            )
         tag = tags[index]
         word = text[tag.start : tag.end]
         if negative := _negative(text, tag):
@@ -239,6 +255,9 @@ class Parser:
         kinds = next(filter(None, tries), None)
         start = tag.start
         replacements = [(start, spelled) for spelled in self._candidates(word, kinds)]
+        country = self._typed_code(text[tag.start : tag.end])
+        if country is not None and (tag.meaning == ASK_CODE or "country" in (kinds or ())):
+            replacements.insert(0, (start, country.name))  # "in AT": Austria first, not "the BF email"
         if index > 0 and tags[index - 1].type == "VALUE":  # "yoga matt": the value of two words
             before = tags[index - 1].start
             longer = suggestions.longer_values(self.lexicon, fold(text[before : tag.end]))
@@ -260,6 +279,22 @@ class Parser:
         known = set(vocabulary_words()) | set(self.lexicon.phrases()) | set(self.tagger.verbs)
         choices = {choice: self.lexicon.spelling.get(tuple(choice.split()), choice) for choice in known}
         return [choices[c] for c, _ in suggestions.nearest(word, {c: c for c in choices if len(c) > 2})]
+
+    def _codes_as_countries(self, text: str, tags: list[Tag]) -> list[str]:
+        """The phrase with each code typed in capitals that was read as a word ("except AT") spelled
+        as its country, if that reads: the reading it may have meant."""
+        phrase = text
+        for tag in reversed(tags):  # from the end: the places before stay where they are
+            country = self._typed_code(text[tag.start : tag.end])
+            if country is not None and tag.type != "VALUE":
+                phrase = f"{phrase[: tag.start]}{country.name}{phrase[tag.end :]}"
+        return [phrase] if phrase != text and self._reads(phrase) else []
+
+    def _typed_code(self, word: str) -> CountryCode | None:
+        """The country of a code typed in capitals ("AT"), which is offered where it was not read."""
+        if len(word) == 2 and word.isascii() and word.isalpha() and word.isupper():
+            return self.lexicon.codes.get(word.lower())
+        return None
 
     def _reads(self, phrase: str) -> bool:
         try:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from segments import shorthand
 from segments.definition import FIRST_YEAR, LAST_YEAR
-from segments.lexicon import Lexicon, Sense
+from segments.lexicon import CountryCode, Lexicon, Sense
 from segments.normalize import MULTIPLIERS, NUMBER_WORDS, Word, fold, key, number_text, phrase_keys, words
 from segments.shorthand import plural
 from segments.spelling import Speller
@@ -48,6 +48,33 @@ CAMPAIGN_NOUNS = {"newsletter"}
 #: Words after which a country's code names a place, and the words of a list of places.
 PLACE_WORDS = {"in", "from", "outside", "of", "within", "at", "based", "living", "located", "residing", "to"}
 LIST_WORDS = {"and", "or", ",", "&", "/", "nor", "the"}
+#: A code that is also a word ("AT", "IN", "IT", "NO": lexicon.CODE_WORDS) names its country only
+#: where typed in capitals in a list of places: after these words ("in DE or AT", "not in NO",
+#: "outside of AT", "based out of IT"), or at the phrase's start before the people ("AT custs").
+CODE_PLACE_WORDS = {"in", "from", "outside"}
+CODE_PLACE_OF = {"outside", "out"}
+#: "in DE but not AT", "in DE, not AT": a place left out of the places before.
+CODE_BUT_NOT = {"but", ",", "and"}
+#: The words between the places of such a list ("DE, AT or CH", "DE/AT": "/" is read "or").
+CODE_LIST_WORDS = {",", "and", "or"}
+#: What may follow a typed code that ends the list: the phrase goes on with another part ("in AT
+#: who opened...", "in IT w/ 2+ orders"). After anything else the code may be the word it spells
+#: ("in DE or IN the last 30 days"), and Tailor asks which (ASK_CODE).
+CODE_FOLLOWERS = {",", "and", "or", "who", "that", "which", "whose", "with", "without", "having", "but",
+                  "excluding", "except", "not", ")", "only", "in", "from"}  # fmt: skip
+#: A time after the list ("in AT last month"), but not after "IN": "in DE or IN last month" may
+#: be "or in the last month".
+CODE_WINDOW_FOLLOWERS = {"last", "this", "since", "before", "after", "during", "past", "today", "yesterday",
+                         "ever", "until"}  # fmt: skip
+CODE_WINDOW_TYPES = {"MONTH", "DATE", "QUARTER"}
+#: Before the people, the list may follow these ("lapsed AT custs", "all AT customers").
+CODE_HEAD_OPENERS = {"all", "our"}
+#: The meaning of a typed code that is asked about: the country, or the word it spells?
+ASK_CODE = "country or word"
+#: "LA" is Los Angeles as often as Laos: never read as the country, but asked about.
+AMBIGUOUS_CODES = {"la"}
+#: Words that stand before the people as themselves ("MY customers", "NO customers"), not as countries.
+CODE_DETERMINERS = {"my", "no"}
 #: "Q1" to "Q4": a calendar quarter.
 QUARTER = re.compile(r"q[1-4]")
 #: Words after a number that make it a count, not a day of the month ("in May 5 times").
@@ -141,7 +168,60 @@ class Tagger:
             tag, length = self._classify(items, keys, position)
             tags.append(tag)
             position += length
-        return self._close_since(_day_dates(_codes_in_place(tags)))
+        return self._close_since(_day_dates(_codes_in_place(self._typed_codes(text, tags))))
+
+    def _typed_codes(self, text: str, tags: list[Tag]) -> list[Tag]:
+        """Each country code typed in capitals that is also a word ("AT", "IN", "IT", "NO", "US")
+        read as its country where it stands in a list of places (CODE_PLACE_WORDS); anywhere else
+        the word it spells. The case is the typed text's: the words are folded."""
+        folded = fold(text)
+        units: list[list[Tag]] = []  # the tags, the words of one typed code together
+        codes: dict[int, CountryCode] = {}  # the typed codes, by unit
+        for tag in tags:
+            last = len(units) - 1
+            if last in codes and (units[last][0].start, units[last][0].end) == (tag.start, tag.end):
+                units[last].append(tag)  # "CX" expanded as shorthand: one word typed
+                continue
+            if (code := self._typed_code(text, folded, tag)) is not None:
+                codes[len(units)] = code
+            units.append([tag])
+        if not codes:
+            return tags
+        heads = [unit[0] for unit in units]
+        read: dict[int, bool] = {}  # the typed codes read as countries (True) or asked about
+        at = 0
+        while at < len(units):
+            members = _code_list(heads, at, codes)
+            if not members:
+                at += 1
+                continue
+            for member, country in _code_list_read(heads, members, codes).items():
+                read[member] = country
+            at = members[-1] + 1
+        out: list[Tag] = []
+        for index, unit in enumerate(units):
+            first = unit[0]
+            typed = text[first.start : first.end]
+            if index not in read:
+                out.extend(unit)
+            elif read[index]:
+                code = codes[index]
+                out.append(Tag("VALUE", typed, first.start, first.end, senses=code.senses,
+                               rewrites=((typed, code.name),)))  # fmt: skip
+            else:  # "in DE or IN the last 30 days": India, or "in"?
+                out.append(Tag("UNKNOWN", typed, first.start, first.end, meaning=ASK_CODE))
+        return out
+
+    def _typed_code(self, text: str, folded: str, tag: Tag) -> CountryCode | None:
+        """The country of a code typed in capitals that the tag does not already read as one."""
+        typed = text[tag.start : tag.end]
+        if not (len(typed) == 2 and typed.isascii() and typed.isalpha() and typed.isupper()):
+            return None
+        if folded[tag.start : tag.end] != typed.lower() or typed.lower() in AMBIGUOUS_CODES:
+            return None  # (the tags' places are the folded text's: no code where they differ)
+        if tag.type == "VALUE" and any(sense.field == "country" for sense in tag.senses):
+            return None  # "DE": a country already
+        return self.lexicon.codes.get(typed.lower())
 
     def _classify(self, items: list[Word], keys: list[str], at: int) -> tuple[Tag, int]:
         word = items[at]
@@ -301,6 +381,57 @@ def _codes_in_place(tags: list[Tag]) -> list[Tag]:
     return out
 
 
+def _code_list(tags: list[Tag], at: int, codes: dict[int, CountryCode]) -> list[int]:
+    """The places of the list that starts at `at` ("DE, AT or CH"), by index: none if no place
+    stands there. A typed code counts as a place."""
+    members: list[int] = []
+    index = at
+    while index < len(tags) and (index in codes or _is_place(tags[index])):
+        members.append(index)
+        joined = tags[index + 1].text if index + 1 < len(tags) else None
+        if joined not in CODE_LIST_WORDS:
+            break
+        index += 2
+        if joined == "," and index < len(tags) and tags[index].text in ("and", "or"):
+            index += 1  # "DE, AT, and CH"
+    return members
+
+
+def _code_list_read(tags: list[Tag], members: list[int], codes: dict[int, CountryCode]) -> dict[int, bool]:
+    """The list's typed codes that are countries (True) and those to ask about (False): after
+    "in", "from", "outside", or opening the phrase before the people, they are countries; the
+    last of them is asked about when the words after it would make it the word it spells ("in DE
+    or IN the last 30 days"). Elsewhere none is read (they are the words they spell)."""
+    first, last = members[0], members[-1]
+    typed = [member for member in members if member in codes]
+    before = tags[first - 1].text if first else None
+    following = tags[last + 1] if last + 1 < len(tags) else None
+    if following is not None and following.type == "HEAD":
+        opens = before is None or tags[first - 1].type == "PRESET" or before in CODE_HEAD_OPENERS
+        if opens and not {tags[member].text for member in typed} & CODE_DETERMINERS:  # "AT custs"
+            return dict.fromkeys(typed, True)
+    listed = before in CODE_PLACE_WORDS or (
+        before == "of" and first > 1 and tags[first - 2].text in CODE_PLACE_OF
+    )
+    if before == "not" and first > 2 and tags[first - 2].text in CODE_BUT_NOT:  # "in DE but not AT"
+        listed = (first - 3) in codes or _is_place(tags[first - 3])
+    if not listed:
+        return {}
+    read = dict.fromkeys(typed, True)
+    if last in codes and not _code_may_end_list(tags[last], following):
+        read[last] = False
+    return read
+
+
+def _code_may_end_list(code: Tag, following: Tag | None) -> bool:
+    """Whether what follows a typed code ends a list of places with it ("in AT who...", "in AT
+    last month"), rather than making it the word it spells ("in IN the last 30 days")."""
+    if following is None or following.type == "HEAD" or following.text in CODE_FOLLOWERS:
+        return True
+    window = following.text in CODE_WINDOW_FOLLOWERS or following.type in CODE_WINDOW_TYPES
+    return window and code.text != "in"
+
+
 def _is_code(tag: Tag) -> bool:
     return (
         tag.type == "VALUE"
@@ -311,12 +442,17 @@ def _is_code(tag: Tag) -> bool:
 
 
 def _in_place(tags: list[Tag], index: int) -> bool:
-    following = tags[index + 1] if index + 1 < len(tags) else None
+    after = index + 1  # through a list of places: "AT and DE customers"
+    while after + 1 < len(tags) and tags[after].text in LIST_WORDS and _is_place(tags[after + 1]):
+        after += 2
+    following = tags[after] if after < len(tags) else None
     if following is not None and following.type in ("HEAD", "PRESET"):  # "DE customers"
         return True
     before = index - 1
     while before >= 0 and (tags[before].text in LIST_WORDS or _is_place(tags[before])):
         before -= 1
+    if before >= 2 and tags[before].text == "not" and tags[before - 1].text in CODE_BUT_NOT:
+        return _is_place(tags[before - 2])  # "in DE but not CH"
     return before >= 0 and tags[before].text in PLACE_WORDS
 
 

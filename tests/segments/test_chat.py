@@ -23,9 +23,11 @@ from segments.definition import (
     DayRef,
     Days,
     Event,
+    Last,
     Not,
     Quarter,
     Reachability,
+    Span,
 )
 from segments.lexicon import load_lexicon
 from segments.normalize import fold, key
@@ -33,6 +35,7 @@ from segments.parser import ParseError, Parser
 from segments.tagger import Tag
 from store.importer import ImportSources, run_import
 from tests.reference_money import dollars_now
+from tests.segments.dataset import DATA_AS_OF
 from tests.segments.test_grouping import PARTS
 
 SEED = 17
@@ -457,6 +460,129 @@ def test_a_country_code_out_of_a_place_is_asked_about_not_read_as_a_country(pars
     assert "a campaign" in caught.value.message
     assert where(parser, "custs in DE") == where(parser, "customers in Germany")
     assert where(parser, "DE customers") == where(parser, "customers in Germany")
+
+
+#: (as typed in chat, the same ask written out, the codes the reading must say it read): codes
+#: that are also words ("at", "in", "it", "no", "us") typed in capitals in a list of places.
+CODES_AS_WORDS = [
+    ("custs in AT", "customers in Austria", ["AT"]),
+    ("lapsed custs in DE or AT", "lapsed customers in Germany or Austria", ["AT"]),
+    ("custs in DE or in AT", "customers in Germany or in Austria", ["AT"]),
+    ("custs in DE, AT or CH", "customers in Germany, Austria or Switzerland", ["AT"]),
+    ("custs in DE/AT/CH", "customers in Germany, Austria or Switzerland", ["AT"]),
+    ("custs in DE, AT, and IT", "customers in Germany, Austria, and Italy", ["AT", "IT"]),
+    ("ppl in IT w/ 2+ orders", "people in Italy with at least 2 orders", ["IT"]),
+    ("custs not in NO", "customers not in Norway", ["NO"]),
+    ("custs in DE but not AT", "customers in Germany but not Austria", ["AT"]),
+    ("custs in DE, not IT", "customers in Germany, not Italy", ["IT"]),
+    ("custs in DE but not CH", "customers in Germany but not Switzerland", []),  # a code, not a word
+    ("custs in IN", "customers in India", ["IN"]),
+    ("ppl living in IN or DE", "people living in India or Germany", ["IN"]),
+    ("custs from IS", "customers from Iceland", ["IS"]),
+    ("custs outside of AT", "customers outside Austria", ["AT"]),
+    ("custs based out of BE", "customers based out of Belgium", ["BE"]),
+    ("custs in AT who opened at least 3 emails", "customers in Austria who opened at least 3 emails", ["AT"]),
+    ("custs in AT last month", "customers in Austria last month", ["AT"]),
+    ("AT custs", "customers in Austria", ["AT"]),
+    ("DE and AT custs", "customers in Germany or Austria", ["AT"]),
+    ("lapsed IT custs", "lapsed customers in Italy", ["IT"]),
+    ("US customers", "customers in the United States", ["US"]),
+    ("contacts in ME or TO", "contacts in Montenegro or Tonga", ["ME", "TO"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("chat", "tidy", "codes"), CODES_AS_WORDS, ids=[c for c, _, _ in CODES_AS_WORDS])
+def test_a_code_that_is_a_word_typed_in_capitals_names_its_country_in_a_list_of_places(
+    parser: Parser, chat: str, tidy: str, codes: list[str]
+) -> None:
+    assert where(parser, chat) == where(parser, tidy)
+    said = notes(parser, chat)
+    for code in codes:
+        assert f"{code!r} as " in said, said
+
+
+@pytest.mark.parametrize(
+    ("phrase", "as_before"),
+    [("custs who opened at least 3 emails", "customers who opened at least 3 emails"),
+     ("ppl who opened AT least 3 emails", "people who opened at least 3 emails"),
+     ("custs who bought in the last 30 days", "customers who bought in the last 30 days"),
+     ("custs in DE who bought IN the last 30 days", "customers in Germany who bought in the last 30 days"),
+     ("contacts w/ no orders", "contacts with no orders"),
+     ("contacts w/ NO orders", "contacts with no orders"),
+     ("custs IN DE", "customers in Germany"),
+     ("MY custs in DE", "my customers in Germany")],
+)  # fmt: skip
+def test_the_words_of_the_codes_stay_words_out_of_a_list_of_places(
+    parser: Parser, phrase: str, as_before: str
+) -> None:
+    assert where(parser, phrase) == where(parser, as_before)
+    assert "as 'Austria'" not in notes(parser, phrase) and "as 'India'" not in notes(parser, phrase)
+
+
+def test_the_words_of_the_codes_keep_their_meaning(parser: Parser) -> None:
+    opened = where(parser, "custs who opened at least 3 emails")
+    assert Event(type="email_opened", count=Count(op="ge", n=3)) in opened.of
+    bought = where(parser, "custs who bought in the last 30 days")
+    assert bought == Event(type="purchase", window=Last(span=Span(n=30, unit="day")))
+    assert where(parser, "contacts w/ no orders") == Not(of=Event(type="purchase"))
+    with pytest.raises(ParseError, match="contradicts itself"):  # customers are buyers, as before
+        parser.parse("custs w/ no orders")
+    with pytest.raises(ParseError) as caught:  # "no" before the people is no Norway
+        parser.parse("NO custs")
+    assert "Norway" not in caught.value.message
+
+
+def test_a_code_typed_in_capitals_counts_the_countrys_contacts(parser: Parser, oracle) -> None:
+    """Counted on the store, the same members as the country's name."""
+    india = oracle.check(parser.parse("custs in IN").definition, DATA_AS_OF)
+    assert india and india == oracle.check(parser.parse("customers in India").definition, DATA_AS_OF)
+    listed = oracle.check(parser.parse("custs in DE or IN").definition, DATA_AS_OF)
+    assert listed == oracle.check(parser.parse("customers in Germany or India").definition, DATA_AS_OF)
+    assert india < listed
+    outside = oracle.check(parser.parse("custs not in IN").definition, DATA_AS_OF)
+    assert outside and not outside & india
+
+
+def test_a_code_is_every_spelling_the_data_stores_and_its_word_stays_a_word(engine, write_csv) -> None:
+    rows = [["email", "country"], ["a@shop.example", "Austria"], ["b@shop.example", "AT"],
+            ["c@shop.example", "IT"], ["d@shop.example", "Germany"]]  # fmt: skip
+    run_import(engine, ImportSources(contacts=write_csv("contacts.csv", rows)))
+    with engine.connect() as conn:
+        own = Parser(load_lexicon(conn))
+    austria = {"AT", "Austria"}
+    readings = [("contacts in AT", austria), ("contacts in Austria", austria), ("AT contacts", austria),
+                ("contacts in Germany or AT", {"Germany", *austria})]  # fmt: skip
+    for phrase, stored in readings:
+        assert set(own.parse(phrase).definition.where.values) == stored, phrase
+    assert own.parse("contacts in IT").definition.where == Attribute(field="country", op="eq", value="IT")
+    assert own.parse("contacts who opened at least 3 emails").definition.where == Event(
+        type="email_opened", count=Count(op="ge", n=3)
+    )
+
+
+def test_a_code_that_names_a_city_too_is_asked_about_with_the_country_offered(parser: Parser) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser.parse("custs in LA")  # Los Angeles, or Laos?
+    assert "Laos" in caught.value.message and "custs in Laos" in caught.value.suggestions
+    with pytest.raises(ParseError) as caught:
+        parser.parse("custs in AT 2+ orders")  # no reading: the country is offered first
+    assert caught.value.suggestions[0] == "custs in Austria 2+ orders"
+
+
+def test_a_code_that_may_be_its_word_is_asked_about_with_both_readings_offered(parser: Parser) -> None:
+    # "in DE or IN the last 30 days": India, or "in the last 30 days"? Either reads, so ask
+    with pytest.raises(ParseError) as caught:
+        parser.parse("custs in DE or IN the last 30 days")
+    assert caught.value.message == "is 'IN' India here, or the word 'in'? Say the country by its name"
+    assert caught.value.suggestions == [
+        "custs in DE or India the last 30 days",
+        "custs in DE or in the last 30 days",
+    ]
+    with pytest.raises(ParseError, match="'IT' Italy here, or the word 'it'"):
+        parser.parse("custs in IT industry")
+    with pytest.raises(ParseError) as caught:  # "except" asks for no place: the country is offered
+        parser.parse("custs except AT")
+    assert caught.value.suggestions == ["custs except Austria"]
 
 
 def test_customers_with_a_count_that_admits_none_are_still_buyers(parser: Parser) -> None:
