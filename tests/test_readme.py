@@ -45,6 +45,7 @@ NOT_PHRASES = {
     "the last N emails",
     "at most 3 emails opened",
     "read 'custs' as 'customers', 'w/' as 'with'",
+    "read 'AT' as 'Austria'",
     "'customers' means contacts with at least one purchase, and the phrase also asks for contacts with no"
     " purchase; no contact is both",
 }
@@ -55,6 +56,7 @@ REFUSED = {
     "customers w/o orders",
     "buyers who never bought",
     "custs w/ 0 orders",
+    "in DE or IN the last 30 days",
 }
 
 
