@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
@@ -110,7 +111,7 @@ class CampaignService:
         )
         now = self.clock()
         with Session(self.engine) as session, session.begin():
-            row = CampaignRow(external_id=f"tailor-draft-{now.timestamp()}", name=name, subject=subject)
+            row = CampaignRow(external_id=f"tailor-draft-{uuid4().hex}", name=name, subject=subject)
             session.add(row)
             session.flush()
             row.external_id = f"tailor-{row.id}"  # the id is the campaign's name for people

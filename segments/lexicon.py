@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from babel import Locale
@@ -143,13 +143,27 @@ class Lexicon:
         self.spelling.setdefault(keys, text)
         self.longest = max(self.longest, len(keys))
 
-    def match(self, keys: list[str], start: int) -> tuple[int, tuple[Sense, ...]] | None:
-        """The longest phrase at `start`: its length in words and its senses, in order."""
+    def match(
+        self, keys: list[str], start: int, ours: Callable[[tuple[str, ...]], bool] = lambda run: False
+    ) -> tuple[int, tuple[Sense, ...]] | None:
+        """The longest phrase at `start`: its length in words and its senses, in order.
+
+        A run of words that `ours` (the language) claims is no campaign's, though a campaign's name
+        has it: "Win-back: lapsed custs in DE" must leave "lapsed custs in DE" a segment."""
         for length in range(min(self.longest, len(keys) - start), 0, -1):
-            senses = self.entries.get(tuple(keys[start : start + length]))
+            run = tuple(keys[start : start + length])
+            senses = self.entries.get(run, set())
+            if senses and any(sense.field == "campaign" for sense in senses) and ours(run):
+                senses = {sense for sense in senses if sense.field != "campaign"}
             if senses:
                 return length, tuple(sorted(senses))
         return None
+
+    def reads_alone(self, word: str) -> bool:
+        """Whether the word alone names something other than a campaign, or is too common to."""
+        if word in CAMPAIGN_STOP or word in self.codes or word.replace(".", "").isdigit():
+            return True
+        return any(sense.field != "campaign" for sense in self.entries.get((word,), ()))
 
     def phrases(self) -> list[str]:
         return [" ".join(keys) for keys in self.entries]
@@ -240,15 +254,19 @@ def product_short_names(name: str) -> set[str]:
 
 
 def _add_campaigns(lexicon: Lexicon, conn: Connection) -> None:
-    """A campaign answers to its name and to any run of its words ("the Black Friday email")."""
     for (name,) in conn.execute(select(Campaign.name).order_by(Campaign.id)):
-        parts = name.split()
-        for length in range(len(parts), 0, -1):
-            for start in range(len(parts) - length + 1):
-                run = parts[start : start + length]
-                if length == 1 and (fold(run[0]) in CAMPAIGN_STOP or run[0].isdigit()):
-                    continue
-                lexicon.add(" ".join(run), Sense("campaign", " ".join(run)))
+        add_campaign(lexicon, name)
+
+
+def add_campaign(lexicon: Lexicon, name: str) -> None:
+    """A campaign answers to its name and to any run of its words ("the Black Friday email")."""
+    parts = name.split()
+    for length in range(len(parts), 0, -1):
+        for start in range(len(parts) - length + 1):
+            run = parts[start : start + length]
+            if length == 1 and (fold(run[0]) in CAMPAIGN_STOP or run[0].isdigit()):
+                continue
+            lexicon.add(" ".join(run), Sense("campaign", " ".join(run)))
 
 
 def _add_custom(lexicon: Lexicon, conn: Connection) -> None:

@@ -45,6 +45,8 @@ SINCE_THEN_NEXT = {"and", "but", ",", "or", "who", "that", "which", "whose", "wi
 #: Nouns of the email event that a workspace also uses in campaign names ("the June Newsletter"):
 #: "opened the newsletter" names those campaigns (segment-semantics.md: a campaign by any part of its name).
 CAMPAIGN_NOUNS = {"newsletter"}
+#: Words between an email's verb and its name ("opened the win-back").
+ARTICLES = {"the", "a", "an", "our", "last", "latest"}
 #: Words after which a country's code names a place, and the words of a list of places.
 PLACE_WORDS = {"in", "from", "outside", "of", "within", "at", "based", "living", "located", "residing", "to"}
 LIST_WORDS = {"and", "or", ",", "&", "/", "nor", "the"}
@@ -120,6 +122,7 @@ class Tagger:
         # vocabulary words that may stand where a value does: "in decmber", "bought prdoucts"
         named = {**{key(noun): "noun" for noun in EVENT_NOUNS}, **{key(month): "month" for month in MONTHS}}
         vocabulary = self._vocabulary()
+        self.language = frozenset(vocabulary)
         whole = {key(w) for table in self._word_tables() for w in table}
         self.speller = Speller.of(vocabulary, self.lexicon, self._meanings(), named, vocabulary - whole)
 
@@ -238,7 +241,7 @@ class Tagger:
             return self._tag("QUARTER", items, at, 1, meaning=word.text[1]), 1
         if preset and preset[0] == 1 and self._verb(word)[0] and self._after_verb_context(items, at):
             preset = None  # "who haven't engaged": the verb, not the preset
-        found = self.lexicon.match(keys, at)
+        found = self.lexicon.match(keys, at, lambda run: self._language_run(items, at, run))
         if found and found[0] == 1 and self._acts_as_verb(items, at):
             found = None
         if found and found[0] == 1 and word.key in CAMPAIGN_NOUNS and not self._before_head(items, at):
@@ -285,6 +288,18 @@ class Tagger:
                 if candidate in table:
                     return True, table[candidate]
         return False, None
+
+    def _language_run(self, items: list[Word], at: int, run: tuple[str, ...]) -> bool:
+        """Whether a run of a campaign's words is the segment language's own ("lapsed custs in DE"):
+        every word reads alone, and nothing around it asks for an email ("the win-back email",
+        "opened win-back")."""
+        end = at + len(run)
+        if end < len(items) and EVENT_NOUNS.get(items[end].key) == "email":
+            return False
+        before = at - 1 if at and items[at - 1].key in ARTICLES else at
+        if before and (self._verb(items[before - 1])[1] or "").startswith("email_"):
+            return False
+        return all(word in self.language or self.lexicon.reads_alone(word) for word in run)
 
     def _is_vocabulary(self, word: Word) -> bool:
         """Grammar words beat a one-word value of the same spelling ("newsletter" the noun)."""

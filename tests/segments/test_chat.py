@@ -29,7 +29,7 @@ from segments.definition import (
     Reachability,
     Span,
 )
-from segments.lexicon import load_lexicon
+from segments.lexicon import add_campaign, load_lexicon
 from segments.normalize import fold, key
 from segments.parser import ParseError, Parser
 from segments.tagger import Tag
@@ -191,6 +191,21 @@ def test_an_unknown_campaign_is_offered_campaigns(parser: Parser) -> None:
     with pytest.raises(ParseError) as caught:
         parser.parse("contacts who opened the Cyber Tuesday email")
     assert "a campaign" in caught.value.message
+
+
+def test_a_campaign_named_in_segment_words_leaves_those_words_a_segment(oracle, parser: Parser) -> None:
+    """Tailor's own drafts are named by marketers in their segment's words: the segment still reads
+    as before, and the campaign answers where an email is asked for."""
+    with oracle.engine.connect() as conn:
+        lexicon = load_lexicon(conn)
+    for name in ("Win-back: lapsed custs in DE", "VIP gold members", "DE 3+ orders"):
+        add_campaign(lexicon, name)
+    named = Parser(lexicon)
+    for phrase in ("lapsed custs in DE", "custs in DE w/ 3+ orders", "gold members", "VIPs in DE"):
+        assert named.parse(phrase).definition == parser.parse(phrase).definition, phrase
+    for phrase, campaign in (("opened the win-back email", "win-back"), ("clicked win-back", "win-back"),
+                             ("got the VIP gold members newsletter", "VIP gold members")):  # fmt: skip
+        assert campaign.lower() in json.dumps(named.parse(phrase).definition.as_json()).lower(), phrase
 
 
 # -- signs and amounts: a property test ---------------------------------------------------------
