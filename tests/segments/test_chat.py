@@ -96,10 +96,15 @@ TYPOS = [
 def test_a_chat_phrasing_reads_as_its_tidy_twin_and_says_what_it_rewrote(
     parser: Parser, chat: str, tidy: str, rewritten: list[str]
 ) -> None:
+    assert_twins(parser, chat, tidy, rewritten)
+
+
+def assert_twins(parser: Parser, chat: str, tidy: str, rewritten: list[str]) -> None:
+    """The chat phrasing reads as its tidy twin, and its reading says each word it rewrote."""
     assert where(parser, chat) == where(parser, tidy)
     said = notes(parser, chat)
     for word in rewritten:
-        assert f"'{word}' as " in said, said
+        assert f"{word!r} as " in said, said
 
 
 @pytest.mark.parametrize(
@@ -510,10 +515,7 @@ CODES_AS_WORDS = [
 def test_a_code_that_is_a_word_typed_in_capitals_names_its_country_in_a_list_of_places(
     parser: Parser, chat: str, tidy: str, codes: list[str]
 ) -> None:
-    assert where(parser, chat) == where(parser, tidy)
-    said = notes(parser, chat)
-    for code in codes:
-        assert f"{code!r} as " in said, said
+    assert_twins(parser, chat, tidy, codes)
 
 
 @pytest.mark.parametrize(
