@@ -8,6 +8,7 @@ names the variable (see `load_settings`).
 from __future__ import annotations
 
 import email.errors
+import re
 import email.policy
 from collections.abc import Mapping
 from pathlib import Path
@@ -81,6 +82,23 @@ class Settings(BaseSettings):
     #: The user the console acts as (a Slack user id); `--as` on the console's commands overrides it.
     console_user: str = "console"
 
+    #: Where emails go: smtp://host:port (STARTTLS when the server offers it), smtps://user:pass@host:port.
+    smtp_url: str = "smtp://localhost:1025"
+    #: SMTP connections a send uses at once, and messages per second over all of them (0: no limit).
+    smtp_connections: int = Field(default=1, ge=1, le=32)
+    smtp_rate: float = Field(default=0, ge=0)
+    #: Signs the tokens of tracking and unsubscribe links; sending refuses to start without it.
+    secret_key: str | None = Field(default=None, min_length=16)
+    #: A send is held when its reachable count moved more than this since approval (0.1: 10%).
+    headcount_tolerance: float = Field(default=0.1, ge=0, le=10)
+    #: "21:00-08:00": no email reaches a recipient then, by their own clock; it waits for the end.
+    quiet_hours: str | None = None
+    #: DKIM signing, when both are set: the selector (s=) and the private key's PEM file.
+    dkim_selector: str | None = None
+    dkim_key_file: Path | None = None
+    #: How long the scheduler's lease lasts unrenewed: a dead holder's jobs wait at most this long.
+    lease_seconds: int = Field(default=30, ge=2, le=3600)
+
     @field_validator("allowed_channels", "allowed_users", "approvers", mode="before")
     @classmethod
     def _id_list(cls, value: object) -> object:
@@ -126,6 +144,33 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             lines = [line.strip() for line in value.replace(" | ", "\n").splitlines() if line.strip()]
             return "\n".join(lines) or None
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            url = None
+        if url is None or url.drivername not in ("smtp", "smtps") or not url.host:
+            raise ValueError(f"not an SMTP URL: {masked(value)!r} (e.g. smtp://localhost:1025)")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f"not a span of hours: {value!r} (e.g. 21:00-08:00)")
+        return value.strip()
+
+    @field_validator("dkim_key_file")
+    @classmethod
+    def _dkim_key(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
         return value
 
     @field_validator("public_url")

@@ -16,9 +16,11 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     BigInteger,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -350,6 +353,12 @@ class OwnedCampaign(Base):
     thread_ts: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: When its send is due (UTC); with `local_time`, the first recipient's moment.
+    send_at: Mapped[datetime | None]
+    #: "09:00": each recipient at that time of their own day (their time zone, else the workspace's).
+    local_time: Mapped[str | None] = mapped_column(String(5))
+    #: After a hold: "all" (today's members) or "approved" (the members as approved).
+    audience: Mapped[str | None] = mapped_column(String(16))
     #: Bumped by every change: two clicks read the same revision, and the second one's write fails
     #: rather than overwriting the first's (`__mapper_args__`).
     revision: Mapped[int] = mapped_column(Integer)
@@ -377,3 +386,46 @@ class CampaignAuditEntry(Base):
     #: Reachable members at the time.
     count: Mapped[int] = mapped_column(BigInteger)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerEntry(Base):
+    """One recipient of one send: written before the message is handed over, so a restart knows
+    who was sent, who was in flight (`sending`, then `unknown`) and who is still to go.
+
+    States: queued, sending, sent, skipped (`reason`), failed (`answer`, the server's), unknown.
+    """
+
+    __tablename__ = "send_ledger"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(12))
+    #: Not before this moment (the recipient's own 9:00, the end of quiet hours).
+    due_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "campaign_id", "state", "due_at"),)
+
+
+class SchedulerLease(Base):
+    """Which process runs the scheduler of this store: APScheduler's job store must never be shared
+    by two running schedulers, so one holds the lease, renewing it, and the others wait."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+
+
+class SchedulerJob(Base):
+    """APScheduler's own job table (`SQLAlchemyJobStore`), declared here so that migrations own the
+    schema; a job holds a module-level function's name and a campaign id."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
