@@ -8,8 +8,8 @@ names the variable (see `load_settings`).
 from __future__ import annotations
 
 import email.errors
-import re
 import email.policy
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
