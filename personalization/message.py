@@ -22,11 +22,14 @@ from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from functools import lru_cache
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import css_inline
 from pydantic import BaseModel, ConfigDict
 from resiliparse.extract.html2text import extract_plain_text
+
+if TYPE_CHECKING:
+    from personalization.templates import Rendered
 
 #: Hidden text that inboxes show beside the subject; the padding keeps the body's first words out
 #: of the preview line when the preheader is short.
@@ -107,6 +110,12 @@ class Composer:
             text=plain_text(frame(body, "", end)),
             headers={"From": self.sender, **(headers or {})},
         )
+
+    def of(
+        self, to: str, rendered: Rendered, unsubscribe_url: str, headers: Mapping[str, str] | None = None
+    ) -> Email:
+        """The whole email of a rendered template: a preview's and a send's alike."""
+        return self.compose(to, rendered.subject, rendered.preheader, rendered.html, unsubscribe_url, headers)
 
 
 def frame(body: str, preheader: str, footer_html: str) -> str:

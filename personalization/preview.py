@@ -216,20 +216,16 @@ class Run:
         return made
 
     def email(self, recipient: Recipient, rendered: Rendered) -> Email:
+        unsubscribe = self.letterhead.unsubscribe_url(recipient)
+        return self.previewer.composer.of(recipient.email, rendered, unsubscribe, self.headers(recipient))
+
+    def headers(self, recipient: Recipient) -> dict[str, str]:
         compiled, letterhead = self.compiled, self.letterhead
-        headers = {
+        return {
             "Date": format_datetime(self.as_of),
             "Message-ID": f"<preview.{compiled.name}.{compiled.version}.{recipient.external_id}"
             f"@{letterhead.domain()}>",
         }
-        return self.previewer.composer.compose(
-            recipient.email,
-            rendered.subject,
-            rendered.preheader,
-            rendered.html,
-            letterhead.unsubscribe_url(recipient),
-            headers,
-        )
 
 
 def observe(recipient: Recipient, context: Mapping[str, Any], compiled: CompiledTemplate) -> Observed | str:

@@ -68,16 +68,31 @@ def refresh_purchase_tables(conn: Connection, pricing: Pricing, events: Table = 
     conn.exec_driver_sql(f"DROP TABLE {groups.name}")
 
 
-def refresh_suppressions(conn: Connection, events: Table = Event.__table__) -> None:
-    """Contacts that complained once, or bounced on two or more sends."""
+def suppressed(events: Table = Event.__table__) -> Select:
+    """The rule: contacts that complained once, or bounced on two or more sends."""
     weight = case((events.c.type == "email_complained", 2), else_=1)
-    suppressed = (
+    return (
         select(events.c.contact_id)
         .where(events.c.type.in_(("email_complained", "email_bounced")))
         .group_by(events.c.contact_id)
         .having(func.sum(weight) >= 2)
     )
-    _replace(conn, SuppressedContact.__table__, suppressed)
+
+
+def refresh_suppressions(conn: Connection, events: Table = Event.__table__) -> None:
+    _replace(conn, SuppressedContact.__table__, suppressed(events))
+
+
+def suppress_if_due(conn: Connection, contact_id: int) -> bool:
+    """After a bounce or a complaint: the contact joins `suppressed_contacts` when the rule says
+    so (and was not there already). True when it did."""
+    table = SuppressedContact.__table__
+    due = suppressed().where(Event.__table__.c.contact_id == contact_id)
+    already = select(table.c.contact_id).where(table.c.contact_id == contact_id)
+    if conn.execute(already).first() is not None or conn.execute(due).first() is None:
+        return False
+    conn.execute(insert(table).values(contact_id=contact_id))
+    return True
 
 
 def refresh_purchases(conn: Connection) -> None:
