@@ -62,6 +62,11 @@ class Campaign(BaseModel):
     thread_ts: str | None
     created_at: datetime
     updated_at: datetime
+    #: when its send is due (UTC); with `local_time` ("09:00"), the first recipient's moment
+    send_at: datetime | None = None
+    local_time: str | None = None
+    #: after a hold: "all" (today's members) or "approved" (the members as approved)
+    audience: str | None = None
     #: the row's revision when read: a change checks nobody changed it since (`CampaignService`)
     revision: int
     audit: list[AuditEntry]
@@ -75,8 +80,14 @@ class Campaign(BaseModel):
     def approvals_missing(self) -> int:
         return max(self.approvals_required - len(self.approvals), 0)
 
-    def as_json(self, counts: dict[str, int]) -> dict[str, Any]:
-        """`campaign show --json` (campaigns-contract.md); `counts`: recipients per send state."""
+    @property
+    def scheduled_at(self) -> datetime | None:
+        """When it was last scheduled: "9:00 in each recipient's zone" counts from then."""
+        return next((e.at for e in reversed(self.audit) if e.action is Action.SCHEDULED), None)
+
+    def as_json(self, counts: dict[str, int], unknown: list[str] | None = None) -> dict[str, Any]:
+        """`campaign show --json` (campaigns-contract.md); `counts`: recipients per send state;
+        `unknown`: the contacts whose message may or may not have gone."""
         return {
             "id": self.id,
             "name": self.name,
@@ -93,7 +104,11 @@ class Campaign(BaseModel):
             "reachable": self.reachable,
             "approved_count": self.approved_count,
             "approved_reachable": self.approved_reachable,
-            "counts": counts,
+            "send_at": self.send_at.isoformat() if self.send_at else None,
+            "local_time": self.local_time,
+            "counts": {state: counts.get(state, 0) for state in ("sent", "skipped", "failed", "unknown")},
+            "pending": counts.get("queued", 0) + counts.get("sending", 0),
+            "unknown_contacts": unknown or [],
             "audit": [entry.as_json() for entry in self.audit],
         }
 

@@ -16,26 +16,32 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from uuid import uuid4
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from campaigns.models import AuditEntry, Campaign, Drafted, Outcome
 from campaigns.states import Action, Refused, State, move
+from campaigns.timing import clock_time, next_local, zone_of
 from personalization.library import TemplateNotFound, load
 from personalization.preview import SAMPLES, Preview, Previewer, PreviewError
 from segments.definition import Definition
 from store.migrate import upgrade
 from store.models import Campaign as CampaignRow
-from store.models import CampaignAuditEntry, OwnedCampaign
+from store.models import CampaignAuditEntry, Contact, LedgerEntry, OwnedCampaign
 
 #: The actions after which the version's approvals start again from none.
 NEW_VERSION = frozenset({Action.DRAFTED, Action.CHANGED, Action.CHANGES_REQUESTED})
+#: Who the scheduler's own moves (start, hold, finish) are by, in the audit.
+SYSTEM = "tailor"
+#: A send's recipients by state: the contract's four, then those still on the way.
+SEND_STATES = ("sent", "skipped", "failed", "unknown", "queued", "sending")
+LEDGER = LedgerEntry.__table__
 #: Where an approval stands: a change in these states takes it back.
 APPROVED = frozenset({State.APPROVED, State.SCHEDULED})
 
@@ -223,11 +229,12 @@ class CampaignService:
         """Cancelled by whoever drafted it or an approver, before it is sent."""
         current = self.show(campaign_id)
         move(current.state, Action.CANCELLED)
-        if by != current.drafted_by and not self.approvers.includes(by):
-            raise Refused(
-                f"only {current.drafted_by}, who drafted it, or an approver can cancel campaign {campaign_id}"
-            )
-        return self._act(current, by, Action.CANCELLED, comment)
+        self._owner_or_approver(current, by, "cancel")
+
+        def apply(owned: OwnedCampaign) -> None:
+            owned.send_at = None
+
+        return self._act(current, by, Action.CANCELLED, comment, apply)
 
     def may_approve(self, campaign: Campaign) -> list[str]:
         """The approvers (as configured: user ids, group ids) who could approve it next."""
@@ -271,9 +278,112 @@ class CampaignService:
             return _read(session, session.scalars(newest_first).all())
 
     def send_counts(self, campaign_id: int) -> dict[str, int]:
-        """Recipients per send state. Nothing is sent before a campaign is scheduled and its send
-        starts, which only delivery does: until it has, every state counts none."""
-        return {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0}
+        """Recipients per send state (campaigns-contract.md): sent, skipped, failed, unknown, and
+        those still on the way (queued, sending)."""
+        with self.engine.connect() as conn:
+            query = select(LEDGER.c.state, func.count()).where(LEDGER.c.campaign_id == campaign_id)
+            found: dict[str, int] = {state: n for state, n in conn.execute(query.group_by(LEDGER.c.state))}
+        return {state: found.get(state, 0) for state in SEND_STATES}
+
+    def unknown_contacts(self, campaign_id: int) -> Sequence[str]:
+        """The contacts whose message was handed over as the sender died: sent or not, nobody knows."""
+        with self.engine.connect() as conn:
+            query = (
+                select(Contact.external_id)
+                .join(LEDGER, LEDGER.c.contact_id == Contact.id)
+                .where(LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == "unknown")
+                .order_by(Contact.external_id)
+            )
+            return list(conn.scalars(query))
+
+    # --- sending -----------------------------------------------------------------------------
+
+    def schedule(
+        self, campaign_id: int, by: str, at: datetime | None = None, local_time: str | None = None
+    ) -> Outcome:
+        """Sent at `at` (None: now), or at `local_time` ("9:00") on each recipient's own clock; by
+        whoever drafted it or an approver, once approved. Rescheduling moves the time."""
+        current = self.show(campaign_id)
+        move(current.state, Action.SCHEDULED)
+        self._owner_or_approver(current, by, "schedule")
+        now = self.clock()
+        if local_time is not None:
+            try:
+                moment = clock_time(local_time)
+            except ValueError as error:
+                raise Refused(str(error)) from None
+            zones = self._zones()
+            send_at = min(next_local(moment, zone, now) for zone in zones)
+            local: str | None = moment.strftime("%H:%M")
+            said = f"at {local} in each recipient's time zone (the first at {send_at:%Y-%m-%d %H:%M} UTC)"
+        else:
+            if at is not None and at < now - timedelta(minutes=1):
+                raise Refused(f"{at:%Y-%m-%d %H:%M} has passed: give a time to come, or send now")
+            send_at, local = max(at or now, now), None
+            said = "now" if at is None else f"at {send_at:%Y-%m-%d %H:%M} UTC"
+
+        def apply(owned: OwnedCampaign) -> None:
+            owned.send_at, owned.local_time = send_at, local
+
+        return self._act(current, by, Action.SCHEDULED, f"send {said}", apply)
+
+    def start(self, campaign_id: int) -> Outcome:
+        """The send begins (the scheduler's job fired): its time is taken, so no second job fires."""
+        return self._system(campaign_id, Action.STARTED, None)
+
+    def hold(self, campaign_id: int, reachable: int) -> Outcome:
+        """Held: the reachable count moved too far since approval for anyone to have approved this."""
+        current = self.show(campaign_id)
+        approved = current.approved_reachable or 0
+        said = f"{'grew' if reachable > approved else 'shrank'} {approved:,} -> {reachable:,} since approval"
+        return self._system(campaign_id, Action.HELD, said, reachable=reachable)
+
+    def release(self, campaign_id: int, by: str, audience: str) -> Outcome:
+        """After a hold: send to today's members ("all") or to the members as approved ("approved")."""
+        if audience not in ("all", "approved"):
+            raise Refused("send to 'all' of today's members or to the 'approved' ones")
+        current = self.show(campaign_id)
+        move(current.state, Action.RELEASED)
+        if not self.approvers.includes(by):
+            raise self.approvers.refusal(by)
+        now = self.clock()
+
+        def apply(owned: OwnedCampaign) -> None:
+            owned.audience, owned.send_at = audience, now
+
+        return self._act(current, by, Action.RELEASED, f"send to the {audience} members", apply)
+
+    def finish(self, campaign_id: int, said: str) -> Outcome:
+        return self._system(campaign_id, Action.FINISHED, said)
+
+    def continue_at(self, campaign_id: int, at: datetime) -> None:
+        """A send with recipients due later (their own 9:00): its job fires again then."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(OwnedCampaign).where(OwnedCampaign.campaign_id == campaign_id).values(send_at=at)
+            )
+
+    def _system(
+        self, campaign_id: int, action: Action, said: str | None, reachable: int | None = None
+    ) -> Outcome:
+        def apply(owned: OwnedCampaign) -> None:
+            owned.send_at = None
+            if reachable is not None:
+                owned.reachable = reachable
+
+        return self._act(self.show(campaign_id), SYSTEM, action, said, apply)
+
+    def _owner_or_approver(self, campaign: Campaign, by: str, verb: str) -> None:
+        if by != campaign.drafted_by and not self.approvers.includes(by):
+            who = f"only {campaign.drafted_by}, who drafted it, or an approver"
+            raise Refused(f"{who} can {verb} campaign {campaign.id}")
+
+    def _zones(self) -> set[tzinfo]:
+        """The time zones of the store's contacts, and the workspace's."""
+        workspace = self.previews.segments.zone
+        with self.engine.connect() as conn:
+            names = conn.scalars(select(Contact.timezone).distinct().where(Contact.timezone.is_not(None)))
+            return {zone_of(name, workspace) for name in names} | {workspace}
 
     # --- the one way a campaign changes ------------------------------------------------------
 

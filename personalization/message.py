@@ -162,6 +162,8 @@ class _CachingPolicy(EmailPolicy):
     of building a message with the standard library."""
 
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, str) and name.lower() in LISTS and value.isascii() and value.isprintable():
+            return name, value  # written by `fold_binary` below, never encoded
         if isinstance(value, str) and _verbatim(name, value, self.max_line_length):
             # Kept as a source value, the way the standard library keeps the headers of a message
             # it parsed: written as given (this policy refolds only long source values), parsed
@@ -178,6 +180,10 @@ class _CachingPolicy(EmailPolicy):
         # fold differently (`<a@b.c>` and `a@b.c`), so an email's bytes depended on the ones
         # before it. The generator clones the policy for every part, so what folding depends on
         # is compared rather than the policy object.
+        if isinstance(value, str) and name.lower() in LISTS:
+            # a list of <URIs> that mail clients parse as written (RFC 2369): folded between
+            # its items, never turned into encoded words, which clients would not read
+            return f"{name}: {value.replace(', ', ',' + self.linesep + ' ')}{self.linesep}".encode("ascii")
         key = (name, self.linesep, self.max_line_length, self.utf8, self.cte_type)
         cached = getattr(value, "_tailor_folded", None)
         if cached is not None and cached[0] == key:
@@ -197,6 +203,8 @@ def _verbatim(name: str, value: str, max_line_length: int | None) -> bool:
     return fits and value.isascii() and value.isprintable() and "=?" not in value
 
 
+#: Headers of angle-bracketed URIs, read by clients as written: folded between items, never encoded.
+LISTS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id", "list-help"})
 #: Headers the generator reads back while writing: a source value would be parsed at each read.
 READ_BY_THE_GENERATOR = ("content-", "mime-version")
 

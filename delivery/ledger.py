@@ -1,0 +1,180 @@
+"""The send ledger: one row per (campaign, contact), written before a message is handed over.
+
+    queued -> sending -> sent | failed        (the server answered)
+    queued -> skipped                         (not subscribed, unsubscribed since approval, suppressed)
+    sending -> unknown                        (the sender died between handing over and the answer)
+
+A recipient is moved to `sending` in the same transaction that records the previous message's
+answer on its connection, so a crash leaves at most one `sending` row per connection: that one
+becomes `unknown` when the send resumes and is never sent again unless a person asks. Consent and
+suppression are read in the very statement that claims the row, the moment before the handoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, update
+
+from store.derived import suppress_if_due
+from store.events import EVENTS, event_row
+from store.models import Contact, LedgerEntry, SuppressedContact
+
+LEDGER = LedgerEntry.__table__
+CHUNK = 1000
+
+
+class Entry(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+#: The states `campaign show` counts (queued and sending are on the way).
+FINAL = (Entry.SENT, Entry.SKIPPED, Entry.FAILED, Entry.UNKNOWN)
+
+
+def is_enqueued(conn: Connection, campaign_id: int) -> bool:
+    return (
+        conn.execute(select(LEDGER.c.contact_id).where(LEDGER.c.campaign_id == campaign_id).limit(1)).first()
+        is not None
+    )
+
+
+def enqueue(conn: Connection, campaign_id: int, due: Iterable[tuple[int, datetime]], now: datetime) -> int:
+    """Every recipient (contact id, not before) as queued; the caller's transaction makes it all
+    or nothing. The number enqueued."""
+    total, chunk = 0, []
+    for contact_id, due_at in due:
+        chunk.append({"campaign_id": campaign_id, "contact_id": contact_id, "state": Entry.QUEUED.value,
+                      "due_at": due_at, "updated_at": now})  # fmt: skip
+        if len(chunk) == CHUNK:
+            total += _insert(conn, chunk)
+            chunk = []
+    return total + _insert(conn, chunk)
+
+
+def _insert(conn: Connection, rows: list[dict]) -> int:
+    if rows:
+        conn.execute(insert(LEDGER), rows)
+    return len(rows)
+
+
+def in_flight_to_unknown(conn: Connection, campaign_id: int, now: datetime) -> int:
+    """The rows a dead sender left `sending`: handed over or not, nobody knows. Run only by the
+    scheduler's lease holder as a send starts, when no sender of this store is running."""
+    moved = conn.execute(
+        update(LEDGER)
+        .where(LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == Entry.SENDING.value)
+        .values(
+            state=Entry.UNKNOWN.value, reason="handed to the server when the sender stopped", updated_at=now
+        )
+    )
+    return moved.rowcount
+
+
+def due(conn: Connection, campaign_id: int, now: datetime, limit: int) -> list[int]:
+    """The next queued recipients whose time has come, by contact id."""
+    query = (
+        select(LEDGER.c.contact_id)
+        .where(
+            LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == Entry.QUEUED.value, LEDGER.c.due_at <= now
+        )
+        .order_by(LEDGER.c.contact_id)
+        .limit(limit)
+    )
+    return list(conn.scalars(query))
+
+
+def next_due(conn: Connection, campaign_id: int) -> datetime | None:
+    """When the next queued recipient is due (a later time zone), or None when none is left."""
+    query = select(func.min(LEDGER.c.due_at)).where(
+        LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == Entry.QUEUED.value
+    )
+    return conn.scalar(query)
+
+
+def claim(conn: Connection, campaign_id: int, contact_id: int, now: datetime) -> str | None:
+    """Moves the recipient to `sending` if it may be mailed this moment; otherwise marks it
+    skipped and returns why. None: claimed, send it."""
+    contacts, suppressed = Contact.__table__, SuppressedContact.__table__
+    mailable = and_(
+        exists().where(contacts.c.id == contact_id, contacts.c.email_consent == "subscribed"),
+        ~exists().where(suppressed.c.contact_id == contact_id),
+    )
+    row = _row(campaign_id, contact_id) & (LEDGER.c.state == Entry.QUEUED.value)
+    claimed = conn.execute(
+        update(LEDGER).where(row, mailable).values(state=Entry.SENDING.value, updated_at=now)
+    )
+    if claimed.rowcount:
+        return None
+    reason = _why_not(conn, contact_id)
+    conn.execute(update(LEDGER).where(row).values(state=Entry.SKIPPED.value, reason=reason, updated_at=now))
+    return reason
+
+
+def _why_not(conn: Connection, contact_id: int) -> str:
+    suppressed = SuppressedContact.__table__
+    if conn.execute(select(suppressed.c.contact_id).where(suppressed.c.contact_id == contact_id)).first():
+        return "suppressed"
+    consent = conn.scalar(select(Contact.email_consent).where(Contact.id == contact_id))
+    return "unsubscribed since approval" if consent == "unsubscribed" else "not subscribed"
+
+
+def sent(conn: Connection, campaign_id: int, contact_id: int, campaign: str, now: datetime) -> None:
+    """Accepted by the server; the `email_sent` event reports count."""
+    _mark(conn, campaign_id, contact_id, Entry.SENT, now)
+    conn.execute(insert(EVENTS).values(event_row(contact_id, "email_sent", now, campaign)))
+
+
+def failed(
+    conn: Connection, campaign_id: int, contact_id: int, answer: str, now: datetime,
+    bounced: str | None = None,
+) -> None:  # fmt: skip
+    """Refused by the server (`answer`) or not renderable; a permanent refusal is a bounce of
+    campaign `bounced` (its external id), and bounces suppress by the store's one rule."""
+    _mark(conn, campaign_id, contact_id, Entry.FAILED, now, answer=answer)
+    if bounced is not None:
+        conn.execute(insert(EVENTS).values(event_row(contact_id, "email_bounced", now, bounced)))
+        suppress_if_due(conn, contact_id)
+
+
+def _mark(
+    conn: Connection, campaign_id: int, contact_id: int, state: Entry, now: datetime, **values: str
+) -> None:
+    conn.execute(
+        update(LEDGER)
+        .where(_row(campaign_id, contact_id))
+        .values(state=state.value, updated_at=now, **values)
+    )
+
+
+def _row(campaign_id: int, contact_id: int):
+    return (LEDGER.c.campaign_id == campaign_id) & (LEDGER.c.contact_id == contact_id)
+
+
+def counts(conn: Connection, campaign_id: int) -> dict[str, int]:
+    """Recipients per state, every state named (0 where none)."""
+    query = (
+        select(LEDGER.c.state, func.count())
+        .where(LEDGER.c.campaign_id == campaign_id)
+        .group_by(LEDGER.c.state)
+    )
+    found = {state: n for state, n in conn.execute(query)}
+    return {state.value: found.get(state.value, 0) for state in Entry}
+
+
+def unknown_contacts(conn: Connection, campaign_id: int) -> list[str]:
+    """The contacts (their own ids) whose message may or may not have gone: for a person to decide."""
+    query = (
+        select(Contact.external_id)
+        .join(LEDGER, LEDGER.c.contact_id == Contact.id)
+        .where(LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == Entry.UNKNOWN.value)
+        .order_by(Contact.external_id)
+    )
+    return list(conn.scalars(query))

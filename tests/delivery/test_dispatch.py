@@ -1,0 +1,117 @@
+"""A campaign's send through a function sender, on both databases: each reachable member once,
+consent read at the moment of sending, refusals recorded, and the campaign's state moved."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+
+from sqlalchemy import Engine, select, update
+
+from campaigns.service import CampaignService
+from campaigns.states import State
+from delivery.transport import Delivered, Envelope, FunctionSender
+from store.models import Contact, Event, SuppressedContact
+from tests.campaigns.conftest import BOB, NOW
+from tests.delivery.conftest import MakeDispatcher
+
+OK = Delivered(True, 250, "2.0.0 queued")
+
+
+def recorder(answer=lambda envelope: OK):
+    sent: list[Envelope] = []
+
+    def handler(envelope: Envelope) -> Delivered:
+        sent.append(envelope)
+        return answer(envelope)
+
+    return sent, lambda: FunctionSender(handler)
+
+
+def test_a_scheduled_campaign_is_sent_once_to_each_reachable_member(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+    sent, senders = recorder()
+
+    progress = make_dispatcher(senders).run(approved)
+
+    assert sorted(e.recipient for e in sent) == ["anna@example.de", "jonas@example.de"]
+    message = message_from_bytes(sent[0].message)
+    assert message["Message-ID"].startswith(f"<tailor.{approved}.c0")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "https://tailor.example/unsubscribe/" in message["List-Unsubscribe"]
+    assert "mailto:unsubscribe@trailhead.example" in message["List-Unsubscribe"]
+    assert sent[0].sender == "news@trailhead.example"
+    assert progress is not None and progress.done and progress.counts["sent"] == 2
+    campaign = service.show(approved)
+    assert campaign.state is State.SENT and campaign.audit[-1].comment.startswith("2 sent, 0 skipped")
+    with shop.connect() as conn:
+        events = conn.execute(
+            select(Event.contact_id, Event.campaign_id).where(Event.type == "email_sent")
+        ).all()
+    assert len(events) == 2 and {c for _, c in events} == {f"tailor-{approved}"}
+
+    assert make_dispatcher(senders).run(approved) is None  # sent: a second firing sends nothing
+    assert len(sent) == 2
+
+
+def test_an_unsubscribe_after_approval_is_honoured_at_the_moment_of_sending(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+
+    def unsubscribe_jonas_when_anna_goes(envelope: Envelope) -> Delivered:
+        if envelope.recipient == "anna@example.de":
+            with shop.begin() as conn:
+                conn.execute(
+                    update(Contact).where(Contact.external_id == "c02").values(email_consent="unsubscribed")
+                )
+        return OK
+
+    sent, senders = recorder(unsubscribe_jonas_when_anna_goes)
+    make_dispatcher(senders).run(approved)
+
+    assert [e.recipient for e in sent] == ["anna@example.de"]
+    counts = service.send_counts(approved)
+    assert (counts["sent"], counts["skipped"]) == (1, 1)
+
+
+def test_a_permanent_refusal_is_failed_with_the_answer_and_bounces_suppress(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+    refused = Delivered(False, 550, "5.1.1 no such user")
+    _, senders = recorder(lambda e: refused if e.recipient.startswith("jonas") else OK)
+    with shop.begin() as conn:  # a bounce before: this one is the second
+        jonas = conn.scalar(select(Contact.id).where(Contact.external_id == "c02"))
+        conn.execute(
+            Event.__table__.insert().values(
+                contact_id=jonas, type="email_bounced", occurred_at=NOW, fingerprint=1
+            )
+        )
+
+    make_dispatcher(senders).run(approved)
+
+    counts = service.send_counts(approved)
+    assert (counts["sent"], counts["failed"]) == (1, 1)
+    with shop.connect() as conn:
+        assert conn.scalar(select(SuppressedContact.contact_id)) == jonas
+
+
+def test_a_send_held_when_the_reachable_count_moved_past_the_tolerance(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+    with shop.begin() as conn:
+        conn.execute(update(Contact).where(Contact.external_id == "c02").values(email_consent="unsubscribed"))
+    sent, senders = recorder()
+
+    progress = make_dispatcher(senders).run(approved)
+
+    assert progress is not None and progress.held and sent == []
+    held = service.show(approved)
+    assert held.state is State.HELD and held.audit[-1].comment == "shrank 2 -> 1 since approval"
+    service.release(approved, by=BOB, audience="all")
+    make_dispatcher(senders).run(approved)
+    assert [e.recipient for e in sent] == ["anna@example.de"]
+    assert service.show(approved).state is State.SENT
