@@ -199,17 +199,32 @@ def _campaign_parser(commands) -> None:
         "--version", type=int, metavar="N", help="the template's version (default: its latest)"
     )
     change.add_argument("--subject", metavar="S", help="the campaign's own subject (\"\" for the template's)")
+    schedule = action("schedule", "send an approved campaign at a time, now, or at each recipient's own time")
+    when = schedule.add_mutually_exclusive_group(required=True)
+    when.add_argument(
+        "--at", type=_iso, metavar="ISO", help="e.g. 2026-12-08T09:00 (no offset: TAILOR_TIMEZONE)"
+    )
+    when.add_argument("--now", action="store_true", help="as soon as the scheduler runs")
+    when.add_argument(
+        "--local", metavar="HH:MM", help="that time on each recipient's clock (their time zone)"
+    )
     action("show", "a campaign: its state, counts and audit trail", by=False)
     action("list", "the campaigns Tailor drafted, the newest first", by=False, one=False)
 
 
 def _moment(value: str) -> datetime:
+    moment = _iso(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(value: str) -> datetime:
+    """A date and time as given: without an offset, the caller says whose clock it is."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date/time: {value!r}") from None
     _in_years(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _count(value: str) -> int:
@@ -392,6 +407,8 @@ def campaign_command(args: argparse.Namespace, settings) -> int:
         engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
     )
     fields = {name: value for name, value in vars(args).items() if name in Asked.model_fields}
+    if getattr(args, "at", None) is not None and args.at.tzinfo is None:  # the workspace's clock
+        fields["at"] = args.at.replace(tzinfo=settings.zone)
     return run(campaign_service(settings, engine, segments), Asked(as_json=args.json, **fields))
 
 

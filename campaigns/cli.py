@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,7 +26,7 @@ from personalization.templates import TemplateError
 class Asked(BaseModel):
     """One `campaign ACTION` as parsed from the command line."""
 
-    action: str  # draft | approve | reject | changes | change | cancel | show | list
+    action: str  # draft | approve | reject | changes | change | cancel | schedule | show | list
     by: str | None = None
     id: int | None = None
     name: str | None = None
@@ -36,6 +37,10 @@ class Asked(BaseModel):
     comment: str | None = None
     out: Path | None = None
     as_json: bool = False
+    #: schedule: at a moment, now, or at a time of day on each recipient's clock
+    at: datetime | None = None
+    now: bool = False
+    local: str | None = None
 
 
 def run(service: CampaignService, asked: Asked, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -98,9 +103,10 @@ def _show(service: CampaignService, asked: Asked, out: TextIO) -> int:
     campaign = service.show(_id(asked))
     counts = service.send_counts(campaign.id)
     if asked.as_json:
-        return _print_json(campaign.as_json(counts), out)
+        return _print_json(campaign.as_json(counts, service.unknown_contacts(campaign.id)), out)
     print(
         *campaign_lines(campaign),
+        *send_lines(campaign, counts, service.unknown_contacts(campaign.id)),
         "",
         "history:",
         *(f"  {line}" for line in audit_lines(campaign.audit)),
@@ -142,6 +148,7 @@ ACTIONS: dict[str, Callable[[CampaignService, Asked, TextIO], int]] = {
     "reject": _review(lambda s, a: s.reject(_id(a), _by(a), a.comment)),
     "changes": _review(lambda s, a: s.request_changes(_id(a), _by(a), a.comment or "")),
     "cancel": _review(lambda s, a: s.cancel(_id(a), _by(a), a.comment)),
+    "schedule": _review(lambda s, a: s.schedule(_id(a), _by(a), None if a.now else a.at, a.local)),
     "show": _show,
     "list": _list,
 }
@@ -185,6 +192,25 @@ def campaign_lines(campaign: Campaign) -> list[str]:
         f"  subject:   {subject}",
         f"  drafted by {campaign.drafted_by} on {campaign.created_at:%Y-%m-%d %H:%M} UTC",
     ]
+
+
+def send_lines(campaign: Campaign, counts: dict[str, int], unknown: Sequence[str]) -> list[str]:
+    """When it goes, and where its recipients stand once it has started."""
+    lines = []
+    if campaign.send_at is not None:
+        local = f" ({campaign.local_time} on each recipient's clock)" if campaign.local_time else ""
+        lines.append(f"  sends at   {campaign.send_at:%Y-%m-%d %H:%M} UTC{local}")
+    if any(counts.values()):
+        said = ", ".join(
+            f"{counts.get(s, 0):,} {s}" for s in ("sent", "skipped", "failed", "unknown", "queued")
+        )
+        lines.append(f"  recipients {said}")
+    if unknown:
+        lines.append(
+            f"  unknown:   {', '.join(unknown)}: handed to the server as the sender stopped; sent or not, "
+            "nobody knows. Not sent again unless you ask."
+        )
+    return lines
 
 
 def audit_lines(audit: list[AuditEntry]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +86,7 @@ class Campaign(BaseModel):
         """When it was last scheduled: "9:00 in each recipient's zone" counts from then."""
         return next((e.at for e in reversed(self.audit) if e.action is Action.SCHEDULED), None)
 
-    def as_json(self, counts: dict[str, int], unknown: list[str] | None = None) -> dict[str, Any]:
+    def as_json(self, counts: dict[str, int], unknown: Sequence[str] = ()) -> dict[str, Any]:
         """`campaign show --json` (campaigns-contract.md); `counts`: recipients per send state;
         `unknown`: the contacts whose message may or may not have gone."""
         return {
@@ -108,7 +109,7 @@ class Campaign(BaseModel):
             "local_time": self.local_time,
             "counts": {state: counts.get(state, 0) for state in ("sent", "skipped", "failed", "unknown")},
             "pending": counts.get("queued", 0) + counts.get("sending", 0),
-            "unknown_contacts": unknown or [],
+            "unknown_contacts": list(unknown),
             "audit": [entry.as_json() for entry in self.audit],
         }
 

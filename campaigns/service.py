@@ -319,7 +319,7 @@ class CampaignService:
         else:
             if at is not None and at < now - timedelta(minutes=1):
                 raise Refused(f"{at:%Y-%m-%d %H:%M} has passed: give a time to come, or send now")
-            send_at, local = max(at or now, now), None
+            send_at, local = max(at or now, now).astimezone(UTC), None
             said = "now" if at is None else f"at {send_at:%Y-%m-%d %H:%M} UTC"
 
         def apply(owned: OwnedCampaign) -> None:

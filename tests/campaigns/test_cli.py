@@ -83,3 +83,31 @@ def test_a_change_after_approval_voids_it(shop: Engine, database_url: str, run_a
     assert "segment now 'custs in the US' (1 reachable); the approval is void" in changed.stdout
     shown = json.loads(campaign(run_app, database_url, "show", number, "--json").stdout)
     assert (shown["state"], shown["approvals"], shown["reachable"]) == ("awaiting_approval", [], 1)
+
+
+def test_schedule_refuses_an_unapproved_campaign_and_a_past_time_and_then_sets_the_time(
+    shop: Engine, database_url: str, run_app
+) -> None:
+    number = str(json.loads(draft(run_app, database_url, "--json").stdout)["id"])
+    early = campaign(run_app, database_url, "schedule", number, "--now", "--by", ALICE)
+    assert early.returncode == 1
+    assert "campaign schedule: cannot schedule a campaign that is awaiting approval" in early.stderr
+    campaign(run_app, database_url, "approve", number, "--by", BOB)
+
+    past = campaign(run_app, database_url, "schedule", number, "--at", "2020-01-01T09:00", "--by", ALICE)
+    assert past.returncode == 1 and "2020-01-01 09:00 has passed" in past.stderr
+    stranger = campaign(run_app, database_url, "schedule", number, "--now", "--by", EVE)
+    assert stranger.returncode == 1 and "who drafted it, or an approver can schedule" in stranger.stderr
+
+    done = campaign(
+        run_app, database_url, "schedule", number, "--at", "2099-06-01T09:00+02:00", "--by", ALICE
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"campaign {number} 'Win-back DE': scheduled by {ALICE}" in done.stdout
+    shown = json.loads(campaign(run_app, database_url, "show", number, "--json").stdout)
+    assert shown["state"] == "scheduled" and shown["send_at"] == "2099-06-01T07:00:00+00:00"
+    assert shown["audit"][-1]["comment"] == "send at 2099-06-01 07:00 UTC"
+    local = campaign(run_app, database_url, "schedule", number, "--local", "9:00", "--by", BOB)
+    assert local.returncode == 0, local.stderr
+    text = campaign(run_app, database_url, "show", number).stdout
+    assert "(09:00 on each recipient's clock)" in text
