@@ -62,12 +62,13 @@ class _StoreJobStore(SQLAlchemyJobStore):
 
 class Scheduler:
     """Runs `fire(campaign_id)` when each due campaign's `send_at` comes, in whichever process
-    holds `lease`; `poll` seconds between reconciliations with the campaigns table."""
+    holds `lease`; `poll` seconds between reconciliations with the campaigns table. What `fire`
+    returns is ignored."""
 
     def __init__(
         self,
         engine: Engine,
-        fire: Callable[[int], None],
+        fire: Callable[[int], object],
         lease: Lease,
         poll: float = 10.0,
         *,
