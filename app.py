@@ -154,6 +154,14 @@ def parser() -> argparse.ArgumentParser:
     _db_option(look)
     look.set_defaults(command=preview)
     _campaign_parser(commands)
+    work = commands.add_parser(
+        "worker",
+        help="run the scheduler and the sender alone, until stopped (SIGTERM or Ctrl-C)",
+        description="Sends scheduled campaigns over TAILOR_SMTP_URL. One process per store runs "
+        "jobs at a time (a lease in the store); a second waits and takes over when the first dies.",
+    )
+    _db_option(work)
+    work.set_defaults(command=worker)
     return root
 
 
@@ -397,19 +405,51 @@ def preview(args: argparse.Namespace, settings) -> int:
 
 
 def campaign_command(args: argparse.Namespace, settings) -> int:
-    from bot.services import campaign_service
     from campaigns.cli import Asked, run
-    from segments.service import SegmentService
     from store.db import create_store_engine
 
     engine = create_store_engine(settings.database_url)
-    segments = SegmentService(
-        engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
-    )
     fields = {name: value for name, value in vars(args).items() if name in Asked.model_fields}
     if getattr(args, "at", None) is not None and args.at.tzinfo is None:  # the workspace's clock
         fields["at"] = args.at.replace(tzinfo=settings.zone)
-    return run(campaign_service(settings, engine, segments), Asked(as_json=args.json, **fields))
+    return run(_campaigns(settings, engine), Asked(as_json=args.json, **fields))
+
+
+def worker(args: argparse.Namespace, settings) -> int:
+    """The scheduler, the sender, until SIGTERM or Ctrl-C: the messages in flight finish first."""
+    import signal
+    import threading
+
+    from delivery.worker import SendingOff, Worker
+    from store.db import create_store_engine
+    from store.migrate import upgrade
+
+    engine = create_store_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        running = Worker.of(settings, engine, _campaigns(settings, engine))
+    except SendingOff as exc:
+        print(f"tailor worker: {exc}", file=sys.stderr)
+        return 2
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    running.start()
+    print(f"tailor worker: sending over {masked(settings.smtp_url)}; stop with Ctrl-C", file=sys.stderr)
+    stopped.wait()
+    running.stop()
+    engine.dispose()
+    return 0
+
+
+def _campaigns(settings, engine):
+    from bot.services import campaign_service
+    from segments.service import SegmentService
+
+    segments = SegmentService(
+        engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
+    )
+    return campaign_service(settings, engine, segments)
 
 
 def start(args: argparse.Namespace, settings) -> int:

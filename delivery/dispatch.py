@@ -17,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parseaddr
 
 from sqlalchemy import Engine, select
@@ -28,7 +28,7 @@ from campaigns.states import State
 from campaigns.timing import QuietHours, clock_time, next_local, zone_of
 from delivery import ledger
 from delivery.headers import Headers
-from delivery.transport import Delivered, Envelope, Sender
+from delivery.transport import Delivered, Envelope, Sender, TransportError
 from personalization.mailing import Mailing
 from personalization.message import Email
 from personalization.preview import Previewer
@@ -66,6 +66,11 @@ class Options:
     fence: Callable[[], bool] = lambda: True
     progress: Callable[[Progress], None] = lambda progress: None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: Set on SIGTERM: each connection finishes the message in flight and takes no other; the
+    #: rest stay queued for the next run.
+    stop: threading.Event = field(default_factory=threading.Event)
+    #: After the mail server could not be reached, the send is tried again this much later.
+    retry_after: timedelta = timedelta(minutes=1)
 
 
 class Dispatcher:
@@ -97,7 +102,14 @@ class Dispatcher:
             log.info("campaign %s is %s: nothing to send", campaign_id, campaign.state.value)
             return None
         self._enqueue(campaign)
-        self._send_due(campaign)
+        try:
+            self._send_due(campaign)
+        except TransportError as error:  # the server is down: the ledger says where it stopped
+            log.error("campaign %s: %s; trying again in %s", campaign_id, error, self.options.retry_after)
+            self.campaigns.continue_at(campaign_id, self.options.clock() + self.options.retry_after)
+            return self._report(campaign)
+        if self.options.stop.is_set():
+            return self._report(campaign)  # stopped: still sending, resumed by the next holder
         return self._finish_or_wait(campaign)
 
     # --- before the first message ------------------------------------------------------------
@@ -177,7 +189,7 @@ class Dispatcher:
     def _fill(self, campaign: Campaign, mailing: Mailing, outbox: queue.Queue) -> None:
         """Renders the due recipients batch by batch into the connections' queue."""
         total = self._total(campaign)
-        while self.options.fence() and not any(line.error for line in self._lines):
+        while self._going():
             with self.engine.connect() as conn:
                 ids = ledger.due(conn, campaign.id, self.options.clock(), self.options.batch)
                 if not ids:
@@ -189,6 +201,11 @@ class Dispatcher:
                 outbox.put((recipient.id, self._bytes(email), recipient.email))
             outbox.join()  # the batch is in the ledger before the next is read
             self.options.progress(self._progress(campaign, total))
+
+    def _going(self) -> bool:
+        """Not stopping, still the lease's holder, and some connection still up."""
+        broken = any(line.error is not None for line in self._lines)
+        return not self.options.stop.is_set() and not broken and self.options.fence()
 
     def _bytes(self, email: Email | str) -> bytes | str:
         return email if isinstance(email, str) else self.options.sign(email.as_bytes())
@@ -255,6 +272,9 @@ class Line:
             self._record(answered, None)
             with self.engine.begin() as conn:
                 ledger.failed(conn, self.campaign.id, contact_id, f"not rendered: {message}", self.clock())
+            return None
+        if self.dispatcher.options.stop.is_set():  # stopping: this one stays queued
+            self._record(answered, None)
             return None
         claimed = self._record(answered, contact_id)
         if not claimed:

@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+class TransportError(Exception):
+    """The mail server could not be reached or dropped every attempt: nothing was handed over
+    for the message at hand (it stays claimed, and a resumed send counts it unknown)."""
+
+
 @dataclass(frozen=True)
 class Envelope:
     """One message for one recipient: the SMTP envelope and the bytes as they are sent."""
