@@ -58,10 +58,6 @@ class Options:
     tolerance: float = 0.1
     quiet: QuietHours | None = None
     batch: int = BATCH
-    #: Called before each message: a rate limit blocks here.
-    throttle: Callable[[], None] = lambda: None
-    #: Signs a message's bytes (DKIM), or leaves them as they are.
-    sign: Callable[[bytes], bytes] = lambda message: message
     #: False when this process no longer holds the scheduler's lease: it stops before the next batch.
     fence: Callable[[], bool] = lambda: True
     progress: Callable[[Progress], None] = lambda progress: None
@@ -208,7 +204,7 @@ class Dispatcher:
         return not self.options.stop.is_set() and not broken and self.options.fence()
 
     def _bytes(self, email: Email | str) -> bytes | str:
-        return email if isinstance(email, str) else self.options.sign(email.as_bytes())
+        return email if isinstance(email, str) else email.as_bytes()
 
     # --- after -------------------------------------------------------------------------------
 
@@ -279,7 +275,6 @@ class Line:
         claimed = self._record(answered, contact_id)
         if not claimed:
             return None
-        self.dispatcher.options.throttle()
         envelope = Envelope(self.dispatcher.envelope_from, address, message)
         return contact_id, sender.send(envelope)
 

@@ -17,12 +17,10 @@ from sqlalchemy import Engine
 from campaigns.service import CampaignService
 from campaigns.timing import QuietHours
 from delivery.dispatch import Dispatcher, Options, Progress
-from delivery.dkim import signer_from_settings
 from delivery.headers import Headers
 from delivery.lease import Lease, holder_id
 from delivery.scheduler import Scheduler
-from delivery.smtp import smtp_senders
-from delivery.throttle import RateLimit
+from delivery.senders import smtp_senders
 from delivery.tokens import Tokens
 from settings import Settings
 
@@ -65,13 +63,10 @@ class Worker:
         check_sending(settings)
         assert settings.secret_key is not None  # (checked above)
         lease = Lease(engine, holder_id(), timedelta(seconds=settings.lease_seconds))
-        signer = signer_from_settings(settings)
         options = Options(
             connections=settings.smtp_connections,
             tolerance=settings.headcount_tolerance,
             quiet=QuietHours.parse(settings.quiet_hours),
-            throttle=RateLimit(settings.smtp_rate).wait,
-            sign=signer.sign if signer else (lambda message: message),
             fence=lease.held,
             progress=progress,
         )
