@@ -1,13 +1,15 @@
-"""`smtp_sink`: a started `Sink` that accepts everything; tests that want other answers set
-`smtp_sink.answer`, or start a `Sink` of their own with `sink_of`."""
+"""`smtp_sink`: a started `Sink` that accepts everything; `sink_of(...)` starts one that answers as
+the test says. `key_pair`: a DKIM key and its DNS record (tests.delivery.keys)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.delivery.keys import new_key
 from tests.delivery.sink import Sink
 
 
@@ -30,3 +32,9 @@ def sink_of() -> Iterator[Callable[..., Sink]]:
 @pytest.fixture
 def smtp_sink(sink_of: Callable[..., Sink]) -> Sink:
     return sink_of()
+
+
+@pytest.fixture(scope="session")
+def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """A DKIM private key file for SELECTOR at DOMAIN, and its DNS TXT record."""
+    return new_key(tmp_path_factory.mktemp("dkim") / "private.pem")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import email.policy
-import subprocess
-from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,30 +11,7 @@ import pytest
 
 from delivery.dkim import DkimSigner, signer_from_settings
 from settings import Settings
-
-SELECTOR, DOMAIN = "tailor2026", "trailhead.example"
-
-
-@pytest.fixture(scope="module")
-def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
-    """An RSA key made by openssl (as dkimpy's own dknewkey does), and its DNS TXT record."""
-    key_file = tmp_path_factory.mktemp("dkim") / "private.pem"
-    subprocess.run(["openssl", "genrsa", "-out", str(key_file), "2048"], check=True, capture_output=True)
-    public = subprocess.run(
-        ["openssl", "rsa", "-in", str(key_file), "-pubout", "-outform", "DER"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    return key_file, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
-
-
-def dns_for(record: bytes) -> Callable[..., bytes | None]:
-    """The DNS dkimpy asks for the selector's TXT record: ours, and nothing else."""
-
-    def lookup(name: bytes, timeout: float = 5) -> bytes | None:
-        return record if name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode() else None
-
-    return lookup
+from tests.delivery.keys import DOMAIN, SELECTOR, dns_for
 
 
 def campaign_email() -> bytes:
