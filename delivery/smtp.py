@@ -21,10 +21,11 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from delivery.transport import Delivered, Envelope
 
@@ -33,7 +34,7 @@ DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
 class TransportError(Exception):
     """No server to hand messages to: it cannot be reached, refused the login or keeps hanging
-    up. Nothing was sent by the call that raised it."""
+    up. The message of the call that raised it was not sent (an `UncertainDelivery` excepted)."""
 
 
 class UncertainDelivery(TransportError):
@@ -49,14 +50,17 @@ class Server:
     host: str
     port: int
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log or a traceback
 
     @classmethod
     def parse(cls, url: str) -> Server:
-        parsed = make_url(url)  # as settings validates TAILOR_SMTP_URL; decodes %-escapes
-        scheme = parsed.drivername
-        if scheme not in DEFAULT_PORTS or not parsed.host:
+        try:
+            parsed = make_url(url)  # as settings validates TAILOR_SMTP_URL; decodes %-escapes
+        except ArgumentError:
+            parsed = None
+        if parsed is None or parsed.drivername not in DEFAULT_PORTS or not parsed.host:
             raise ValueError("not an SMTP URL (e.g. smtp://localhost:1025)")
+        scheme = parsed.drivername
         return cls(
             scheme=scheme,
             host=parsed.host,
@@ -71,7 +75,9 @@ class Server:
 
 class _Connection(smtplib.SMTP):
     """smtplib's client, keeping what `sendmail` throws away: the server's answer to the message
-    (its queue id, worth recording) and whether the body has gone out (see `UncertainDelivery`)."""
+    (its queue id, worth recording) and whether DATA has begun, from which on a broken connection
+    may have delivered the message (see `UncertainDelivery`; a drop between DATA and its 354 is
+    counted in too: rare, and the safe side)."""
 
     data_started = False
     last_answer = b""

@@ -226,8 +226,10 @@ def test_close_quits_and_may_be_called_again(smtp_sink: Sink, sender_for):
 def test_urls(url: str, server: Server):
     assert Server.parse(url) == server
     assert "p:w" not in str(server)
+    assert "p:w" not in repr(server)
 
 
-def test_a_url_that_is_not_smtp_is_refused():
+@pytest.mark.parametrize("url", ["http://mail.example.com", "smtp://", "not a url"])
+def test_a_url_that_is_not_smtp_is_refused(url: str):
     with pytest.raises(ValueError, match="not an SMTP URL"):
-        SMTPSender("http://mail.example.com")
+        SMTPSender(url)
