@@ -108,7 +108,7 @@ class When:
     #: Monday 0
     weekday: int | None = None
     #: (year or None for the next such date, month, day)
-    date: tuple[int | None, int, int] | None = None
+    calendar_day: tuple[int | None, int, int] | None = None
     local: bool = False
 
     @property
@@ -137,8 +137,8 @@ class When:
         if self.weekday is not None:
             day = today + timedelta(days=(self.weekday - today.weekday()) % 7)
             return day if to_come(day) else day + timedelta(days=7)
-        if self.date is not None:
-            year, month, number = self.date
+        if self.calendar_day is not None:
+            year, month, number = self.calendar_day
             if year is not None:
                 return date(year, month, number)
             day = _date(today.year, month, number)
@@ -355,6 +355,7 @@ def _on_day(day: str, clock: time) -> When | str:
         return When(clock=clock, weekday=WEEKDAYS[lowered.rstrip(".")])
     iso = _ISO_DATE.match(lowered)
     found = _DAY_MONTH.match(lowered) or _MONTH_DAY.match(lowered)
+    year: int | None
     if iso:
         year, month, number = int(iso["y"]), int(iso["mo"]), int(iso["d"])
     elif found and found["mo"].lower() in MONTHS:
@@ -366,7 +367,7 @@ def _on_day(day: str, clock: time) -> When | str:
         date(year or 2000, month, number)  # 2000: a leap year, so 29 Feb is a date
     except ValueError:
         return f"“{day}” is not a date: say e.g. `9 Dec` or `2026-12-09`"
-    return When(clock=clock, date=(year, month, number))
+    return When(clock=clock, calendar_day=(year, month, number))
 
 
 def _clock(found: re.Match[str]) -> time | None:
