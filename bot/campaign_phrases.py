@@ -318,10 +318,10 @@ def _which(found: re.Match[str]) -> int | None:
 def read_when(text: str) -> When | str:
     """ "tomorrow at 9:00", "fri 9am", "now", "at 9am local", "2026-12-09 10:00" -> a When; what
     could not be read, in words with an example, otherwise."""
-    said = _BARE_HOUR.sub(r"at \1:00", " ".join(text.split()).strip(" .!"))
+    said = _FILLER.sub("", _BARE_HOUR.sub(r"at \1:00", " ".join(text.split()).strip(" .!")))
     if not said:
         return "say when: `now`, or a time such as `tomorrow at 9:00`"
-    if _NOW.match(_FILLER.sub("", said)):
+    if _NOW.match(said):
         return When(now=True)
     local = _LOCAL.search(said) or _LOCAL_FIRST.match(said)
     rest = (said[: local.start()] + said[local.end() :]) if local else said

@@ -160,6 +160,7 @@ def test_now(text: str) -> None:
         ("schedule 12 for 8:30am their time", "08:30"),
         ("send 12 at 6pm on each recipient's clock", "18:00"),
         ("schedule 12 local 9:00", "09:00"),  # the console's way
+        ("reschedule 12 to local 21:00", "21:00"),
     ],
 )
 def test_local_times_are_on_each_recipients_clock(text: str, local: str) -> None:
