@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 
 from bot.blocks import (
     MAX_BLOCKS,
@@ -36,6 +37,10 @@ APPROVE = "tailor_campaign_approve"
 REQUEST_CHANGES = "tailor_campaign_changes"
 REJECT = "tailor_campaign_reject"
 HISTORY = "tailor_campaign_history"
+SCHEDULE = "tailor_campaign_schedule"
+CANCEL = "tailor_campaign_cancel"
+RELEASE_ALL = "tailor_campaign_release_all"
+RELEASE_APPROVED = "tailor_campaign_release_approved"
 DRAFT_VIEW = "tailor_draft_view"
 CHANGES_VIEW = "tailor_changes_view"
 REJECT_VIEW = "tailor_reject_view"
@@ -92,7 +97,7 @@ def drafting(name: str) -> Message:
     return {"text": text, "blocks": [context(f":hourglass_flowing_sand: Drafting *{escape(name)}*…")]}
 
 
-def draft(campaign: Campaign, preview: Preview, approvers: Sequence[str]) -> Message:
+def draft(campaign: Campaign, preview: Preview, approvers: Sequence[str], zone: tzinfo = UTC) -> Message:
     """The thread's parent: the segment's reading and counts, the template, the whole-segment check,
     where the approval stands and its buttons."""
     subject = f"subject “{escape(campaign.subject)}”" if campaign.subject else "the template's subject"
@@ -117,16 +122,18 @@ def draft(campaign: Campaign, preview: Preview, approvers: Sequence[str]) -> Mes
         mrkdwn(check),
         *([context(*notes)] if notes else []),
     ]
-    return _message(campaign, blocks, approvers)
+    return _message(campaign, blocks, approvers, zone)
 
 
-def restated(blocks: list[Block], campaign: Campaign, approvers: Sequence[str]) -> Message:
+def restated(
+    blocks: list[Block], campaign: Campaign, approvers: Sequence[str], zone: tzinfo = UTC
+) -> Message:
     """The parent with its state and buttons as the campaign now stands (the rest kept as posted)."""
     kept = [b for b in blocks if b.get("block_id") not in (STATE_BLOCK, ACTIONS_BLOCK)]
-    return _message(campaign, kept, approvers)
+    return _message(campaign, kept, approvers, zone)
 
 
-def summary(campaign: Campaign, approvers: Sequence[str]) -> Message:
+def summary(campaign: Campaign, approvers: Sequence[str], zone: tzinfo = UTC) -> Message:
     """The parent made from the campaign alone, when the message as posted is not at hand."""
     head = (
         f"*Campaign {campaign.id}: {escape(campaign.name)}*  (drafted by {mention(campaign.drafted_by)})\n"
@@ -135,10 +142,43 @@ def summary(campaign: Campaign, approvers: Sequence[str]) -> Message:
         f"*Template* {escape(campaign.template)} version {campaign.template_version}"
         + (f", subject “{escape(campaign.subject)}”" if campaign.subject else "")
     )
-    return _message(campaign, [mrkdwn(head)], approvers)
+    return _message(campaign, [mrkdwn(head)], approvers, zone)
 
 
-def _message(campaign: Campaign, blocks: list[Block], approvers: Sequence[str]) -> Message:
+def moment(at: datetime, zone: tzinfo) -> str:
+    """ "Tue 8 Dec 09:00 (Europe/Berlin)": a send's time on the workspace's clock, named."""
+    local = at.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M} ({zone})"
+
+
+def when(campaign: Campaign, zone: tzinfo) -> str:
+    """When a scheduled campaign goes: "for Tue 8 Dec 09:00 (Europe/Berlin)", or on each
+    recipient's clock "for 09:00 in each recipient's time zone (the first Tue 8 Dec 09:00 (UTC))"."""
+    if campaign.send_at is None:
+        return ""
+    if campaign.local_time:
+        return (
+            f"for {campaign.local_time} in each recipient's time zone "
+            f"(the first at {moment(campaign.send_at, zone)})"
+        )
+    return f"for {moment(campaign.send_at, zone)}"
+
+
+def cancel_button(campaign_id: int) -> Block:
+    """Cancel, confirmed first: a click by mistake would end the campaign for good."""
+    confirm = {
+        "title": {"type": "plain_text", "text": f"Cancel campaign {campaign_id}?"},
+        "text": {"type": "plain_text", "text": "It will not be sent. This cannot be undone."},
+        "confirm": {"type": "plain_text", "text": "Cancel it"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    return button("Cancel", CANCEL, str(campaign_id), style="danger") | {"confirm": confirm}
+
+
+def _message(
+    campaign: Campaign, blocks: list[Block], approvers: Sequence[str], zone: tzinfo = UTC
+) -> Message:
     state = STATE_WORDS.get(campaign.state, campaign.state.value)
     if campaign.state is State.AWAITING_APPROVAL:
         have = f"{len(campaign.approvals)} of {campaign.approvals_required} approval"
@@ -148,9 +188,15 @@ def _message(campaign: Campaign, blocks: list[Block], approvers: Sequence[str]) 
         said = f"*State* {state}: {have}{by}{who}"
     else:
         by = f" by {mentions(campaign.approvals)}" if campaign.state is State.APPROVED else ""
-        said = f"*State* {state}{by}"
+        at = f" {when(campaign, zone)}" if campaign.state is State.SCHEDULED and campaign.send_at else ""
+        said = f"*State* {state}{by}{at}"
     value = str(campaign.id)
     buttons = [button("History", HISTORY, value)]
+    if campaign.state in (State.APPROVED, State.SCHEDULED):
+        label = "Schedule" if campaign.state is State.APPROVED else "Reschedule"
+        buttons = [button(label, SCHEDULE, value, style="primary"), cancel_button(campaign.id), *buttons]
+    elif campaign.state is State.HELD:
+        buttons = [cancel_button(campaign.id), *buttons]
     if campaign.state is State.AWAITING_APPROVAL:
         buttons = [
             button("Approve", APPROVE, value, style="primary"),
@@ -265,10 +311,12 @@ def failed(what: str, message: str, suggestions: Sequence[str] = ()) -> Message:
     return {"text": f"{what}: {message}", "blocks": [mrkdwn("\n".join(lines))]}
 
 
-def misread(grammar: str) -> Message:
-    """Campaign talk Tailor could not read: the grammar (Tailor's own words, not the user's)."""
-    text = f"I read campaigns said like this: {grammar}"
-    return {"text": text, "blocks": [mrkdwn(f":memo: {text}")]}
+def misread(grammar: str, problem: str | None = None) -> Message:
+    """Campaign talk Tailor could not read: what in it was not read (it may quote the user:
+    escaped), and the grammar (Tailor's own words)."""
+    said = f"I read campaigns said like this: {grammar}"
+    text, shown = (f"{problem}. {said}", f"{escape(problem)}. {said}") if problem else (said, said)
+    return {"text": text, "blocks": [mrkdwn(f":memo: {shown}")]}
 
 
 def drafted_elsewhere(campaign: Campaign, channel: str) -> Message:

@@ -22,6 +22,10 @@ from typing import Any, NoReturn, TextIO
 from sqlalchemy import Engine, func, select
 
 from bot import blocks
+from bot import campaign_blocks as cb
+from bot import send_blocks as sb
+from bot.campaign_phrases import Misread, ScheduledRequest, ScheduleRequest
+from bot.campaign_phrases import parse as parse_campaign_request
 from bot.conversation import Reply
 from bot.services import build_services
 from bot.terminal import Choice, Terminal
@@ -78,8 +82,12 @@ Campaigns (you act as TAILOR_CONSOLE_USER; add --as USER to act as another user 
                   reject it
   change ID subject "SUBJECT", change ID segment PHRASE, change ID template NAME [version N]
                   a new version: an approval it had is void (subject "" for the template's own)
-  cancel ID [--as USER]
+  schedule ID now | at ISO | local HH:MM [--as USER]
+                  send it (approved) now, at a moment, or at a time of day on each recipient's clock;
+                  or as in Slack: send 12 now, schedule 12 for fri 9am, send 12 at 9am local
+  cancel ID [--as USER] [COMMENT]
                   cancel it before it is sent
+  scheduled       the campaigns scheduled, sending or held, the soonest first
   campaigns       the campaigns drafted here or in Slack, the newest first
   campaign ID     its state, approvals and history (show ID, history ID too)
   import --contacts FILE [--events FILE] [--campaigns FILE]
@@ -212,6 +220,10 @@ class Console:
             self.campaign_command(word, rest, self.request_changes)
         elif word == "change":
             self.campaign_command(word, rest, self.change)
+        elif word in SENDS:
+            self.campaign_command(word, rest, self.schedule)
+        elif isinstance(parse_campaign_request(line), ScheduledRequest):
+            self.list_scheduled()
         elif (word == "campaigns" and not rest) or (word == "campaign" and rest.lower() == "list"):
             self.list_campaigns()
         elif word in ("campaign", "show", "history") and (asked := SHOWN.fullmatch(rest)):
@@ -422,6 +434,32 @@ class Console:
         self.outcome(outcome, *([void] if outcome.voided else []))
         self.samples(outcome.campaign, preview)
 
+    def schedule(self, word: str, rest: str) -> None:
+        """`schedule ID now | at ISO | local HH:MM`, or as Slack reads it: `send 12 tomorrow at 9:00`."""
+        by, rest = acting(rest, self.settings.console_user)
+        request = parse_campaign_request(f"{word} {rest}")
+        if not isinstance(request, ScheduleRequest) or request.campaign_id is None:
+            problem = request.problem if isinstance(request, Misread) and request.problem else None
+            usage = f"write `{SCHEDULE_USAGE}`, e.g. `schedule 12 tomorrow at 9:00`"
+            raise CommandError(f"{problem}; {usage}" if problem else usage)
+        when = request.when
+        at = when.moment(self.campaigns.clock(), self.settings.zone)
+        outcome = self.campaigns.schedule(request.campaign_id, by, at=at, local_time=when.local_time)
+        self.outcome(outcome)
+        self.say(f"  sends {cb.when(outcome.campaign, self.settings.zone)}")
+
+    def list_scheduled(self) -> None:
+        zone = self.settings.zone
+        upcoming = [c for c in self.campaigns.list() if c.state in sb.UPCOMING]
+        if not upcoming:
+            self.say("Nothing is scheduled, sending or held: `schedule ID now | at ISO | local HH:MM`")
+        for campaign in sorted(upcoming, key=lambda c: (c.send_at is None, c.send_at or c.updated_at)):
+            at = cb.when(campaign, zone) if campaign.state is State.SCHEDULED else ""
+            self.say(
+                f"  {campaign.id:>4}  {STATE_SAID[campaign.state]:<10}  {campaign.name:<24}"
+                f"  {campaign.reachable:,} reachable  {at}".rstrip()
+            )
+
     def list_campaigns(self) -> None:
         found = self.campaigns.list()
         if not found:
@@ -477,6 +515,9 @@ class Console:
 DRAFT_USAGE = 'draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]'
 DRAFT_EXAMPLE = "draft Win-back DE: lapsed custs in DE with template winback"
 CHANGES_USAGE = "changes ID [--as USER]: COMMENT"
+SCHEDULE_USAGE = "schedule ID now | at ISO | local HH:MM [--as USER]"
+#: The words that schedule: `schedule ...`, and as said in Slack, `send ...`, `reschedule ...`.
+SENDS = ("schedule", "send", "reschedule")
 CHANGE_USAGE = 'change ID subject "SUBJECT" | segment PHRASE | template NAME [version N] | version N'
 DRAFT = re.compile(
     r"(?P<name>[^:]+):(?P<phrase>.+?)\s+with\s+template\s+(?P<template>\S+)"
@@ -494,6 +535,9 @@ REFUSED = {
     "cancel": "Not cancelled",
     "changes": "No changes requested",
     "change": "Not changed",
+    "schedule": "Not scheduled",
+    "send": "Not scheduled",
+    "reschedule": "Not rescheduled",
 }
 STATE_SAID = {state: state.value.replace("_", " ") for state in State}
 

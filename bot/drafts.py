@@ -18,11 +18,13 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 
 from bot import campaign_blocks as cb
+from bot import send_blocks as sb
 from bot.blocks import Block, Message
-from bot.campaign_phrases import ChangeRequest, DraftRequest, default_name
+from bot.campaign_phrases import ChangeRequest, DraftRequest, When, default_name
 from bot.conversation import Chart
 from campaigns.models import Campaign, Outcome
 from campaigns.service import CampaignService, NoCampaign
@@ -81,6 +83,12 @@ class Drafts:
     def approvers(self) -> tuple[str, ...]:
         return self.campaigns.approvers.ids
 
+    @property
+    def zone(self) -> tzinfo:
+        """The workspace's time zone (settings.zone, as the segments read dates): "tomorrow at
+        9:00" is read on its clock, and times are said on it."""
+        return self.campaigns.previews.segments.zone
+
     # -- drafting ---------------------------------------------------------------------------
 
     def draft(self, request: DraftRequest, by: str) -> Draft | Failed | Refusal:
@@ -116,7 +124,7 @@ class Drafts:
         return Draft(made.campaign, preview, made.parent, made.samples, cb.changed(outcome, before.approvals))
 
     def _drafted(self, campaign: Campaign, preview: Preview) -> Draft:
-        parent = cb.draft(campaign, preview, self.approvers)
+        parent = cb.draft(campaign, preview, self.approvers, self.zone)
         self._remember(campaign.id, parent["blocks"])
         count = len(preview.samples)
         samples = [cb.sample(i, count, s) for i, s in enumerate(preview.samples, 1)]
@@ -161,8 +169,51 @@ class Drafts:
     ) -> Moved | Refusal | Failed:
         return self._move(lambda: self.campaigns.reject(campaign_id, by, comment), by, shown)
 
+    # -- sending ----------------------------------------------------------------------------
+
+    def schedule(
+        self, campaign_id: int, by: str, when: When, shown: list[Block] | None = None
+    ) -> Moved | Refusal | Failed:
+        """Sent now, at the moment `when` means on the workspace's clock (as of the service's
+        clock), or at a time of day on each recipient's; scheduled again, it moves."""
+        at = when.moment(self.campaigns.clock(), self.zone)
+        return self._move(
+            lambda: self.campaigns.schedule(campaign_id, by, at=at, local_time=when.local_time),
+            by,
+            shown,
+            lambda outcome: sb.scheduled(outcome, self.zone),
+        )
+
+    def cancel(
+        self, campaign_id: int, by: str, comment: str | None = None, shown: list[Block] | None = None
+    ) -> Moved | Refusal | Failed:
+        return self._move(lambda: self.campaigns.cancel(campaign_id, by, comment), by, shown, sb.cancelled)
+
+    def release(
+        self, campaign_id: int, by: str, audience: str, shown: list[Block] | None = None
+    ) -> Moved | Refusal | Failed:
+        """A held campaign sent after all: to today's members ("all") or those approved ("approved")."""
+        return self._move(lambda: self.campaigns.release(campaign_id, by, audience), by, shown, sb.released)
+
+    def of_thread(self, channel: str | None, thread_ts: str | None) -> Campaign | None:
+        """The campaign whose thread this is ("send it now" said in it)."""
+        if not channel or not thread_ts:
+            return None
+        return self.campaigns.by_thread(channel, thread_ts)
+
+    def scheduled(self) -> Message:
+        return sb.listing(self.campaigns.list(), self.zone)
+
+    def schedule_view(self, campaign_id: int, meta: dict) -> Block | Failed:
+        found = self.show(campaign_id)
+        return found if isinstance(found, Failed) else sb.schedule_modal(found, meta, self.zone)
+
     def _move(
-        self, act: Callable[[], Outcome], by: str, shown: list[Block] | None
+        self,
+        act: Callable[[], Outcome],
+        by: str,
+        shown: list[Block] | None,
+        line: Callable[[Outcome], Message] = cb.moved,
     ) -> Moved | Refusal | Failed:
         try:
             outcome = act()
@@ -170,7 +221,7 @@ class Drafts:
             return Failed(cb.failed("Nothing done", missing.message))
         except Refused as refused:
             return Refusal(self._refused(refused, by))
-        return Moved(outcome.campaign, cb.moved(outcome), self.parent(outcome.campaign, shown))
+        return Moved(outcome.campaign, line(outcome), self.parent(outcome.campaign, shown))
 
     def parent(self, campaign: Campaign, shown: list[Block] | None = None) -> Message:
         """The parent as the campaign now stands: the message as shown (a click brings it), else as
@@ -180,8 +231,8 @@ class Drafts:
         else:
             blocks = self._parents.get(campaign.id)
         if blocks is None:
-            return cb.summary(campaign, self.approvers)
-        message = cb.restated(blocks, campaign, self.approvers)
+            return cb.summary(campaign, self.approvers, self.zone)
+        message = cb.restated(blocks, campaign, self.approvers, self.zone)
         self._remember(campaign.id, message["blocks"])
         return message
 

@@ -271,6 +271,16 @@ class CampaignService:
             raise NoCampaign(campaign_id)
         return found[0]
 
+    def by_thread(self, channel: str, thread_ts: str) -> Campaign | None:
+        """The campaign discussed in this Slack thread ("send it now" said in it), if any."""
+        with Session(self.engine) as session:
+            found = select(OwnedCampaign.campaign_id).where(
+                OwnedCampaign.channel == channel, OwnedCampaign.thread_ts == thread_ts
+            )
+            ids = session.scalars(found.order_by(OwnedCampaign.campaign_id.desc()).limit(1)).all()
+            campaigns = _read(session, ids)
+        return campaigns[0] if campaigns else None
+
     def list(self) -> list[Campaign]:
         """Every campaign Tailor drafted, the newest first."""
         with Session(self.engine) as session:

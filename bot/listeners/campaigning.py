@@ -19,10 +19,13 @@ from bot import campaign_blocks as cb
 from bot.blocks import Block, Message
 from bot.campaign_phrases import (
     CampaignRequest,
+    CancelRequest,
     ChangeRequest,
     DraftRequest,
     HistoryRequest,
     Misread,
+    ScheduledRequest,
+    ScheduleRequest,
 )
 from bot.drafts import Draft, Drafts, Failed, Moved, Refusal
 from bot.listeners.answering import SORRY, tell_not_in
@@ -33,6 +36,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: "send it now" said where "it" is no campaign: outside a campaign's thread.
+WHICH = (
+    "Which campaign? Say its number, e.g. `send campaign 12 tomorrow at 9:00`; “it” means the "
+    "campaign of the thread it is said in."
+)
+
 
 def waiting(request: CampaignRequest) -> Message:
     """What is shown at once (a slash command's acknowledgement, a placeholder)."""
@@ -42,7 +51,13 @@ def waiting(request: CampaignRequest) -> Message:
         return cb.notice_block(f"Changing campaign {request.campaign_id}…", ":hourglass_flowing_sand:")
     if isinstance(request, HistoryRequest):
         return cb.notice_block(f"Looking up campaign {request.campaign_id}…", ":hourglass_flowing_sand:")
-    return cb.misread(request.grammar)
+    if isinstance(request, ScheduleRequest | CancelRequest):
+        doing = "Scheduling" if isinstance(request, ScheduleRequest) else "Cancelling"
+        which = f"campaign {request.campaign_id}" if request.campaign_id is not None else "it"
+        return cb.notice_block(f"{doing} {which}…", ":hourglass_flowing_sand:")
+    if isinstance(request, ScheduledRequest):
+        return cb.notice_block("Looking up what is scheduled…", ":hourglass_flowing_sand:")
+    return cb.misread(request.grammar, request.problem)
 
 
 def answer(replies: Replies, place: Place, drafts: Drafts, request: CampaignRequest) -> None:
@@ -53,8 +68,59 @@ def answer(replies: Replies, place: Place, drafts: Drafts, request: CampaignRequ
         post_change(replies, place, drafts, request)
     elif isinstance(request, HistoryRequest):
         post_history(replies, place, drafts, request.campaign_id)
+    elif isinstance(request, ScheduleRequest):
+        when = request.when
+        post_send_move(
+            replies, place, drafts, request.campaign_id, lambda n: drafts.schedule(n, place.user, when)
+        )
+    elif isinstance(request, CancelRequest):
+        comment = request.comment
+        post_send_move(
+            replies, place, drafts, request.campaign_id, lambda n: drafts.cancel(n, place.user, comment)
+        )
+    elif isinstance(request, ScheduledRequest):
+        listed = _worked(drafts.scheduled, "what is scheduled")
+        _tell(replies, place, listed.message if isinstance(listed, Failed) else listed)
     elif isinstance(request, Misread) and not place.private:  # a command's ack said it already
-        replies.post(place, cb.misread(request.grammar))
+        replies.post(place, cb.misread(request.grammar, request.problem))
+
+
+def post_send_move(
+    replies: Replies,
+    place: Place,
+    drafts: Drafts,
+    campaign_id: int | None,
+    act: Callable[[int], Moved | Refusal | Failed],
+) -> None:
+    """A schedule or cancel said in words: its line in the campaign's thread (and where it was
+    said, when elsewhere), the parent anew; refused, to the asker alone. "it" (no id) is the
+    campaign of the thread it was said in."""
+    if campaign_id is None:
+        found = _worked(lambda: drafts.of_thread(place.channel, place.thread_ts), "the thread's campaign")
+        if found is None or isinstance(found, Failed):
+            _tell(replies, place, found.message if isinstance(found, Failed) else cb.notice_block(WHICH))
+            return
+        campaign_id = found.id
+    number = campaign_id
+    moved = _worked(lambda: act(number), f"the send of campaign {number}")
+    if place.private:  # a command: its "Scheduling..." becomes the answer; the thread hears it too
+        _tell(replies, place, moved.line if isinstance(moved, Moved) else moved.message)
+        if isinstance(moved, Moved) and moved.campaign.thread_ts:
+            deliver_move(replies, place.in_channel(), moved)
+        return
+    deliver_move(replies, place, moved)
+    if isinstance(moved, Moved):
+        thread = _thread_of(moved.campaign, place)
+        if (thread.channel, thread.thread_ts) != (place.channel, place.thread_ts):
+            _post(replies, place, moved.line)  # asked elsewhere: said there too
+
+
+def _tell(replies: Replies, place: Place, message: Message) -> None:
+    """An answer for the asker: in place of a command's acknowledgement, else where it was asked."""
+    if place.private:
+        replies.update(Posted(response_url=place.response_url), message)
+    else:
+        _post(replies, place, message)
 
 
 def post_draft(replies: Replies, place: Place, drafts: Drafts, request: DraftRequest) -> None:

@@ -171,3 +171,53 @@ def test_help_says_the_campaign_commands(settings: Settings) -> None:
     assert 'draft NAME: PHRASE with template TEMPLATE [subject "SUBJECT"]' in out
     assert "approve ID [--as USER] [COMMENT]" in out and "changes ID [--as USER]: COMMENT" in out
     assert "campaign ID     its state, approvals and history" in out
+
+
+def test_schedule_now_at_a_moment_or_locally_then_whats_scheduled_and_cancel(settings: Settings) -> None:
+    number, _ = drafted(settings)
+    lines = [
+        f"schedule {number} now",  # not approved yet: refused
+        f"approve {number} --as {BOB}",
+        f"schedule {number} at 2099-12-09T10:00 --as U09EVE",  # neither its drafter nor an approver
+        f"schedule {number} at 2099-12-09T10:00",
+        "scheduled",
+        f"reschedule {number} to local 9:00",
+        f"send {number} fri 9am",
+        "what's scheduled?",
+        f"schedule {number} at teatime",
+        f"cancel {number} --as {BOB} the offer ended",
+        "scheduled",
+    ]
+    code, out = console(settings, "\n".join(lines) + "\n")
+    assert code == 0 and "Traceback" not in out
+    assert "✗ Not scheduled: cannot schedule a campaign that is awaiting approval" in out
+    assert (
+        f"✗ Not scheduled: only console, who drafted it, or an approver can schedule campaign {number}" in out
+    )
+    assert f"✓ campaign {number} 'Win-back DE': scheduled by console; now scheduled\n" in out
+    assert "  send at 2099-12-09 10:00 UTC\n  sends for Wed 9 Dec 10:00 (UTC)\n" in out
+    listed = out.split("\n", 1)[1]
+    assert re.search(
+        rf"^ +{number}  scheduled +Win-back DE +\d+ reachable  for Wed 9 Dec 10:00 \(UTC\)$", listed, re.M
+    )
+    assert "  sends for 09:00 in each recipient's time zone (the first at " in out
+    assert re.search(r"  sends for Fri \d+ \w{3} 09:00 \(UTC\)\n", out)
+    assert (
+        "schedule: I could not read “teatime” as a time" in out
+        and "e.g. `schedule 12 tomorrow at 9:00`" in out
+    )
+    assert f"✓ campaign {number} 'Win-back DE': cancelled by {BOB}; now cancelled\n  the offer ended\n" in out
+    assert out.rstrip().endswith(
+        "Nothing is scheduled, sending or held: `schedule ID now | at ISO | local HH:MM`"
+    )
+    _, actions = state_and_actions(settings, number)
+    assert actions == ["drafted", "approved", "scheduled", "scheduled", "scheduled", "cancelled"]
+
+
+def test_help_says_the_schedule_commands(settings: Settings) -> None:
+    code, out = console(settings, "help\n")
+    assert code == 0
+    assert (
+        "schedule ID now | at ISO | local HH:MM [--as USER]" in out
+        and "  scheduled       the campaigns" in out
+    )

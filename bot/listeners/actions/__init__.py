@@ -25,3 +25,7 @@ def register(app: App, conversation: Conversation, drafts: Drafts) -> None:
     app.action(cb.REQUEST_CHANGES)(ack=just_ack, lazy=[campaigns.open_comment(cb.CHANGES_VIEW)])
     app.action(cb.REJECT)(ack=just_ack, lazy=[campaigns.open_comment(cb.REJECT_VIEW)])
     app.action(cb.HISTORY)(ack=just_ack, lazy=[campaigns.history(drafts)])
+    app.action(cb.SCHEDULE)(ack=just_ack, lazy=[campaigns.open_schedule(drafts)])
+    app.action(cb.CANCEL)(ack=just_ack, lazy=[campaigns.cancel(drafts)])
+    app.action(cb.RELEASE_ALL)(ack=just_ack, lazy=[campaigns.release(drafts, "all")])
+    app.action(cb.RELEASE_APPROVED)(ack=just_ack, lazy=[campaigns.release(drafts, "approved")])

@@ -4,6 +4,7 @@ from slack_bolt import App
 
 from bot import blocks
 from bot import campaign_blocks as cb
+from bot import send_blocks as sb
 from bot.conversation import Conversation
 from bot.drafts import Drafts
 from bot.listeners.views import campaigns, modals
@@ -15,3 +16,4 @@ def register(app: App, conversation: Conversation, drafts: Drafts) -> None:
     app.view(cb.DRAFT_VIEW)(ack=campaigns.ack_draft, lazy=[campaigns.draft(drafts)])
     app.view(cb.CHANGES_VIEW)(ack=campaigns.ack_comment, lazy=[campaigns.comment(drafts)])
     app.view(cb.REJECT_VIEW)(ack=campaigns.ack_comment, lazy=[campaigns.comment(drafts)])
+    app.view(sb.SCHEDULE_VIEW)(ack=campaigns.ack_schedule(drafts), lazy=[campaigns.schedule(drafts)])

@@ -1,17 +1,20 @@
 """Campaign modals: Draft an email (name, template, subject, phrase), Request changes (a comment,
-required) and Reject (a comment, optional)."""
+required), Reject (a comment, optional) and Schedule (now, at a date and time, or at a time of day
+on each recipient's clock)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import campaign_blocks as cb
-from bot.campaign_phrases import DraftRequest
+from bot import send_blocks as sb
+from bot.campaign_phrases import DraftRequest, When
 from bot.drafts import Drafts
 from bot.listeners.campaigning import deliver_move, post_draft
 from bot.listeners.views.modals import value
@@ -75,5 +78,55 @@ def comment(drafts: Drafts) -> Callable[..., None]:
         asked = Place.from_meta(view["private_metadata"])
         place = asked.model_copy(update={"user": by})
         deliver_move(Replies(client), place, moved)
+
+    return run
+
+
+def chosen_when(view: dict[str, Any]) -> When | dict[str, str]:
+    """When the Schedule modal says to send, or the errors to show by its blocks."""
+    values = view["state"]["values"]
+    how = selected(view, sb.WHEN_BLOCK, sb.WHEN_INPUT) or sb.NOW
+    if how == sb.AT:
+        stamp = values.get(sb.AT_BLOCK, {}).get(sb.AT_INPUT, {}).get("selected_date_time")
+        if not stamp:
+            return {sb.AT_BLOCK: "Pick a date and time, or choose Now."}
+        return When(at=datetime.fromtimestamp(int(stamp), UTC))
+    if how == sb.LOCAL:
+        clock = values.get(sb.LOCAL_BLOCK, {}).get(sb.LOCAL_INPUT, {}).get("selected_time")
+        if not clock:
+            return {sb.LOCAL_BLOCK: "Pick the time of day each recipient gets it."}
+        return When(clock=time.fromisoformat(clock), local=True)
+    return When(now=True)
+
+
+def ack_schedule(drafts: Drafts) -> Callable[..., None]:
+    """A time missing or past is said by its picker, and the modal stays open."""
+
+    def run(ack: Ack, view: dict[str, Any]) -> None:
+        when = chosen_when(view)
+        if isinstance(when, dict):
+            ack(response_action="errors", errors=when)
+        elif when.at is not None and when.at <= drafts.campaigns.clock():
+            ack(
+                response_action="errors",
+                errors={sb.AT_BLOCK: "That time has passed: pick one to come, or Now."},
+            )
+        else:
+            ack()
+
+    return run
+
+
+def schedule(drafts: Drafts) -> Callable[..., None]:
+    """Scheduled (or rescheduled) by whoever submitted the modal; refused, to them alone."""
+
+    def run(view: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        when = chosen_when(view)
+        if isinstance(when, dict):  # the ack refused it already
+            return
+        by = body["user"]["id"]
+        campaign_id = int(json.loads(view["private_metadata"])["campaign"])
+        place = Place.from_meta(view["private_metadata"]).model_copy(update={"user": by})
+        deliver_move(Replies(client), place, drafts.schedule(campaign_id, by, when))
 
     return run
