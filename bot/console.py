@@ -34,6 +34,7 @@ from campaigns.models import Campaign as TailorCampaign
 from campaigns.models import Outcome
 from campaigns.service import NoCampaign
 from campaigns.states import Refused, State
+from delivery.worker import beside
 from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
@@ -109,11 +110,15 @@ def run_console(settings: Settings, *, stdin: TextIO | None = None, stdout: Text
     """Run the console until `quit`, `exit` or end of input; the exit code (0)."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     engine = create_store_engine(settings.database_url)
+    sender = None
     try:
         console = Console(engine, settings, stdout)
+        sender = beside(settings, engine, console.campaigns)  # scheduled sends go out meanwhile
         console.start()
         console.read(stdin)
     finally:
+        if sender is not None:
+            sender.stop()
         engine.dispose()
     return 0
 

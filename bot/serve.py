@@ -20,7 +20,9 @@ from waitress.server import create_server
 
 from bot.app import create_app
 from bot.guard import MAX_BODY, Guard
+from bot.send_progress import SendProgress
 from bot.services import build_services
+from delivery.worker import beside
 from personalization.demo import install_demo_templates
 from settings import Settings
 from store.db import create_store_engine
@@ -91,11 +93,14 @@ def run_slack(settings: Settings) -> int:
         reason = getattr(exc, "reason", None) or exc
         print(f"tailor: could not reach Slack at {settings.slack_api_url}: {reason}", file=sys.stderr)
         return 2
+    sender = beside(settings, engine, services.campaigns, SendProgress(app.client, services.campaigns))
     try:
         if settings.mode == "socket":
             serve_socket(app, settings)
         else:
             serve_http(app, settings)
     finally:
+        if sender is not None:
+            sender.stop()
         engine.dispose()
     return 0

@@ -95,3 +95,20 @@ class Worker:
     def wake(self) -> None:
         """Something was just scheduled: its job is made now, not at the next poll."""
         self.scheduler.sync()
+
+
+def beside(
+    settings: Settings,
+    engine: Engine,
+    campaigns: CampaignService,
+    progress: Callable[[Progress], None] = lambda progress: None,
+) -> Worker | None:
+    """The worker in the bot's process, started, when sending is configured; else None, said in
+    the log once (the bot works without it: drafts and approvals need no mail server)."""
+    try:
+        running = Worker.of(settings, engine, campaigns, progress)
+    except SendingOff as off:
+        log.warning("%s: scheduled campaigns wait for a worker that can send", off)
+        return None
+    running.start()
+    return running
