@@ -366,8 +366,9 @@ class CampaignService:
     def finish(self, campaign_id: int, said: str) -> Outcome:
         return self._system(campaign_id, Action.FINISHED, said)
 
-    def continue_at(self, campaign_id: int, at: datetime) -> None:
-        """A send with recipients due later (their own 9:00): its job fires again then."""
+    def continue_at(self, campaign_id: int, at: datetime | None) -> None:
+        """A send with recipients due later (their own 9:00): its job fires again then; None: a
+        send running now, whose job must not fire again meanwhile."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(OwnedCampaign).where(OwnedCampaign.campaign_id == campaign_id).values(send_at=at)

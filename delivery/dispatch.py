@@ -97,6 +97,7 @@ class Dispatcher:
         if campaign.state is not State.SENDING:
             log.info("campaign %s is %s: nothing to send", campaign_id, campaign.state.value)
             return None
+        self.campaigns.continue_at(campaign_id, None)  # resumed: its time is taken, no second job
         self._enqueue(campaign)
         try:
             self._send_due(campaign)
