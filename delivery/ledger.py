@@ -99,7 +99,9 @@ def next_due(conn: Connection, campaign_id: int) -> datetime | None:
     return conn.scalar(query)
 
 
-def claim(conn: Connection, campaign_id: int, contact_id: int, now: datetime) -> str | None:
+def claim(
+    conn: Connection, campaign_id: int, contact_id: int, now: datetime, approved_at: datetime | None = None
+) -> str | None:
     """Moves the recipient to `sending` if it may be mailed this moment; otherwise marks it
     skipped and returns why. None: claimed, send it."""
     contacts, suppressed = Contact.__table__, SuppressedContact.__table__
@@ -113,17 +115,24 @@ def claim(conn: Connection, campaign_id: int, contact_id: int, now: datetime) ->
     )
     if claimed.rowcount:
         return None
-    reason = _why_not(conn, contact_id)
+    reason = _why_not(conn, contact_id, approved_at)
     conn.execute(update(LEDGER).where(row).values(state=Entry.SKIPPED.value, reason=reason, updated_at=now))
     return reason
 
 
-def _why_not(conn: Connection, contact_id: int) -> str:
+def _why_not(conn: Connection, contact_id: int, approved_at: datetime | None) -> str:
     suppressed = SuppressedContact.__table__
     if conn.execute(select(suppressed.c.contact_id).where(suppressed.c.contact_id == contact_id)).first():
         return "suppressed"
     consent = conn.scalar(select(Contact.email_consent).where(Contact.id == contact_id))
-    return "unsubscribed since approval" if consent == "unsubscribed" else "not subscribed"
+    if consent != "unsubscribed" or approved_at is None:
+        return "not subscribed"
+    since = select(EVENTS.c.contact_id).where(
+        EVENTS.c.contact_id == contact_id,
+        EVENTS.c.type == "email_unsubscribed",
+        EVENTS.c.occurred_at >= approved_at,
+    )
+    return "unsubscribed since approval" if conn.execute(since.limit(1)).first() else "not subscribed"
 
 
 def sent(conn: Connection, campaign_id: int, contact_id: int, campaign: str, now: datetime) -> None:
