@@ -3,12 +3,14 @@ consent read at the moment of sending, refusals recorded, and the campaign's sta
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email import message_from_bytes
 
 from sqlalchemy import Engine, select, update
 
 from campaigns.service import CampaignService
 from campaigns.states import State
+from campaigns.timing import QuietHours
 from delivery.transport import Delivered, Envelope, FunctionSender
 from store.models import Contact, Event, SuppressedContact
 from tests.campaigns.conftest import BOB, NOW
@@ -115,3 +117,42 @@ def test_a_send_held_when_the_reachable_count_moved_past_the_tolerance(
     make_dispatcher(senders).run(approved)
     assert [e.recipient for e in sent] == ["anna@example.de"]
     assert service.show(approved).state is State.SENT
+
+
+def test_at_9_in_each_recipients_time_zone_each_gets_it_at_their_own_9(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    zones = {"c01": "Europe/Berlin", "c02": "America/New_York"}  # Gisela (c03): the workspace's, UTC
+    with shop.begin() as conn:
+        for contact, zone in zones.items():
+            conn.execute(update(Contact).where(Contact.external_id == contact).values(timezone=zone))
+    scheduled = service.schedule(approved, by=BOB, local_time="9:00").campaign
+    first = datetime(2026, 12, 7, 14, tzinfo=UTC)  # 9:00 in New York, the first to come
+    assert scheduled.send_at == first and scheduled.local_time == "09:00"
+    sent, senders = recorder()
+
+    make_dispatcher(senders, clock=lambda: first).run(approved)
+    assert [e.recipient for e in sent] == ["jonas@example.de"]
+    berlin = datetime(2026, 12, 8, 8, tzinfo=UTC)  # 9:00 in Berlin
+    assert service.show(approved).send_at == berlin and service.show(approved).state is State.SENDING
+
+    make_dispatcher(senders, clock=lambda: berlin).run(approved)
+    assert [e.recipient for e in sent] == ["jonas@example.de", "anna@example.de"]
+    utc = datetime(2026, 12, 8, 9, tzinfo=UTC)  # Gisela's: not subscribed, skipped, and the send ends
+    make_dispatcher(senders, clock=lambda: utc).run(approved)
+    assert len(sent) == 2 and service.show(approved).state is State.SENT
+
+
+def test_quiet_hours_hold_a_message_until_they_end_on_the_recipients_clock(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    with shop.begin() as conn:
+        conn.execute(update(Contact).where(Contact.external_id == "c01").values(timezone="Europe/Berlin"))
+    service.schedule(approved, by=BOB)
+    late = datetime(2026, 12, 7, 21, 30, tzinfo=UTC)  # 22:30 in Berlin, 21:30 for Jonas (UTC)
+    sent, senders = recorder()
+
+    make_dispatcher(senders, clock=lambda: late, quiet=QuietHours.parse("22:00-08:00")).run(approved)
+
+    assert [e.recipient for e in sent] == ["jonas@example.de"]
+    assert service.show(approved).send_at == datetime(2026, 12, 8, 7, tzinfo=UTC)  # 8:00 in Berlin
