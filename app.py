@@ -216,6 +216,7 @@ def _campaign_parser(commands) -> None:
     when.add_argument(
         "--local", metavar="HH:MM", help="that time on each recipient's clock (their time zone)"
     )
+    action("resend", "send again to the recipients whose message is unknown (an approver's call)")
     action("show", "a campaign: its state, counts and audit trail", by=False)
     action("list", "the campaigns Tailor drafted, the newest first", by=False, one=False)
 

@@ -148,6 +148,7 @@ ACTIONS: dict[str, Callable[[CampaignService, Asked, TextIO], int]] = {
     "reject": _review(lambda s, a: s.reject(_id(a), _by(a), a.comment)),
     "changes": _review(lambda s, a: s.request_changes(_id(a), _by(a), a.comment or "")),
     "cancel": _review(lambda s, a: s.cancel(_id(a), _by(a), a.comment)),
+    "resend": _review(lambda s, a: s.resend_unknown(_id(a), _by(a))),
     "schedule": _review(lambda s, a: s.schedule(_id(a), _by(a), None if a.now else a.at, a.local)),
     "show": _show,
     "list": _list,

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from uuid import uuid4
 
 from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from campaigns.models import AuditEntry, Campaign, Drafted, Outcome
@@ -362,6 +362,30 @@ class CampaignService:
             owned.audience, owned.send_at = audience, now
 
         return self._act(current, by, Action.RELEASED, f"send to the {audience} members", apply)
+
+    def resend_unknown(self, campaign_id: int, by: str) -> Outcome:
+        """A person's decision: the recipients whose message may or may not have gone (`unknown`)
+        are queued again and sent by the worker; they may get it twice. An approver decides."""
+        current = self.show(campaign_id)
+        move(current.state, Action.RESENT)
+        if not self.approvers.includes(by):
+            raise self.approvers.refusal(by)
+        unknown = len(self.unknown_contacts(campaign_id))
+        if not unknown:
+            raise Refused(f"campaign {campaign_id} has no recipient whose message is unknown")
+        now = self.clock()
+
+        def apply(owned: OwnedCampaign) -> None:
+            owned.send_at = now
+            session = object_session(owned)
+            assert session is not None  # (`_act` read it in its session)
+            session.execute(  # in the move's transaction: both happen, or neither
+                update(LEDGER)
+                .where(LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == "unknown")
+                .values(state="queued", due_at=now, reason=None, updated_at=now)
+            )
+
+        return self._act(current, by, Action.RESENT, f"{unknown:,} unknown recipient(s) queued again", apply)
 
     def finish(self, campaign_id: int, said: str) -> Outcome:
         return self._system(campaign_id, Action.FINISHED, said)

@@ -35,6 +35,8 @@ class Action(StrEnum):
     FINISHED = "finished"
     HELD = "held"
     RELEASED = "released"
+    #: a person asked for the recipients whose fate is unknown to be sent again
+    RESENT = "resent"
 
 
 A = State.AWAITING_APPROVAL
@@ -56,6 +58,7 @@ MOVES: dict[tuple[State, Action], State] = {
     (State.HELD, Action.RELEASED): State.SENDING,
     (State.HELD, Action.CANCELLED): State.CANCELLED,
     (State.SENDING, Action.FINISHED): State.SENT,
+    (State.SENT, Action.RESENT): State.SENDING,
 }
 
 #: What each action is called in a refusal ("cannot approve a campaign that was rejected").
@@ -70,6 +73,7 @@ VERBS = {
     Action.FINISHED: "finish",
     Action.HELD: "hold",
     Action.RELEASED: "release",
+    Action.RESENT: "send again to the unknown recipients of",
 }
 #: A state as the end of a sentence: "... a campaign that is awaiting approval".
 SAID = {

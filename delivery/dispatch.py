@@ -249,16 +249,19 @@ class Line:
     def run(self) -> None:
         sender = self.dispatcher.senders()
         answered: tuple[int, Delivered | str] | None = None
+        emptied = False
         try:
             while (item := self.outbox.get()) is not None:
                 try:
                     answered = self._next(sender, answered, item)
                 finally:
                     self.outbox.task_done()
+            emptied = True
             self._record(answered, None)
         except BaseException as error:  # the send stops; the ledger says where
+            log.exception("campaign %s: a connection stopped", self.campaign.id)
             self.error = error
-            while self.outbox.get() is not None:  # let the filler finish its batch and stop
+            while not emptied and self.outbox.get() is not None:  # let the filler end its batch
                 self.outbox.task_done()
         finally:
             sender.close()

@@ -19,7 +19,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, and_, exists, func, insert, select, update
 
 from store.derived import suppress_if_due
-from store.events import EVENTS, event_row
+from store.events import EVENTS, event_row, record
 from store.models import Contact, LedgerEntry, SuppressedContact
 
 LEDGER = LedgerEntry.__table__
@@ -138,7 +138,7 @@ def _why_not(conn: Connection, contact_id: int, approved_at: datetime | None) ->
 def sent(conn: Connection, campaign_id: int, contact_id: int, campaign: str, now: datetime) -> None:
     """Accepted by the server; the `email_sent` event reports count."""
     _mark(conn, campaign_id, contact_id, Entry.SENT, now)
-    conn.execute(insert(EVENTS).values(event_row(contact_id, "email_sent", now, campaign)))
+    record(conn, event_row(contact_id, "email_sent", now, campaign))
 
 
 def failed(
@@ -149,7 +149,7 @@ def failed(
     campaign `bounced` (its external id), and bounces suppress by the store's one rule."""
     _mark(conn, campaign_id, contact_id, Entry.FAILED, now, answer=answer)
     if bounced is not None:
-        conn.execute(insert(EVENTS).values(event_row(contact_id, "email_bounced", now, bounced)))
+        record(conn, event_row(contact_id, "email_bounced", now, bounced))
         suppress_if_due(conn, contact_id)
 
 

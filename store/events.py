@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+
 from store.importer.rows import fingerprint
 from store.models import Event
 
@@ -29,8 +32,14 @@ def event_row(
         "category": values.get("category"),
         "product": values.get("product"),
         "topic": values.get("topic"),
-        "properties": None,
-    }
+    }  # no `properties`: NULL, as an import leaves an event without any
 
 
 EVENTS = Event.__table__
+
+
+def record(conn: Connection, row: dict[str, Any]) -> None:
+    """Writes the event once: the same event again (same contact, type, moment and values) is
+    the same fact, and is left as it is."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(EVENTS).values(row).on_conflict_do_nothing())

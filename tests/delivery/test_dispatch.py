@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email import message_from_bytes
 
+import pytest
 from sqlalchemy import Engine, select, update
 
 from campaigns.service import CampaignService
-from campaigns.states import State
+from campaigns.states import Refused, State
 from campaigns.timing import QuietHours
 from delivery.transport import Delivered, Envelope, FunctionSender
-from store.models import Contact, Event, SuppressedContact
-from tests.campaigns.conftest import BOB, NOW
+from store.models import Contact, Event, LedgerEntry, SuppressedContact
+from tests.campaigns.conftest import ALICE, BOB, NOW
 from tests.delivery.conftest import MakeDispatcher
 
 OK = Delivered(True, 250, "2.0.0 queued")
@@ -156,3 +157,26 @@ def test_quiet_hours_hold_a_message_until_they_end_on_the_recipients_clock(
 
     assert [e.recipient for e in sent] == ["jonas@example.de"]
     assert service.show(approved).send_at == datetime(2026, 12, 8, 7, tzinfo=UTC)  # 8:00 in Berlin
+
+
+def test_the_unknown_are_sent_again_only_when_an_approver_asks(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+    sent, senders = recorder()
+    make_dispatcher(senders).run(approved)
+    with shop.begin() as conn:  # as a crash leaves it: handed over, no answer written
+        anna = conn.scalar(select(Contact.id).where(Contact.external_id == "c01"))
+        conn.execute(update(LedgerEntry).where(LedgerEntry.contact_id == anna).values(state="unknown"))
+    make_dispatcher(senders).run(approved)
+    assert len(sent) == 2  # a firing sends nobody again by itself
+
+    with pytest.raises(Refused, match="U01ALICE is not an approver"):
+        service.resend_unknown(approved, by=ALICE)
+    service.resend_unknown(approved, by=BOB)
+    make_dispatcher(senders).run(approved)
+
+    assert [e.recipient for e in sent][2:] == ["anna@example.de"]
+    campaign = service.show(approved)
+    assert campaign.state is State.SENT and service.unknown_contacts(approved) == []
+    assert [(e.by, e.action.value) for e in campaign.audit][-2:] == [(BOB, "resent"), ("tailor", "finished")]
