@@ -320,12 +320,7 @@ def segment(args: argparse.Namespace, settings) -> int:
     from segments.service import SegmentService
     from store.db import create_store_engine
 
-    service = SegmentService(
-        create_store_engine(settings.database_url),
-        zone=settings.zone,
-        min_test_size=settings.min_test_size,
-        pricing=settings.pricing(),
-    )
+    service = SegmentService.of(create_store_engine(settings.database_url), settings)
     texts = args.batch if args.batch is not None else [args.text]
     as_of = args.as_of or datetime.now(UTC)
     answers = (service.answer(text, as_of, members=args.members) for text in texts)
@@ -338,12 +333,7 @@ def report_command(args: argparse.Namespace, settings) -> int:
     from segments.service import SegmentService
     from store.db import create_store_engine
 
-    segments = SegmentService(
-        create_store_engine(settings.database_url),
-        zone=settings.zone,
-        min_test_size=settings.min_test_size,
-        pricing=settings.pricing(),
-    )
+    segments = SegmentService.of(create_store_engine(settings.database_url), settings)
     service = ReportService(segments, attribution_days=settings.attribution_days)
     if args.since and args.until and args.since > args.until:
         print(f"tailor: --since {args.since} is after --until {args.until}", file=sys.stderr)
@@ -361,9 +351,7 @@ def saved_segments(args: argparse.Namespace, settings) -> int:
     from segments.service import SegmentService
     from store.db import create_store_engine
 
-    service = SegmentService(
-        create_store_engine(settings.database_url), zone=settings.zone, pricing=settings.pricing()
-    )
+    service = SegmentService.of(create_store_engine(settings.database_url), settings)
     command = SavedCommand(args.action, args.name, args.text, args.json, args.replace, args.yes)
     return run_saved(service, command)
 
@@ -392,7 +380,7 @@ def preview(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
 
     engine = create_store_engine(settings.database_url)
-    segments = SegmentService(engine, zone=settings.zone, pricing=settings.pricing())
+    segments = SegmentService.of(engine, settings)
     asked = Asked(
         template=args.template,
         phrase=args.text,
@@ -447,10 +435,7 @@ def _campaigns(settings, engine):
     from bot.services import campaign_service
     from segments.service import SegmentService
 
-    segments = SegmentService(
-        engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
-    )
-    return campaign_service(settings, engine, segments)
+    return campaign_service(settings, engine, SegmentService.of(engine, settings))
 
 
 def start(args: argparse.Namespace, settings) -> int:

@@ -36,9 +36,7 @@ class Services:
 
 
 def build_services(settings: Settings, engine: Engine) -> Services:
-    segments = SegmentService(
-        engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
-    )
+    segments = SegmentService.of(engine, settings)
     reports = ReportService(segments, attribution_days=settings.attribution_days)
     return Services(
         conversation=Conversation(segments, reports=reports),

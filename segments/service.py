@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, Select, func, select, text
@@ -32,6 +33,9 @@ from store.migrate import upgrade
 from store.models import Contact, Event
 from store.pricing import Pricing, unconverted, unconverted_notes
 from store.repricing import settle
+
+if TYPE_CHECKING:  # settings need not be loaded to read a segment
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,13 @@ class Failure(BaseModel):
 
 
 class SegmentService:
+    @classmethod
+    def of(cls, engine: Engine, settings: Settings) -> SegmentService:
+        """The workspace's: its time zone, the size worth testing on, its money."""
+        return cls(
+            engine, zone=settings.zone, min_test_size=settings.min_test_size, pricing=settings.pricing()
+        )
+
     def __init__(
         self,
         engine: Engine,
