@@ -34,7 +34,7 @@ from campaigns.models import Campaign as TailorCampaign
 from campaigns.models import Outcome
 from campaigns.service import NoCampaign
 from campaigns.states import Refused, State
-from delivery.worker import beside
+from delivery.worker import beside, sending_off
 from personalization.cli import preview_lines, ready, write_samples
 from personalization.demo import install_demo_templates
 from personalization.library import list_templates
@@ -115,6 +115,8 @@ def run_console(settings: Settings, *, stdin: TextIO | None = None, stdout: Text
         console = Console(engine, settings, stdout)
         sender = beside(settings, engine, console.campaigns)  # scheduled sends go out meanwhile
         console.start()
+        if sender is None:
+            console.say(f"Scheduled campaigns are not sent: {sending_off(settings)}.")
         console.read(stdin)
     finally:
         if sender is not None:

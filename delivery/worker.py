@@ -48,6 +48,15 @@ def check_sending(settings: Settings) -> None:
         )
 
 
+def sending_off(settings: Settings) -> str | None:
+    """Why nothing can be sent, or None."""
+    try:
+        check_sending(settings)
+    except SendingOff as off:
+        return str(off)
+    return None
+
+
 class Worker:
     def __init__(self, scheduler: Scheduler, options: Options) -> None:
         self.scheduler, self.options = scheduler, options
