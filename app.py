@@ -217,6 +217,11 @@ def _campaign_parser(commands) -> None:
         "--local", metavar="HH:MM", help="that time on each recipient's clock (their time zone)"
     )
     action("resend", "send again to the recipients whose message is unknown (an approver's call)")
+    action(
+        "release", "send a held campaign: to all of today's members, or to the approved ones"
+    ).add_argument(
+        "--to", required=True, choices=("all", "approved"), help="all: today's members; approved: as approved"
+    )
     action("show", "a campaign: its state, counts and audit trail", by=False)
     action("list", "the campaigns Tailor drafted, the newest first", by=False, one=False)
 

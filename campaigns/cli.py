@@ -41,6 +41,8 @@ class Asked(BaseModel):
     at: datetime | None = None
     now: bool = False
     local: str | None = None
+    #: release: send a held campaign to "all" of today's members or to the "approved" ones
+    to: str | None = None
 
 
 def run(service: CampaignService, asked: Asked, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -149,6 +151,7 @@ ACTIONS: dict[str, Callable[[CampaignService, Asked, TextIO], int]] = {
     "changes": _review(lambda s, a: s.request_changes(_id(a), _by(a), a.comment or "")),
     "cancel": _review(lambda s, a: s.cancel(_id(a), _by(a), a.comment)),
     "resend": _review(lambda s, a: s.resend_unknown(_id(a), _by(a))),
+    "release": _review(lambda s, a: s.release(_id(a), _by(a), a.to or "")),
     "schedule": _review(lambda s, a: s.schedule(_id(a), _by(a), None if a.now else a.at, a.local)),
     "show": _show,
     "list": _list,

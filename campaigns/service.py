@@ -177,6 +177,8 @@ class CampaignService:
             raise Refused(f"campaign {campaign_id} already has that segment, template version and subject")
         voided = current.state in APPROVED
         comment = "; ".join(changes) + ("; the approval is void" if voided else "")
+        if current.state is State.SCHEDULED:
+            comment += "; it is no longer scheduled: schedule it again once approved"
 
         def apply(owned: OwnedCampaign) -> None:
             owned.phrase = phrase or current.phrase
@@ -185,6 +187,7 @@ class CampaignService:
             owned.subject = new_subject
             owned.count, owned.reachable = preview.members, preview.reachable
             owned.approved_count = owned.approved_reachable = None
+            owned.send_at = owned.local_time = None  # unscheduled: scheduled again once approved
 
         outcome = self._act(current, by, Action.CHANGED, comment, apply)
         return outcome.model_copy(update={"voided": voided}), preview

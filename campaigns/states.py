@@ -58,6 +58,7 @@ MOVES: dict[tuple[State, Action], State] = {
     (State.HELD, Action.RELEASED): State.SENDING,
     (State.HELD, Action.CANCELLED): State.CANCELLED,
     (State.SENDING, Action.FINISHED): State.SENT,
+    (State.SENDING, Action.CANCELLED): State.CANCELLED,  # the rest stays unsent
     (State.SENT, Action.RESENT): State.SENDING,
 }
 

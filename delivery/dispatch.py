@@ -28,7 +28,7 @@ from campaigns.states import Action, State
 from campaigns.timing import QuietHours, clock_time, next_local, zone_of
 from delivery import ledger
 from delivery.headers import Headers
-from delivery.transport import Delivered, Envelope, Sender, TransportError
+from delivery.transport import Delivered, Envelope, Sender, TransportError, UncertainDelivery
 from personalization.mailing import Mailing
 from personalization.message import Email
 from personalization.preview import Previewer
@@ -107,6 +107,9 @@ class Dispatcher:
             return self._report(campaign)
         if self.options.stop.is_set():
             return self._report(campaign)  # stopped: still sending, resumed by the next holder
+        now = self.campaigns.show(campaign_id)
+        if now.state is not State.SENDING:  # cancelled meanwhile: the rest stays queued, unsent
+            return self._report(now, done=True)
         return self._finish_or_wait(campaign)
 
     # --- before the first message ------------------------------------------------------------
@@ -187,7 +190,7 @@ class Dispatcher:
     def _fill(self, campaign: Campaign, mailing: Mailing, outbox: queue.Queue) -> None:
         """Renders the due recipients batch by batch into the connections' queue."""
         total = self._total(campaign)
-        while self._going():
+        while self._going(campaign):
             with self.engine.connect() as conn:
                 ids = ledger.due(conn, campaign.id, self.options.clock(), self.options.batch)
                 if not ids:
@@ -200,10 +203,12 @@ class Dispatcher:
             outbox.join()  # the batch is in the ledger before the next is read
             self.options.progress(self._progress(campaign, total))
 
-    def _going(self) -> bool:
-        """Not stopping, still the lease's holder, and some connection still up."""
+    def _going(self, campaign: Campaign) -> bool:
+        """Not stopping, still the lease's holder, every connection up, and not cancelled meanwhile."""
         broken = any(line.error is not None for line in self._lines)
-        return not self.options.stop.is_set() and not broken and self.options.fence()
+        if self.options.stop.is_set() or broken or not self.options.fence():
+            return False
+        return self.campaigns.show(campaign.id).state is State.SENDING
 
     def _bytes(self, email: Email | str) -> bytes | str:
         return email if isinstance(email, str) else email.as_bytes()
@@ -245,6 +250,8 @@ class Line:
         self.external = f"tailor-{campaign.id}"
         self.approved_at = next((e.at for e in reversed(campaign.audit) if e.action is Action.APPROVED), None)
         self.error: BaseException | None = None
+        #: claimed and being handed over: no answer yet
+        self.in_flight: int | None = None
 
     def run(self) -> None:
         sender = self.dispatcher.senders()
@@ -259,8 +266,10 @@ class Line:
             emptied = True
             self._record(answered, None)
         except BaseException as error:  # the send stops; the ledger says where
-            log.exception("campaign %s: a connection stopped", self.campaign.id)
+            log.error("campaign %s: a connection stopped: %s", self.campaign.id, error)
             self.error = error
+            if isinstance(error, TransportError) and not isinstance(error, UncertainDelivery):
+                self._unclaim()  # nothing was handed over: it goes with the next try, not unknown
             while not emptied and self.outbox.get() is not None:  # let the filler end its batch
                 self.outbox.task_done()
         finally:
@@ -282,7 +291,16 @@ class Line:
         if not claimed:
             return None
         envelope = Envelope(self.dispatcher.envelope_from, address, message)
-        return contact_id, sender.send(envelope)
+        self.in_flight = contact_id
+        delivered = sender.send(envelope)
+        self.in_flight = None  # handed over and answered: the answer is written with the next claim
+        return contact_id, delivered
+
+    def _unclaim(self) -> None:
+        if self.in_flight is not None:
+            with self.engine.begin() as conn:
+                ledger.unclaim(conn, self.campaign.id, self.in_flight, self.clock())
+            self.in_flight = None
 
     def _record(self, answered: tuple[int, Delivered | str] | None, claim: int | None) -> bool:
         """The previous answer and the next claim, in one transaction. True when `claim` may be sent."""

@@ -120,6 +120,12 @@ def claim(
     return reason
 
 
+def unclaim(conn: Connection, campaign_id: int, contact_id: int, now: datetime) -> None:
+    """Back to queued: the claim's message never reached a server (it could not be reached)."""
+    row = _row(campaign_id, contact_id) & (LEDGER.c.state == Entry.SENDING.value)
+    conn.execute(update(LEDGER).where(row).values(state=Entry.QUEUED.value, updated_at=now))
+
+
 def _why_not(conn: Connection, contact_id: int, approved_at: datetime | None) -> str:
     suppressed = SuppressedContact.__table__
     if conn.execute(select(suppressed.c.contact_id).where(suppressed.c.contact_id == contact_id)).first():

@@ -27,19 +27,9 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from delivery.transport import Delivered, Envelope
+from delivery.transport import Delivered, Envelope, TransportError, UncertainDelivery
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
-
-
-class TransportError(Exception):
-    """No server to hand messages to: it cannot be reached, refused the login or keeps hanging
-    up. The message of the call that raised it was not sent (an `UncertainDelivery` excepted)."""
-
-
-class UncertainDelivery(TransportError):
-    """The connection broke after the message's body went out and before the server's answer came
-    back: it may or may not have been accepted, so it is not sent again without being asked."""
 
 
 @dataclass(frozen=True)

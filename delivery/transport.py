@@ -10,8 +10,13 @@ from typing import Protocol
 
 
 class TransportError(Exception):
-    """The mail server could not be reached or dropped every attempt: nothing was handed over
-    for the message at hand (it stays claimed, and a resumed send counts it unknown)."""
+    """No server to hand messages to: it cannot be reached, refused the login or keeps hanging
+    up. The message of the call that raised it was not sent (an `UncertainDelivery` excepted)."""
+
+
+class UncertainDelivery(TransportError):
+    """The connection broke after the message's body went out and before the server's answer came
+    back: it may or may not have been accepted, so it is not sent again without being asked."""
 
 
 @dataclass(frozen=True)

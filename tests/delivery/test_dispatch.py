@@ -3,7 +3,7 @@ consent read at the moment of sending, refusals recorded, and the campaign's sta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, update
 from campaigns.service import CampaignService
 from campaigns.states import Refused, State
 from campaigns.timing import QuietHours
-from delivery.transport import Delivered, Envelope, FunctionSender
+from delivery.transport import Delivered, Envelope, FunctionSender, TransportError
 from store.models import Contact, Event, LedgerEntry, SuppressedContact
 from tests.campaigns.conftest import ALICE, BOB, NOW
 from tests.delivery.conftest import MakeDispatcher
@@ -180,3 +180,48 @@ def test_the_unknown_are_sent_again_only_when_an_approver_asks(
     campaign = service.show(approved)
     assert campaign.state is State.SENT and service.unknown_contacts(approved) == []
     assert [(e.by, e.action.value) for e in campaign.audit][-2:] == [(BOB, "resent"), ("tailor", "finished")]
+
+
+def test_a_mail_server_out_of_reach_leaves_everyone_queued_and_the_send_tried_again(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+
+    def refused(envelope: Envelope) -> Delivered:
+        raise TransportError("smtp://127.0.0.1:1026 cannot be reached: [Errno 111] Connection refused")
+
+    make_dispatcher(lambda: FunctionSender(refused)).run(approved)
+
+    counts = service.send_counts(approved)
+    assert (counts["queued"], counts["sending"], counts["unknown"]) == (3, 0, 0)  # nothing was handed over
+    campaign = service.show(approved)
+    assert campaign.state is State.SENDING and campaign.send_at == NOW + timedelta(minutes=1)
+    sent, senders = recorder()
+    make_dispatcher(senders).run(approved)
+    assert len(sent) == 2 and service.show(approved).state is State.SENT
+
+
+def test_a_send_cancelled_while_it_runs_stops_at_the_next_batch(
+    shop: Engine, service: CampaignService, approved: int, make_dispatcher: MakeDispatcher
+) -> None:
+    service.schedule(approved, by=BOB)
+
+    def cancel_on_first(envelope: Envelope) -> Delivered:
+        service.cancel(approved, by=BOB, comment="wrong offer")
+        return OK
+
+    sent, senders = recorder(cancel_on_first)
+    make_dispatcher(senders, batch=1).run(approved)
+
+    assert len(sent) == 1
+    assert service.show(approved).state is State.CANCELLED
+    assert service.send_counts(approved)["queued"] == 2  # Jonas and Gisela: never claimed
+
+
+def test_a_change_to_a_scheduled_campaign_unschedules_it_and_says_so(
+    service: CampaignService, approved: int
+) -> None:
+    service.schedule(approved, by=BOB, at=NOW + timedelta(hours=3))
+    outcome, _ = service.change(approved, by=ALICE, subject="Wir vermissen dich")
+    assert outcome.voided and outcome.campaign.send_at is None
+    assert outcome.entry.comment.endswith("it is no longer scheduled: schedule it again once approved")
