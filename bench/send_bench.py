@@ -236,7 +236,7 @@ def tailor(
 ) -> tuple[Timing, dict[str, int], list[Envelope]]:
     """The campaign sent by the dispatcher over `connections` SMTP connections: its timing, the
     ledger's counts and the first messages sent."""
-    stages, kept = Stages(), []
+    stages, kept = Stages(), list[Envelope]()
     headers = Headers(Tokens(SECRET), LETTERHEAD.public_url, LETTERHEAD.domain())
     dispatcher = Dispatcher(
         engine, service, service.previews, lambda: Observed(SMTPSender(url), stages, kept), headers,

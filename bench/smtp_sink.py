@@ -49,7 +49,7 @@ class SinkProcess:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # a clean process: no thread of ours forked
         self.port = free_port(HOST)
-        self.count: Synchronized = context.Value("q", 0)  # type: ignore[assignment]
+        self.count: Synchronized = context.Value("q", 0)
         self.ready = context.Event()
         self.stop_event = context.Event()
         self.process = context.Process(
