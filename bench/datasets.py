@@ -67,11 +67,16 @@ def store_url(kind: str, data: Path) -> str:
         else:
             schema.create()
         print(f"importing {data.name} into {kind} (once; kept for later runs) ...", file=sys.stderr)
-        files = [f"--{name}={data / f'{name}.csv'}" for name in ("contacts", "events", "campaigns")]
-        subprocess.run([sys.executable, "app.py", "import", "--db", url, *files], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        import_data(url, data)
         marker.write_text(url)
     return url
+
+
+def import_data(url: str, data: Path) -> None:
+    """`python app.py import` of the files in `data` into the store at `url`."""
+    files = [f"--{name}={data / f'{name}.csv'}" for name in ("contacts", "events", "campaigns")]
+    subprocess.run([sys.executable, "app.py", "import", "--db", url, *files], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
 
 
 class Schema:
