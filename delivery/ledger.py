@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select, update
 
 from store.derived import suppress_if_due
 from store.events import EVENTS, event_row, record
@@ -99,24 +99,45 @@ def next_due(conn: Connection, campaign_id: int) -> datetime | None:
     return conn.scalar(query)
 
 
+def _statements():
+    """The statements each message runs, built once: building them per call cost more than the
+    database's own work (SQLAlchemy coerces every clause again)."""
+    contacts, suppressed = Contact.__table__, SuppressedContact.__table__
+    row = (LEDGER.c.campaign_id == bindparam("campaign")) & (LEDGER.c.contact_id == bindparam("contact"))
+    mailable = and_(
+        exists().where(contacts.c.id == bindparam("contact"), contacts.c.email_consent == "subscribed"),
+        ~exists().where(suppressed.c.contact_id == bindparam("contact")),
+    )
+    queued = row & (LEDGER.c.state == Entry.QUEUED.value)
+    claim = (
+        update(LEDGER).where(queued, mailable).values(state=Entry.SENDING.value, updated_at=bindparam("now"))
+    )
+    skip = (
+        update(LEDGER)
+        .where(queued)
+        .values(state=Entry.SKIPPED.value, reason=bindparam("reason"), updated_at=bindparam("now"))
+    )
+    mark = (
+        update(LEDGER)
+        .where(row)
+        .values(state=bindparam("state"), answer=bindparam("answer"), updated_at=bindparam("now"))
+    )
+    return claim, skip, mark
+
+
+CLAIM, SKIP, MARK = _statements()
+
+
 def claim(
     conn: Connection, campaign_id: int, contact_id: int, now: datetime, approved_at: datetime | None = None
 ) -> str | None:
     """Moves the recipient to `sending` if it may be mailed this moment; otherwise marks it
     skipped and returns why. None: claimed, send it."""
-    contacts, suppressed = Contact.__table__, SuppressedContact.__table__
-    mailable = and_(
-        exists().where(contacts.c.id == contact_id, contacts.c.email_consent == "subscribed"),
-        ~exists().where(suppressed.c.contact_id == contact_id),
-    )
-    row = _row(campaign_id, contact_id) & (LEDGER.c.state == Entry.QUEUED.value)
-    claimed = conn.execute(
-        update(LEDGER).where(row, mailable).values(state=Entry.SENDING.value, updated_at=now)
-    )
-    if claimed.rowcount:
+    key = {"campaign": campaign_id, "contact": contact_id, "now": now}
+    if conn.execute(CLAIM, key).rowcount:
         return None
     reason = _why_not(conn, contact_id, approved_at)
-    conn.execute(update(LEDGER).where(row).values(state=Entry.SKIPPED.value, reason=reason, updated_at=now))
+    conn.execute(SKIP, {**key, "reason": reason})
     return reason
 
 
@@ -160,12 +181,16 @@ def failed(
 
 
 def _mark(
-    conn: Connection, campaign_id: int, contact_id: int, state: Entry, now: datetime, **values: str
+    conn: Connection,
+    campaign_id: int,
+    contact_id: int,
+    state: Entry,
+    now: datetime,
+    answer: str | None = None,
 ) -> None:
     conn.execute(
-        update(LEDGER)
-        .where(_row(campaign_id, contact_id))
-        .values(state=state.value, updated_at=now, **values)
+        MARK,
+        {"campaign": campaign_id, "contact": contact_id, "state": state.value, "answer": answer, "now": now},
     )
 
 

@@ -41,5 +41,11 @@ EVENTS = Event.__table__
 def record(conn: Connection, row: dict[str, Any]) -> None:
     """Writes the event once: the same event again (same contact, type, moment and values) is
     the same fact, and is left as it is."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(EVENTS).values(row).on_conflict_do_nothing())
+    conn.execute(_ONCE["postgresql" if conn.dialect.name == "postgresql" else "sqlite"], row)
+
+
+#: Built once: the statement is the same for every event (its values come as parameters).
+_ONCE = {
+    "postgresql": postgresql.insert(EVENTS).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(EVENTS).on_conflict_do_nothing(),
+}
