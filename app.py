@@ -411,6 +411,7 @@ def campaign_command(args: argparse.Namespace, settings) -> int:
 
 def worker(args: argparse.Namespace, settings) -> int:
     """The scheduler, the sender, until SIGTERM or Ctrl-C: the messages in flight finish first."""
+    import logging
     import signal
     import threading
 
@@ -418,6 +419,7 @@ def worker(args: argparse.Namespace, settings) -> int:
     from store.db import create_store_engine
     from store.migrate import upgrade
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = create_store_engine(settings.database_url)
     upgrade(engine)
     try:
@@ -431,6 +433,7 @@ def worker(args: argparse.Namespace, settings) -> int:
     running.start()
     print(f"tailor worker: sending over {masked(settings.smtp_url)}; stop with Ctrl-C", file=sys.stderr)
     stopped.wait()
+    print("tailor worker: stopping; the messages in flight finish first", file=sys.stderr)
     running.stop()
     engine.dispose()
     return 0

@@ -133,11 +133,15 @@ def _list(service: CampaignService, asked: Asked, out: TextIO) -> int:
         )
         return 0
     width = max(len(c.name) for c in campaigns)
-    print(f"{'id':>4}  {'name':<{width}}  {'state':<17}  {'reachable':>9}  template", file=out)
+    print(
+        f"{'id':>4}  {'name':<{width}}  {'state':<17}  {'reachable':>9}  {'sends (UTC)':<16}  template",
+        file=out,
+    )
     for c in campaigns:
+        sends = f"{c.send_at:%Y-%m-%d %H:%M}" if c.send_at else "-"
         print(
-            f"{c.id:>4}  {c.name:<{width}}  {c.state.value:<17}  {c.reachable:>9,}  "
-            f"{c.template} v{c.template_version}",
+            f"{c.id:>4}  {c.name:<{width}}  {c.state.value.replace('_', ' '):<17}  {c.reachable:>9,}  "
+            f"{sends:<16}  {c.template} v{c.template_version}",
             file=out,
         )
     return 0

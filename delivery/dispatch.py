@@ -99,6 +99,7 @@ class Dispatcher:
             return None
         self.campaigns.continue_at(campaign_id, None)  # resumed: its time is taken, no second job
         self._enqueue(campaign)
+        log.info("campaign %s %r: sending what is due", campaign_id, campaign.name)
         try:
             self._send_due(campaign)
         except TransportError as error:  # the server is down: the ledger says where it stopped
@@ -224,6 +225,7 @@ class Dispatcher:
         counts = self.campaigns.send_counts(campaign.id)
         said = ", ".join(f"{counts[s]:,} {s}" for s in ("sent", "skipped", "failed", "unknown"))
         finished = self.campaigns.finish(campaign.id, said).campaign
+        log.info("campaign %s %r: sent: %s", campaign.id, campaign.name, said)
         return self._report(finished, done=True)
 
     def _report(self, campaign: Campaign, done: bool = False, held: bool = False) -> Progress:

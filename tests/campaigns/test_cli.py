@@ -107,6 +107,8 @@ def test_schedule_refuses_an_unapproved_campaign_and_a_past_time_and_then_sets_t
     shown = json.loads(campaign(run_app, database_url, "show", number, "--json").stdout)
     assert shown["state"] == "scheduled" and shown["send_at"] == "2099-06-01T07:00:00+00:00"
     assert shown["audit"][-1]["comment"] == "send at 2099-06-01 07:00 UTC"
+    listed = campaign(run_app, database_url, "list").stdout
+    assert "scheduled" in listed and "2099-06-01 07:00" in listed
     local = campaign(run_app, database_url, "schedule", number, "--local", "9:00", "--by", BOB)
     assert local.returncode == 0, local.stderr
     text = campaign(run_app, database_url, "show", number).stdout
