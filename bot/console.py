@@ -87,7 +87,11 @@ Campaigns (you act as TAILOR_CONSOLE_USER; add --as USER to act as another user 
                   send it (approved) now, at a moment, or at a time of day on each recipient's clock;
                   or as in Slack: send 12 now, schedule 12 for fri 9am, send 12 at 9am local
   cancel ID [--as USER] [COMMENT]
-                  cancel it before it is sent
+                  cancel it before it is sent, or stop it while it is sending
+  release ID all|approved [--as USER]
+                  send a held campaign: to all of today's members, or to the members as approved
+  resend ID [--as USER]
+                  send again to the recipients whose message is unknown (an approver's call)
   scheduled       the campaigns scheduled, sending or held, the soonest first
   campaigns       the campaigns drafted here or in Slack, the newest first
   campaign ID     its state, approvals and history (show ID, history ID too)
@@ -223,6 +227,8 @@ class Console:
             self.campaign_command(word, rest, self.draft)
         elif word in REVIEWS:
             self.campaign_command(word, rest, self.review)
+        elif word in ("release", "resend"):
+            self.campaign_command(word, rest, self.after_send)
         elif word == "changes":
             self.campaign_command(word, rest, self.request_changes)
         elif word == "change":
@@ -411,6 +417,19 @@ class Console:
         }
         self.outcome(act[word](number, by, comment or None))
 
+    def after_send(self, word: str, rest: str) -> None:
+        """`release ID all|approved [--as USER]` (a held campaign), `resend ID [--as USER]` (its unknown)."""
+        by, rest = acting(rest, self.settings.console_user)
+        number, what = campaign_id(word, rest)
+        if word == "resend":
+            self.outcome(self.campaigns.resend_unknown(number, by))
+        elif what.lower() in ("all", "approved"):
+            self.outcome(self.campaigns.release(number, by, what.lower()))
+        else:
+            raise CommandError(
+                "write `release ID all` (today's members) or `release ID approved` (as approved)"
+            )
+
     def outcome(self, outcome: Outcome, *notes: str) -> None:
         """What an action did, as `campaign approve|reject|...` says it, and who can approve next."""
         first, *more = outcome_lines(outcome)
@@ -540,6 +559,8 @@ REFUSED = {
     "approve": "Not approved",
     "reject": "Not rejected",
     "cancel": "Not cancelled",
+    "release": "Not released",
+    "resend": "Not sent again",
     "changes": "No changes requested",
     "change": "Not changed",
     "schedule": "Not scheduled",

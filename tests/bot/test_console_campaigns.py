@@ -221,3 +221,17 @@ def test_help_says_the_schedule_commands(settings: Settings) -> None:
         "schedule ID now | at ISO | local HH:MM [--as USER]" in out
         and "  scheduled       the campaigns" in out
     )
+
+
+def test_release_and_resend_are_refused_where_they_do_not_apply_and_say_how(settings: Settings) -> None:
+    number, _ = drafted(settings)
+    lines = [f"approve {number} --as {BOB}", f"release {number} all --as {BOB}", f"release {number} everyone",
+             f"resend {number} --as {BOB}"]  # fmt: skip
+    code, out = console(settings, "\n".join(lines) + "\n")
+    assert code == 0 and "Traceback" not in out
+    assert "✗ Not released: cannot release a campaign that is approved" in out
+    assert "write `release ID all` (today's members) or `release ID approved` (as approved)" in out
+    assert (
+        "✗ Not sent again: cannot send again to the unknown recipients of a campaign that is approved" in out
+    )
+    assert state_and_actions(settings, number) == ("approved", ["drafted", "approved"])
