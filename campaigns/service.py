@@ -31,6 +31,7 @@ from campaigns.timing import clock_time, next_local, zone_of
 from personalization.library import TemplateNotFound, load
 from personalization.preview import SAMPLES, Preview, Previewer, PreviewError
 from segments.definition import Definition
+from store.db import writing
 from store.migrate import upgrade
 from store.models import Campaign as CampaignRow
 from store.models import CampaignAuditEntry, Contact, LedgerEntry, OwnedCampaign
@@ -94,6 +95,7 @@ class CampaignService:
         self.approvers = approvers
         self.approvals_required = approvals_required
         self.clock = clock
+        self.writing = writing(engine)
         upgrade(engine)
 
     # --- drafting --------------------------------------------------------------------------
@@ -438,7 +440,7 @@ class CampaignService:
         now = self.clock()
         meanwhile = Refused(f"someone acted on campaign {seen.id} at the same moment: look at it again")
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self.writing) as session, session.begin():
                 owned = session.get(OwnedCampaign, seen.id)
                 if owned is None:
                     raise NoCampaign(seen.id)

@@ -34,6 +34,7 @@ from personalization.message import Email
 from personalization.preview import Previewer
 from segments.definition import Definition
 from segments.members import Recipient, recipients
+from store.db import writing
 from store.models import Contact
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class Dispatcher:
     def _enqueue(self, campaign: Campaign) -> None:
         """The recipients, once: a resumed send keeps the ledger it had."""
         now = self.options.clock()
-        with self.engine.begin() as conn:
+        with writing(self.engine).begin() as conn:
             if ledger.is_enqueued(conn, campaign.id):
                 unknown = ledger.in_flight_to_unknown(conn, campaign.id, now)
                 if unknown:

@@ -255,6 +255,8 @@ def test_a_replayed_approve_click_acts_once(tailor) -> None:
     again = signing.send(app.url, body, kind, timestamp=stamp, headers={"X-Slack-Retry-Num": "1"})
     assert (first.status, again.status) == (200, 200)
     app.fake.wait_for(lambda calls: len(parents(app)) == 2)
+    # the parent's update and the thread's "approved:" are posted one after the other: both first
+    app.fake.wait_for(lambda calls: any("approved:" in p.args["text"] for p in in_thread(app, thread.ts)))
     app.send(*app.click_body(cb.HISTORY, str(thread.campaign_id), BOB, False, "C1"))  # a later request
     app.fake.wait_for(lambda calls: any("History of" in p.args["text"] for p in in_thread(app, thread.ts)))
     campaign = app.campaigns.show(thread.campaign_id)
