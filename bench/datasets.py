@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 
+from personalization.letterhead import Letterhead
 from store.demo import write_demo_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +102,11 @@ class Schema:
 
     def __exit__(self, *exc) -> None:
         self.drop()
+
+
+#: Who the benchmarks' emails are from and what their footer says.
+LETTERHEAD = Letterhead(
+    sender="Trailhead <news@trailhead.example>",
+    postal_address="Trailhead Outfitters\n12 Market St\nPortland, OR 97201",
+    public_url="https://tailor.example",
+)

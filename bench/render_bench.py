@@ -30,11 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 import jinja2  # noqa: E402
 
-from bench.datasets import AS_OF, demo_data, store_url  # noqa: E402
+from bench.datasets import AS_OF, LETTERHEAD, demo_data, store_url  # noqa: E402
 from personalization.context import Contexts  # noqa: E402
 from personalization.filters import filters  # noqa: E402
 from personalization.front_matter import parse  # noqa: E402
-from personalization.letterhead import Letterhead  # noqa: E402
 from personalization.message import Composer  # noqa: E402
 from personalization.templates import Sandbox  # noqa: E402
 from segments.definition import Definition  # noqa: E402
@@ -44,11 +43,6 @@ from store.db import create_store_engine  # noqa: E402
 TEMPLATES = ROOT / "personalization" / "demo_templates"
 TARGET_RATE = 2000
 TARGET_RATIO = 4.0
-LETTERHEAD = Letterhead(
-    sender="Trailhead <news@trailhead.example>",
-    postal_address="Trailhead Outfitters\n12 Market St\nPortland, OR 97201",
-    public_url="https://tailor.example",
-)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine, delete, func, select, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.datasets import AS_OF, Schema, demo_data, import_data, postgres_server, store_url  # noqa: E402
+from bench.datasets import AS_OF, LETTERHEAD, Schema, demo_data, import_data, postgres_server, store_url  # noqa: E402
 from bench.smtp_sink import SinkProcess  # noqa: E402
 from campaigns.service import Approvers, CampaignService  # noqa: E402
 from delivery import dispatch, ledger  # noqa: E402
@@ -60,7 +60,6 @@ from delivery.tokens import Tokens  # noqa: E402
 from delivery.transport import Delivered, Envelope, Sender  # noqa: E402
 from personalization.demo import DEMO_TEMPLATES  # noqa: E402
 from personalization.filters import filters  # noqa: E402
-from personalization.letterhead import Letterhead  # noqa: E402
 from personalization.library import import_directory  # noqa: E402
 from personalization.mailing import Mailing  # noqa: E402
 from personalization.preview import Previewer  # noqa: E402
@@ -76,11 +75,6 @@ SAMPLE = 1000
 PHRASE = "reachable"
 DRAFTER, APPROVER = "UBENCHDRAFTER", "UBENCHAPPROVER"
 SECRET = "the send benchmark's secret, long enough"
-LETTERHEAD = Letterhead(
-    sender="Trailhead <news@trailhead.example>",
-    postal_address="Trailhead Outfitters\n12 Market St\nPortland, OR 97201",
-    public_url="https://tailor.example",
-)
 
 
 @dataclass(frozen=True)

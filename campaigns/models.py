@@ -82,6 +82,11 @@ class Campaign(BaseModel):
         return max(self.approvals_required - len(self.approvals), 0)
 
     @property
+    def approved_at(self) -> datetime | None:
+        """When it was last approved: the members "as approved" are those of that moment."""
+        return next((e.at for e in reversed(self.audit) if e.action is Action.APPROVED), None)
+
+    @property
     def scheduled_at(self) -> datetime | None:
         """When it was last scheduled: "9:00 in each recipient's zone" counts from then."""
         return next((e.at for e in reversed(self.audit) if e.action is Action.SCHEDULED), None)

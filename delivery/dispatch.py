@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 
 from campaigns.models import Campaign
 from campaigns.service import CampaignService
-from campaigns.states import Action, State
+from campaigns.states import State
 from campaigns.timing import QuietHours, clock_time, next_local, zone_of
 from delivery import ledger
 from delivery.headers import Headers
@@ -141,7 +141,7 @@ class Dispatcher:
                 return
         as_of = now
         if campaign.audience == "approved":  # the members as they were when approved
-            as_of = next((e.at for e in reversed(campaign.audit) if e.action is Action.APPROVED), now)
+            as_of = campaign.approved_at or now
         # every member, reachable or not: each ends in a state, the unreachable ones skipped with why
         members = self.previews.segments.recipients(self._definition(campaign), as_of, reachable_only=False)
         with self.engine.begin() as conn:
@@ -251,7 +251,7 @@ class Line:
         self.dispatcher, self.campaign, self.outbox = dispatcher, campaign, outbox
         self.engine, self.clock = dispatcher.engine, dispatcher.options.clock
         self.external = f"tailor-{campaign.id}"
-        self.approved_at = next((e.at for e in reversed(campaign.audit) if e.action is Action.APPROVED), None)
+        self.approved_at = campaign.approved_at
         self.error: BaseException | None = None
         #: claimed and being handed over: no answer yet
         self.in_flight: int | None = None

@@ -35,10 +35,6 @@ class Entry(StrEnum):
     UNKNOWN = "unknown"
 
 
-#: The states `campaign show` counts (queued and sending are on the way).
-FINAL = (Entry.SENT, Entry.SKIPPED, Entry.FAILED, Entry.UNKNOWN)
-
-
 def is_enqueued(conn: Connection, campaign_id: int) -> bool:
     return (
         conn.execute(select(LEDGER.c.contact_id).where(LEDGER.c.campaign_id == campaign_id).limit(1)).first()
@@ -196,25 +192,3 @@ def _mark(
 
 def _row(campaign_id: int, contact_id: int):
     return (LEDGER.c.campaign_id == campaign_id) & (LEDGER.c.contact_id == contact_id)
-
-
-def counts(conn: Connection, campaign_id: int) -> dict[str, int]:
-    """Recipients per state, every state named (0 where none)."""
-    query = (
-        select(LEDGER.c.state, func.count())
-        .where(LEDGER.c.campaign_id == campaign_id)
-        .group_by(LEDGER.c.state)
-    )
-    found = {state: n for state, n in conn.execute(query)}
-    return {state.value: found.get(state.value, 0) for state in Entry}
-
-
-def unknown_contacts(conn: Connection, campaign_id: int) -> list[str]:
-    """The contacts (their own ids) whose message may or may not have gone: for a person to decide."""
-    query = (
-        select(Contact.external_id)
-        .join(LEDGER, LEDGER.c.contact_id == Contact.id)
-        .where(LEDGER.c.campaign_id == campaign_id, LEDGER.c.state == Entry.UNKNOWN.value)
-        .order_by(Contact.external_id)
-    )
-    return list(conn.scalars(query))
